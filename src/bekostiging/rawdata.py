@@ -207,7 +207,9 @@ def load_taakvelden(path: str | Path | None = None) -> pd.DataFrame:
     return _load_taakvelden(_path("taakvelden", path))
 
 
-def load_iv3(path: str | Path | None = None, taakvelden: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_iv3(
+    path: str | Path | None = None, taakvelden: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Iv3 lasten per municipality, year, report and taakveld, validated.
 
     Besides the schema, every taakveld must exist in that year's code scheme (a ``6.73`` in 2021
@@ -218,7 +220,12 @@ def load_iv3(path: str | Path | None = None, taakvelden: pd.DataFrame | None = N
     tv = taakvelden if taakvelden is not None else load_taakvelden()
     known = tv.groupby("year")["taakveld"].agg(set).to_dict()
     problems = check_known(
-        frame, "taakveld", known, display_path(p), "taakveld not in that year's Iv3 scheme", by="year"
+        frame,
+        "taakveld",
+        known,
+        display_path(p),
+        "taakveld not in that year's Iv3 scheme",
+        by="year",
     )
     if problems:
         raise InputError(problems)
@@ -263,7 +270,9 @@ def load_boundaries(path: str | Path | None = None) -> dict:
         code = feat.get("properties", {}).get("gemeentecode", "")
         geom = (feat.get("geometry") or {}).get("type")
         if not isinstance(code, str) or not code.startswith("GM"):
-            problems.append(Problem(shown, f"feature {i} has no gemeentecode", column="gemeentecode"))
+            problems.append(
+                Problem(shown, f"feature {i} has no gemeentecode", column="gemeentecode")
+            )
         if geom not in {"Polygon", "MultiPolygon"}:
             problems.append(Problem(shown, f"feature {i} is not a polygon", found=geom))
     if problems:

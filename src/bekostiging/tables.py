@@ -194,7 +194,9 @@ def _convert(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
         if not c.nullable:
             for idx in np.flatnonzero(empty.to_numpy()):
                 problems.append(
-                    Problem(shown, "empty cell", row=int(idx) + 2, column=c.name, expected=c.expected())
+                    Problem(
+                        shown, "empty cell", row=int(idx) + 2, column=c.name, expected=c.expected()
+                    )
                 )
         if c.dtype == "str":
             out[c.name] = text.where(~empty, None).astype(object)
@@ -277,7 +279,9 @@ def _problems_from_pandera(cases: pd.DataFrame, spec: TableSpec, shown: str) -> 
             continue
         seen.add(k)
         problems.append(
-            Problem(shown, message, row=row, column=column, found=case.failure_case, expected=expected)
+            Problem(
+                shown, message, row=row, column=column, found=case.failure_case, expected=expected
+            )
         )
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return problems
@@ -322,5 +326,3 @@ def check_known(
         if value not in allowed:
             problems.append(Problem(shown, message, row=int(idx) + 2, column=column, found=value))
     return problems
-
-
