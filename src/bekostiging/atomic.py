@@ -71,8 +71,7 @@ def write_csv(target: str | Path, frame: pd.DataFrame, **kwargs: Any) -> Path:
 
 def write_excel(target: str | Path, sheets: dict[str, pd.DataFrame], **kwargs: Any) -> Path:
     """Write several tables as sheets of one workbook, atomically."""
-    with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name[:31], **kwargs)
+    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], **kwargs)
     return Path(target)

@@ -126,7 +126,7 @@ def apply_pooling(frame: pd.DataFrame, region: Region, pop: pd.DataFrame) -> pd.
     frame["spend_iv3"] = frame["spend_booked"]
     for pool in region.pooling:
         key = group_population(pop, pool.key)
-        for (year, segment), grp in frame[frame["segment"].isin(pool.segments)].groupby(
+        for (year, _segment), grp in frame[frame["segment"].isin(pool.segments)].groupby(
             ["year", "segment"]
         ):
             booked = grp[grp["gemeentecode"] == pool.booked_by]

@@ -137,9 +137,9 @@ def load_conversion(
                 )
             )
     ranges = table.drop_duplicates(["years", "taakveld", "gemeentecode"])
-    for (tvd, code), grp in ranges.groupby(["taakveld", "gemeentecode"]):
+    for (tvd, _code), grp in ranges.groupby(["taakveld", "gemeentecode"]):
         spans = sorted(zip(grp.year_from, grp.year_to, grp.index))
-        for (a0, a1, _), (b0, _b1, ib) in zip(spans, spans[1:]):
+        for (_a0, a1, _), (b0, _b1, ib) in zip(spans, spans[1:]):
             if b0 <= a1:
                 problems.append(
                     Problem(

@@ -20,6 +20,7 @@ Files are read in order and a later file overrides an earlier one; a *scenario* 
 named values only and may use the short form ``name: value``. Names that do not exist are
 refused with a suggestion, so a typo in a scenario never goes unnoticed.
 
+>>> from bekostiging.paths import ASSUMPTIONS_DIR
 >>> params = load_parameters([ASSUMPTIONS_DIR / "parameters" / "common.yaml"])
 >>> p = params.param("age_groups.jeugd_0_17.bands")
 >>> p.value["10-19"]
