@@ -38,6 +38,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import pandas as pd
+from matplotlib import ticker
 
 MISSING = "–"
 """Shown for a missing value (NaN, None, pd.NA): an en dash."""
@@ -45,7 +46,7 @@ MISSING = "–"
 THOUSANDS_SEP = "."
 DECIMAL_SEP = ","
 
-Formatter = Callable[[Any], str]
+ValueFormatter = Callable[[Any], str]
 
 
 def _is_missing(x: Any) -> bool:
@@ -182,7 +183,7 @@ def text(x: Any) -> str:
     return MISSING if _is_missing(x) else str(x)
 
 
-NAMED_FORMATS: dict[str, Formatter] = {
+NAMED_FORMATS: dict[str, ValueFormatter] = {
     "euro": euro,
     "euro_mln": euro_mln,
     "number": number,
@@ -192,7 +193,7 @@ NAMED_FORMATS: dict[str, Formatter] = {
 """Formatter names that :func:`format_frame` and :func:`format_table` accept instead of a function."""
 
 
-def _resolve(spec: str | Formatter) -> Formatter:
+def _resolve(spec: str | ValueFormatter) -> ValueFormatter:
     if callable(spec):
         return spec
     try:
@@ -204,8 +205,8 @@ def _resolve(spec: str | Formatter) -> Formatter:
 
 
 def _column_formatters(
-    df: pd.DataFrame, formats: Mapping[str, str | Formatter] | None
-) -> dict[Any, Formatter]:
+    df: pd.DataFrame, formats: Mapping[str, str | ValueFormatter] | None
+) -> dict[Any, ValueFormatter]:
     """One formatter per column: the given one, else a default based on the dtype.
 
     Defaults: whole-number columns with :func:`number`, other numeric columns with
@@ -215,7 +216,7 @@ def _column_formatters(
     unknown = [c for c in formats if c not in df.columns]
     if unknown:
         raise KeyError(f"formats name columns that the table does not have: {unknown}")
-    out: dict[Any, Formatter] = {}
+    out: dict[Any, ValueFormatter] = {}
     for col in df.columns:
         if col in formats:
             out[col] = _resolve(formats[col])
@@ -231,7 +232,7 @@ def _column_formatters(
 
 
 def format_frame(
-    df: pd.DataFrame, formats: Mapping[str, str | Formatter] | None = None
+    df: pd.DataFrame, formats: Mapping[str, str | ValueFormatter] | None = None
 ) -> pd.DataFrame:
     """A copy of ``df`` with every cell as Dutch-formatted text and a plain 0..n-1 index.
 
@@ -257,7 +258,7 @@ def format_frame(
 
 def format_table(
     df: pd.DataFrame,
-    formats: Mapping[str, str | Formatter] | None = None,
+    formats: Mapping[str, str | ValueFormatter] | None = None,
     *,
     caption: str | None = None,
     table_id: str | None = None,
@@ -303,7 +304,65 @@ def format_table(
 # --- matplotlib tick formatters ---------------------------------------------------------
 
 
-def euro_formatter(scale: float = 1, suffix: str = "", decimals: int = 0):
+class DutchTickFormatter(ticker.Formatter):
+    """Tick labels with Dutch separators; optionally with as many decimals as the ticks need.
+
+    ``func`` is one of the formatters above (``euro``, ``number``, ``percent``); a tick value
+    is divided by ``scale`` and followed by ``suffix``. With ``decimals=None`` the formatter
+    looks at the tick positions of the axis and uses the fewest decimals (0 to 3) that tell
+    them apart, so ticks at 0; 0,25; 0,5 are not shown as 0; 0,3; 0,5. With
+    ``auto_scale=True`` (euros) amounts of a million or more are shown in millions (``mln``).
+
+    >>> f = DutchTickFormatter(euro, decimals=None, auto_scale=True)
+    >>> f.set_locs([0, 2_500_000, 5_000_000, 7_500_000])
+    >>> [f(v) for v in (0, 2_500_000, 5_000_000, 7_500_000)]
+    ['€ 0,0 mln', '€ 2,5 mln', '€ 5,0 mln', '€ 7,5 mln']
+    >>> f.set_locs([0, 250_000, 500_000])
+    >>> f(250_000)
+    '€ 250.000'
+    """
+
+    def __init__(
+        self,
+        func: Callable[[Any, int], str],
+        scale: float = 1,
+        suffix: str = "",
+        decimals: int | None = 0,
+        auto_scale: bool = False,
+    ):
+        if scale == 0:
+            raise ValueError("scale must not be 0")
+        self.func = func
+        self.scale = scale
+        self.suffix = suffix
+        self.decimals = decimals
+        self.auto_scale = auto_scale
+        self._fixed = (scale, suffix)
+        self._auto_decimals = 0
+        self._tick_locs: list[float] = []
+
+    def set_locs(self, locs) -> None:
+        self._tick_locs = [float(v) for v in locs]
+        finite = [v for v in self._tick_locs if math.isfinite(v)]
+        if self.auto_scale:
+            largest = max((abs(v) for v in finite), default=0.0)
+            self.scale, self.suffix = (1e6, " mln") if largest >= 1e6 else self._fixed
+        # percentages are shown times 100, so their decimals are counted on that
+        unit = 100.0 if self.func is percent else 1.0
+        scaled = [v / self.scale * unit for v in finite]
+        self._auto_decimals = next(
+            (d for d in range(4) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in scaled)),
+            3,
+        )
+
+    def __call__(self, x, pos=None) -> str:
+        decimals = self._auto_decimals if self.decimals is None else self.decimals
+        return self.func(x / self.scale, decimals) + self.suffix
+
+
+def euro_formatter(
+    scale: float = 1, suffix: str = "", decimals: int | None = 0
+) -> ticker.Formatter:
     """A matplotlib tick formatter for euro amounts, e.g. ``€ 12 mln`` with ``scale=1e6``.
 
     >>> f = euro_formatter(scale=1e6, suffix=" mln")
@@ -312,14 +371,16 @@ def euro_formatter(scale: float = 1, suffix: str = "", decimals: int = 0):
     >>> euro_formatter()(1_500_000, 0)
     '€ 1.500.000'
     """
-    from matplotlib.ticker import FuncFormatter
-
-    if scale == 0:
-        raise ValueError("scale must not be 0")
-    return FuncFormatter(lambda v, _pos=None: euro(v / scale, decimals) + suffix)
+    return DutchTickFormatter(euro, scale=scale, suffix=suffix, decimals=decimals)
 
 
-def thousands_formatter(decimals: int = 0):
+def auto_euro_formatter() -> ticker.Formatter:
+    """Euro ticks in whole euros below a million and in millions from a million up, with
+    as many decimals as the ticks need (the default of the chart helpers)."""
+    return DutchTickFormatter(euro, decimals=None, auto_scale=True)
+
+
+def thousands_formatter(decimals: int | None = 0) -> ticker.Formatter:
     """A matplotlib tick formatter with a thousands dot and a decimal comma: ``12.500``.
 
     >>> thousands_formatter()(12500, 0)
@@ -327,28 +388,22 @@ def thousands_formatter(decimals: int = 0):
     >>> thousands_formatter(1)(2.25, 0)
     '2,3'
     """
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos=None: number(v, decimals))
+    return DutchTickFormatter(number, decimals=decimals)
 
 
-def percent_formatter(decimals: int = 0):
+def percent_formatter(decimals: int | None = 0) -> ticker.Formatter:
     """A matplotlib tick formatter for fractions shown as percentages: ``0.25`` as ``25%``.
 
     >>> percent_formatter()(0.25, 0)
     '25%'
     """
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos=None: percent(v, decimals))
+    return DutchTickFormatter(percent, decimals=decimals)
 
 
-def year_formatter():
+def year_formatter() -> ticker.Formatter:
     """A matplotlib tick formatter for years: whole numbers without a thousands dot.
 
     >>> year_formatter()(2025.0, 0)
     '2025'
     """
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos=None: str(round(v)))
+    return ticker.FuncFormatter(lambda v, _pos=None: str(round(v)))
