@@ -1,0 +1,214 @@
+"""Transition arrangement: hand-computed month tables, capacity sequences, validation, defaults."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bekostiging.parameters import load_parameters
+from bekostiging.paths import ASSUMPTIONS_DIR
+from bekostiging.transition import (
+    months_between,
+    simulate_transition,
+    transition_summary,
+)
+
+PARAMETER_FILE = ASSUMPTIONS_DIR / "parameters" / "transition.yaml"
+WINDOW = ["2022-07", "2022-08", "2022-09", "2022-10", "2022-11", "2022-12"]
+
+
+def months(df: pd.DataFrame) -> list[str]:
+    return [str(m) for m in df["month"]]
+
+
+def test_capacity_sufficient():
+    # 100 clients, 30 % at non-contracted providers = 30 to move; 5 a month for 6 months = 30
+    df = simulate_transition(100, 0.3, 5, monthly_cost_per_client=1000.0)
+    assert months(df) == WINDOW
+    assert isinstance(df["month"].dtype, pd.PeriodDtype)
+    assert df["clients_at_noncontracted_start"].tolist() == [30.0, 25.0, 20.0, 15.0, 10.0, 5.0]
+    assert df["transferred"].tolist() == [5.0] * 6
+    assert df["natural_outflow"].tolist() == [0.0] * 6
+    assert df["remaining_end"].tolist() == [25.0, 20.0, 15.0, 10.0, 5.0, 0.0]
+    assert df["cumulative_transferred"].tolist() == [5.0, 10.0, 15.0, 20.0, 25.0, 30.0]
+    assert df["overlap_cost"].tolist() == [5000.0] * 6  # 5 clients * 1000 EUR * 1 month
+
+    s = transition_summary(df, "2023-01")
+    assert s == {
+        "clients_to_move": 30.0,
+        "moved_by_deadline": 30.0,
+        "natural_outflow_by_deadline": 0.0,
+        "left_at_deadline": 0.0,
+        "deadline_met": True,
+        "months_in_window": 6,
+        "months_needed": 6,
+        "total_overlap_cost": 30000.0,
+        "overlap_cost_by_deadline": 30000.0,
+    }
+
+
+def test_capacity_short_continues_after_deadline():
+    # capacity 4: 6 * 4 = 24 moved by the deadline, 6 left; January 4 more, February the last 2
+    df = simulate_transition(100, 0.3, 4, monthly_cost_per_client=1000.0)
+    assert months(df) == [*WINDOW, "2023-01", "2023-02"]
+    assert df["transferred"].tolist() == [4.0] * 7 + [2.0]
+    assert df["remaining_end"].tolist() == [26.0, 22.0, 18.0, 14.0, 10.0, 6.0, 2.0, 0.0]
+
+    s = transition_summary(df, "2023-01")
+    assert s["moved_by_deadline"] == 24.0
+    assert s["left_at_deadline"] == 6.0
+    assert s["deadline_met"] is False
+    assert s["months_needed"] == 8  # ceil(30 / 4)
+    assert s["total_overlap_cost"] == 30000.0  # all 30 moved in the end
+    assert s["overlap_cost_by_deadline"] == 24000.0
+
+
+def test_natural_outflow():
+    # outflow 10 % of those at the start of the month, then transfers of at most 5:
+    # Jul 30 -> out 3, move 5, 22 left; Aug out 2.2, move 5, 14.8; Sep out 1.48, move 5, 8.32;
+    # Oct out 0.832, move 5, 2.488; Nov out 0.2488, move the last 2.2392; Dec nothing left
+    df = simulate_transition(100, 0.3, 5, natural_outflow_rate=0.1, monthly_cost_per_client=100)
+    assert df["natural_outflow"].tolist() == pytest.approx([3.0, 2.2, 1.48, 0.832, 0.2488, 0.0])
+    assert df["transferred"].tolist() == pytest.approx([5, 5, 5, 5, 2.2392, 0])
+    assert df["remaining_end"].tolist() == pytest.approx([22, 14.8, 8.32, 2.488, 0, 0])
+    assert df["remaining_end"].iloc[4] == 0.0  # exactly, not a rounding residue
+    s = transition_summary(df)
+    assert s["months_needed"] == 5
+    assert s["moved_by_deadline"] == pytest.approx(22.2392)
+    assert s["natural_outflow_by_deadline"] == pytest.approx(7.7608)
+    assert s["total_overlap_cost"] == pytest.approx(2223.92)  # 22.2392 * 100
+
+
+def test_overlap_assumption():
+    # 30 clients * 1200 EUR * 2 months of paying both providers
+    df = simulate_transition(100, 0.3, 10, monthly_cost_per_client=1200.0, overlap_months=2)
+    assert transition_summary(df)["total_overlap_cost"] == 72000.0
+    df = simulate_transition(100, 0.3, 10, overlap_months=0)
+    assert transition_summary(df)["total_overlap_cost"] == 0.0
+
+
+def test_capacity_as_sequence():
+    # nothing in July and August (contracts just started), then 10 a month
+    df = simulate_transition(100, 0.3, [0, 0, 10, 10, 10, 10], monthly_cost_per_client=1.0)
+    assert df["capacity"].tolist() == [0.0, 0.0, 10.0, 10.0, 10.0, 10.0]
+    assert df["transferred"].tolist() == [0.0, 0.0, 10.0, 10.0, 10.0, 0.0]
+    assert transition_summary(df)["months_needed"] == 5
+
+
+def test_sequence_longer_than_window_continues_and_may_fall_short():
+    # 6 * 2 = 12 by the deadline (18 left); January 10 more (8 left); the sequence ends there
+    df = simulate_transition(100, 0.3, [2, 2, 2, 2, 2, 2, 10])
+    assert months(df) == [*WINDOW, "2023-01"]
+    assert df["remaining_end"].tolist() == [28.0, 26.0, 24.0, 22.0, 20.0, 18.0, 8.0]
+    s = transition_summary(df)
+    assert (s["moved_by_deadline"], s["left_at_deadline"]) == (12.0, 18.0)
+    assert s["months_needed"] is None  # not reached within the given capacities
+
+
+def test_zero_capacity_stops_at_deadline():
+    df = simulate_transition(100, 0.3, 0, natural_outflow_rate=0.05)
+    assert months(df) == WINDOW
+    s = transition_summary(df)
+    assert s["moved_by_deadline"] == 0.0
+    assert s["left_at_deadline"] == pytest.approx(30 * 0.95**6)
+    assert s["months_needed"] is None
+
+
+def test_nothing_to_move():
+    df = simulate_transition(1000, 0.0, 5)
+    assert months(df) == WINDOW
+    s = transition_summary(df)
+    assert s["clients_to_move"] == 0.0
+    assert s["months_needed"] == 0
+    assert s["deadline_met"] is True
+
+
+def test_other_window():
+    assert months_between("2022-07", "2023-01") == 6
+    df = simulate_transition(50, 1.0, 20, start="2024-01", deadline="2024-03")
+    assert months(df) == ["2024-01", "2024-02", "2024-03"]
+    s = transition_summary(df, "2024-03")
+    assert (s["months_in_window"], s["moved_by_deadline"], s["left_at_deadline"]) == (2, 40.0, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"client_stock": -1}, "client_stock must be a finite number >= 0"),
+        ({"client_stock": float("nan")}, "client_stock"),
+        ({"client_stock": "veel"}, "client_stock must be a number"),
+        (
+            {"share_noncontracted": 1.2},
+            "share_noncontracted must be a finite number between 0 and 1",
+        ),
+        ({"share_noncontracted": -0.1}, "share_noncontracted"),
+        ({"monthly_capacity": -5}, "monthly_capacity must be"),
+        ({"monthly_capacity": [5, 5, -1, 5, 5, 5]}, r"monthly_capacity\[2\] must be"),
+        ({"monthly_capacity": [5, 5, 5]}, "3 values but the transition window has 6 months"),
+        ({"monthly_cost_per_client": -100}, "monthly_cost_per_client must be"),
+        ({"overlap_months": -1}, "overlap_months must be"),
+        ({"natural_outflow_rate": 1.5}, "natural_outflow_rate must be"),
+        ({"start": "2023-02"}, "must be before the deadline"),
+        ({"start": "juli"}, "start must be a month such as '2022-07'"),
+        ({"max_months": 3}, "max_months must be"),
+    ],
+)
+def test_validation(kwargs, message):
+    args = {"client_stock": 100, "share_noncontracted": 0.3, "monthly_capacity": 5} | kwargs
+    with pytest.raises(ValueError, match=message):
+        simulate_transition(**args)
+
+
+def test_summary_needs_the_whole_window():
+    df = simulate_transition(100, 0.3, 5)
+    with pytest.raises(ValueError, match="does not run up to the deadline 2023-03"):
+        transition_summary(df, "2023-03")
+    with pytest.raises(ValueError, match="missing columns"):
+        transition_summary(df.drop(columns="overlap_cost"))
+
+
+@given(
+    st.floats(0, 1e5),
+    st.floats(0, 1),
+    st.floats(0, 1e4),
+    st.floats(0, 1),
+)
+def test_clients_are_conserved(stock, share, capacity, outflow):
+    df = simulate_transition(stock, share, capacity, natural_outflow_rate=outflow)
+    to_move = stock * share
+    accounted = df["cumulative_transferred"] + df["natural_outflow"].cumsum() + df["remaining_end"]
+    np.testing.assert_allclose(accounted, to_move, rtol=1e-9, atol=1e-9)
+    assert (df["transferred"] <= capacity).all()
+    assert (df["remaining_end"] >= 0).all()
+    assert (np.diff(df["remaining_end"]) <= 0).all()
+
+
+def test_parameter_file_format_and_defaults():
+    raw = yaml.safe_load(PARAMETER_FILE.read_text(encoding="utf-8"))
+    names = {
+        "share_noncontracted",
+        "monthly_capacity",
+        "monthly_cost_per_client",
+        "overlap_months",
+        "natural_outflow_rate",
+    }
+    assert set(raw["transition"]) == names
+    for name, entry in raw["transition"].items():
+        assert set(entry) == {"value", "unit", "source", "note"}, name
+        assert entry["note"].strip() and entry["unit"].strip(), name
+
+    params = load_parameters([PARAMETER_FILE])
+    values = {name: params.value(f"transition.{name}") for name in names}
+    # the code's defaults for cost and overlap are the file's values
+    defaults = inspect.signature(simulate_transition).parameters
+    assert defaults["monthly_cost_per_client"].default == values["monthly_cost_per_client"]
+    assert defaults["overlap_months"].default == values["overlap_months"]
+    # the file's values are valid inputs
+    df = simulate_transition(11_000, **values)
+    assert transition_summary(df)["clients_to_move"] == 2750.0  # 25 % of 11,000
