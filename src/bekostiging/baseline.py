@@ -43,7 +43,7 @@ from .errors import InputError, Problem
 from .parameters import Parameters
 from .population import group_population, key_shares, population_by_age_group
 from .rawdata import load_iv3
-from .region import Region
+from .region import Region, check_against_data
 
 FLAGS = ("observed", "estimated", "submitted")
 PLAUSIBLE_FACTOR = 1.5
@@ -162,6 +162,7 @@ def build_baseline(
     params = region.parameters if params is None else params
     report = region.actuals_report if report is None else report
     iv3 = load_iv3() if iv3 is None else iv3
+    check_against_data(region, iv3=iv3)
     segs, _ = segment_spend(region, report, params, iv3)
     if years is not None:
         segs = segs[segs["year"].isin(list(years))]

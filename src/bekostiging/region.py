@@ -47,6 +47,7 @@ class Municipality:
     valid_from: int = FIRST_YEAR
     valid_until: int = LAST_YEAR
     merged_into: str | None = None
+    line: int | None = None
 
     def exists_in(self, year: int) -> bool:
         return self.valid_from <= year <= self.valid_until
@@ -352,6 +353,15 @@ def load_region(name_or_path: str | Path) -> Region:
         if code in codes:
             r.problem("municipality listed twice", "municipalities", i, "code", found=code)
         codes.add(code)
+        for key in m:
+            if key not in ("code", "name", "from", "until", "merged_into"):
+                r.problem(
+                    f"unknown key '{key}'",
+                    "municipalities",
+                    i,
+                    key,
+                    expected="code, name, from, until, merged_into",
+                )
         municipalities.append(
             Municipality(
                 code,
@@ -359,6 +369,7 @@ def load_region(name_or_path: str | Path) -> Region:
                 int(m.get("from", FIRST_YEAR)),
                 int(m.get("until", LAST_YEAR)),
                 m.get("merged_into"),
+                line_of(r.lines, "municipalities", i),
             )
         )
     if not municipalities:
@@ -566,3 +577,49 @@ def load_region(name_or_path: str | Path) -> Region:
         source_file=path.resolve(),
         sources=tuple(d.get("sources") or ()),
     )
+
+
+def check_against_data(region: Region, population=None, iv3=None) -> None:
+    """Every municipality of the region must exist in the data for the years it is valid.
+
+    Codes are checked against CBS population (2019-2026) and Iv3 (2017-2026); a mistyped or
+    unknown code is reported with its line in the region file.
+    """
+    from .rawdata import load_iv3, load_population
+
+    population = load_population() if population is None else population
+    iv3 = load_iv3() if iv3 is None else iv3
+    known = set(zip(population["gemeentecode"], population["year"])) | set(
+        zip(iv3["gemeentecode"], iv3["year"])
+    )
+    years = sorted({y for _, y in known if y >= region.first_year})
+    problems = []
+    for m in region.municipalities:
+        valid = [y for y in years if m.exists_in(y)]
+        missing = [y for y in valid if (m.code, y) not in known]
+        if valid and len(missing) == len(valid):
+            problems.append(
+                Problem(
+                    display_path(region.source_file),
+                    f"municipality code {m.code} ({m.name}) does not occur in the "
+                    "CBS population or Iv3 data",
+                    row=m.line,
+                    column="code",
+                    found=m.code,
+                    expected="a CBS code such as GM0197",
+                )
+            )
+        elif missing:
+            problems.append(
+                Problem(
+                    display_path(region.source_file),
+                    f"{m.code} ({m.name}) has no data for "
+                    f"{', '.join(map(str, missing[:5]))}; check 'from'/'until' "
+                    "(mergers)",
+                    row=m.line,
+                    column="code",
+                    found=m.code,
+                )
+            )
+    if problems:
+        raise InputError(problems)
