@@ -88,7 +88,7 @@ CASES = [
     Case(
         "missing column",
         lambda t: rawdata.load_population(
-            _pop_with(t, lambda ls: [",".join(l.split(",")[:4]) for l in ls])
+            _pop_with(t, lambda ls: [",".join(line.split(",")[:4]) for line in ls])
         ),
         "missing column",
         row=1,

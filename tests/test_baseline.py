@@ -136,7 +136,7 @@ def test_alkmaar_baseline_across_the_2022_merger(baseline_alkmaar, alkmaar):
     assert reconcile(b, alkmaar)["difference"].abs().max() < 0.01
     cur = to_current_boundaries(b, alkmaar)
     assert set(cur["gemeentecode"]) == set(alkmaar.current_codes())
-    for year in (2019, 2023):
+    for year in (2019, 2023):  # noqa: B007 - used by query("@year")
         assert cur.query("year == @year")["spend"].sum() == pytest.approx(
             b.query("year == @year")["spend"].sum()
         )
