@@ -152,13 +152,14 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
-    from .paths import submissions_dir
+    from .paths import REPORTS_DIR, submissions_dir
     from .region import load_region
     from .submission import write_template
 
     region = load_region(args.region)
     m = region.municipality(args.gemeente)
-    out = Path(args.out) if args.out else submissions_dir(region.id) / f"{m.code}_format.xlsx"
+    # Not in data/submissions: an empty template there would count as a second submission.
+    out = Path(args.out) if args.out else REPORTS_DIR / region.id / "formats" / f"{m.code}_format.xlsx"
     write_template(region, m.code, out)
     print(f"Invulformat voor {m.name} ({m.code}) geschreven: {out}")
     print(f"Vul het in en zet het als {m.code}.xlsx in {submissions_dir(region.id)}.")
