@@ -65,6 +65,8 @@ class SuppressionResult:
     ``data`` is the numeric table with its totals (nothing hidden); ``display`` is the same
     table as text with markers, ready for a report; ``primary`` and ``secondary`` are boolean
     masks over the count and total columns of ``data`` (same index), True where a cell is hidden.
+    ``row_total`` is the name of the total column (the total of each row), ``column_total`` the
+    label of the total row (the total of each column); None where no such total was added.
     """
 
     data: pd.DataFrame
@@ -193,12 +195,11 @@ def suppress_small(
                     total_row if col == label_column else ""
                 )
 
-    mask = lambda m: pd.DataFrame(m, index=data.index, columns=value_columns)  # noqa: E731
     return SuppressionResult(
         data=data,
         display=display,
-        primary=mask(small),
-        secondary=mask(secondary),
+        primary=pd.DataFrame(small, index=data.index, columns=value_columns),
+        secondary=pd.DataFrame(secondary, index=data.index, columns=value_columns),
         marker=marker,
         secondary_marker=secondary_marker,
         threshold=threshold,
