@@ -177,3 +177,72 @@ def key_shares(values: pd.Series) -> pd.Series:
     if total <= 0:
         raise ValueError("a distribution key needs a positive total")
     return values / total
+
+
+def project_population(
+    region: Region,
+    years: Iterable[int],
+    params: Parameters | None = None,
+    last_data_year: int | None = None,
+    population: pd.DataFrame | None = None,
+    iv3: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Population per *current* municipality, year and age group, also for future years.
+
+    Observed years (up to ``last_data_year``, default: the last year with data) are summed over
+    predecessors for merged municipalities. Later years continue the total with the average
+    yearly growth of the last ``population.extrapolation_window`` observed years (an estimate,
+    flagged as such); age groups follow from the 2020 shares and their drift, as in
+    :func:`population_by_age_group`. ``last_data_year`` lets a backtest use only the data that
+    was available at the time.
+
+    >>> from bekostiging.region import load_region
+    >>> p = project_population(load_region("achterhoek"), [2024, 2030], last_data_year=2024)
+    >>> sorted(p.query("age_group == 'totaal'")["population_flag"].unique())
+    ['estimated', 'observed']
+    """
+    params = region.parameters if params is None else params
+    years = sorted(set(years))
+    pop = load_population() if population is None else population
+    iv3 = load_iv3() if iv3 is None else iv3
+    available = sorted(set(pop["year"]) | set(iv3["year"]))
+    last = min(max(available), last_data_year if last_data_year is not None else max(available))
+    window = int(params.get("population.extrapolation_window", 5.0))
+    first_needed = min(min(years), last - window)
+    observed_years = [y for y in range(max(first_needed, region.first_year), last + 1)]
+    totals = population_totals(region, observed_years, pop, iv3)
+    totals["gemeentecode"] = totals["gemeentecode"].map(region.current_code)
+    by_code = totals.groupby(["gemeentecode", "year"])["population"].sum().unstack("year")
+    rows = []
+    for code in region.current_codes():
+        series = by_code.loc[code]
+        start = series.get(last - window)
+        growth = (series[last] / start) ** (1.0 / window) - 1.0 if start else 0.0
+        for y in years:
+            if y <= last:
+                rows.append((code, y, float(series[y]), "observed"))
+            else:
+                rows.append(
+                    (code, y, float(series[last] * (1 + growth) ** (y - last)), "estimated")
+                )
+    total = pd.DataFrame(rows, columns=["gemeentecode", "year", "population", "flag"])
+    shares = age_group_shares(region, params)
+    frames = []
+    for group in shares.columns:
+        change = float(params.value(f"age_groups.{group}.annual_share_change"))
+        t = total.copy()
+        observed = group == "totaal"
+        factor = (
+            1.0
+            if observed
+            else (
+                t["gemeentecode"].map(shares[group]).to_numpy()
+                * (1.0 + change) ** (t["year"].to_numpy() - AGEBAND_YEAR)
+            )
+        )
+        t["population"] = t["population"].to_numpy() * factor
+        t["age_group"] = group
+        t["population_flag"] = np.where(observed, t["flag"], "estimated")
+        frames.append(t.drop(columns="flag"))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["gemeentecode", "year", "age_group"]).reset_index(drop=True)

@@ -1,0 +1,121 @@
+"""Monte Carlo projection and variant comparison: properties that must hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bekostiging.projection import (
+    ProjectionInputs,
+    apply_variants,
+    decided_variant_spend,
+    inputs_from_start_budget,
+    project_start_budget,
+    simulate,
+    variant_summary,
+)
+from bekostiging.startbudget import start_budget
+
+
+@pytest.fixture(scope="module")
+def sb(achterhoek, baseline_achterhoek):
+    return start_budget(achterhoek, baseline_achterhoek, 2021)
+
+
+@pytest.fixture(scope="module")
+def proj(sb, baseline_achterhoek, budget_achterhoek):
+    return project_start_budget(sb, baseline_achterhoek, budget_achterhoek, draws=3000, seed=7)
+
+
+def test_same_seed_same_paths_other_seed_other_paths():
+    inp = ProjectionInputs.example()
+    a, b, c = simulate(inp, 500, 3), simulate(inp, 500, 3), simulate(inp, 500, 4)
+    assert np.array_equal(a.spend, b.spend) and np.array_equal(a.price, b.price)
+    assert not np.array_equal(a.spend, c.spend)
+
+
+def test_quantiles_are_ordered(proj):
+    for m in (None, "GM0197"):
+        q = proj.quantiles("spend", municipality=m)
+        assert (q["p10"] <= q["p50"]).all() and (q["p50"] <= q["p90"]).all()
+
+
+def test_municipalities_add_up_to_the_region(proj):
+    region = proj.total(proj.spend)
+    parts = sum(proj.total(proj.spend, municipality=m) for m in proj.inputs.municipalities)
+    assert np.allclose(region, parts, rtol=1e-5)
+
+
+def test_median_path_is_the_start_budget(sb, proj):
+    """With zero uncertainty every draw equals the start budget."""
+    i = proj.inputs
+    still = ProjectionInputs(
+        i.municipalities,
+        i.units,
+        i.years,
+        i.clients_exp,
+        i.cost_exp,
+        i.year_fraction,
+        sigma=np.zeros_like(i.sigma),
+        rho=i.rho,
+        level_sigma=np.zeros_like(i.level_sigma),
+        index_sd=0.0,
+    )
+    p = simulate(still, 20, 1)
+    assert np.allclose(p.spend, i.budget[None], rtol=1e-5)
+    contract_years = [y for y in i.years if y in set(sb.table["year"])]
+    total = sb.table[sb.table["year"].isin(contract_years)]["budget"].sum()
+    assert p.spend[0].sum() == pytest.approx(total, rel=1e-5)
+
+
+def test_spread_grows_with_the_horizon(proj):
+    q = proj.quantiles("spend")
+    full = q.loc[2023:2028]
+    rel = (full["p90"] - full["p10"]) / full["p50"]
+    assert rel.is_monotonic_increasing
+
+
+def test_uncertainty_is_calibrated_on_history(sb, baseline_achterhoek, budget_achterhoek):
+    inp = inputs_from_start_budget(sb, baseline_achterhoek, budget_achterhoek)
+    assert inp.sigma[inp.units.index("iaj")] == pytest.approx(sb.trend.loc["iaj", "sigma"])
+    # youth budgets missed by more than youth growth varied: the first year gets extra spread
+    assert inp.level_sigma[inp.units.index("iaj")] > 0
+
+
+def test_settlement_creates_no_money_on_every_path(proj):
+    for key, res in proj.variants.items():
+        assert np.allclose(
+            res["municipality_spend"] - res["provider_result"],
+            res["provided_cost"],
+            rtol=1e-9,
+            atol=1e-3,
+        ), key
+
+
+def test_variant_spread_follows_who_carries_the_risk(proj):
+    s = variant_summary(proj, years=[2024])
+    # p*q passes volume and intensity to the municipality; output keeps intensity with the
+    # provider; a lumpsum with a corridor carries part of it
+    assert s.loc["pq", "spread"] > s.loc["output", "spread"]
+    assert s.loc["pq", "spread"] > s.loc["lumpsum", "spread"]
+
+
+def test_pure_lumpsum_fixes_the_municipality_spend(sb, baseline_achterhoek, budget_achterhoek):
+    inp = inputs_from_start_budget(sb, baseline_achterhoek, budget_achterhoek)
+    p = simulate(ProjectionInputs(**{**inp.__dict__, "index_sd": 0.0}), 200, 2)
+    p = apply_variants(
+        p, sb.region.parameters, settlements={u: {"kind": "none"} for u in inp.units}
+    )
+    spend = p.variants["lumpsum"]["municipality_spend"]
+    assert np.allclose(spend, inp.budget[None], rtol=1e-6)
+
+
+def test_decided_variants(proj, achterhoek):
+    d = decided_variant_spend(proj, achterhoek)
+    u = proj.inputs.units.index("wmo_pv")
+    assert np.array_equal(d[:, :, u], proj.variants["pq"]["municipality_spend"][:, :, u])
+
+
+def test_too_few_draws_is_refused():
+    with pytest.raises(ValueError, match="at least 10"):
+        simulate(ProjectionInputs.example(), 5)

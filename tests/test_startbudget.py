@@ -1,0 +1,174 @@
+"""Start budget, steps 1-7 (seed 003, 3.3): hand-computed cases and properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bekostiging.contract import year_fractions
+from bekostiging.startbudget import (
+    start_budget,
+    step1_segments,
+    step4_cost_per_client,
+    step5_local_policy,
+    step7_price_factors,
+)
+
+NEUTRAL = {  # switch off every assumption that changes the budget over time
+    "startbudget.trend_damping": 0.0,
+    "startbudget.efficiency.default": 0.0,
+    "startbudget.chain_agreements.default": 0.0,
+    "startbudget.chain_agreements.iaj": 0.0,
+    "index.care_cost": {2017: 0.0},
+}
+
+
+@pytest.fixture(scope="module")
+def sb2021(achterhoek, baseline_achterhoek):
+    return start_budget(achterhoek, baseline_achterhoek, 2021)
+
+
+def test_step1_lists_the_procured_segments_with_their_funding(achterhoek):
+    s = step1_segments(achterhoek)
+    assert list(s["segment"]) == [
+        "iaj",
+        "gwv",
+        "hcv",
+        "dyslexie",
+        "wmo_io",
+        "wmo_pv",
+        "wmo_logeren",
+        "wmo_wonen",
+    ]
+    assert s.set_index("segment").loc["wmo_pv", "funding"] == "pq"
+
+
+def test_half_years_are_pro_rated(sb2021):
+    t = sb2021.table
+    iaj = t[(t["gemeentecode"] == "GM0197") & (t["segment"] == "iaj")].set_index("year")
+    assert iaj.loc[2022, "year_fraction"] == 0.5 and iaj.loc[2029, "year_fraction"] == 0.5
+    assert iaj.loc[2022, "budget"] == pytest.approx(0.5 * iaj.loc[2022, "budget_full_year"])
+    assert iaj["year_fraction"].sum() == pytest.approx(7.0)
+    dys = t[(t["gemeentecode"] == "GM0197") & (t["segment"] == "dyslexie")].set_index("year")
+    assert dys.index.min() == 2021 and dys.loc[2021, "year_fraction"] == pytest.approx(5 / 12)
+
+
+def test_hand_computed_budget_for_one_cell(sb2021, baseline_achterhoek):
+    """Aalten, IAJ, 2024: every factor recomputed from its own inputs."""
+    row = sb2021.table.query("gemeentecode == 'GM0197' and segment == 'iaj' and year == 2024").iloc[
+        0
+    ]
+    ref = baseline_achterhoek.query(
+        "gemeentecode == 'GM0197' and segment == 'iaj' and year == 2021"
+    ).iloc[0]
+    p = sb2021.region.parameters
+    index = (
+        (1 + p.value("index.care_cost", year=2022))
+        * (1 + p.value("index.care_cost", year=2023))
+        * (1 + p.value("index.care_cost", year=2024))
+    )
+    trend = np.expm1(sb2021.trend.loc["iaj", "mu"] * p.value("startbudget.trend_damping"))
+    efficiency = (1 - 0.01) ** (2024 - 2021)  # contract years counted from the first start (2021)
+    chain = 1 - 0.01
+    expected = (
+        ref["spend"] * row["demography_factor"] * (1 + trend) ** 3 * index * efficiency * chain
+    )
+    assert row["index_factor"] == pytest.approx(index)
+    assert row["budget"] == pytest.approx(expected)
+    assert row["clients"] * row["cost_per_client"] == pytest.approx(row["budget_full_year"])
+
+
+def test_neutral_assumptions_give_reference_spend_times_demography(achterhoek, baseline_achterhoek):
+    params = achterhoek.parameters.with_overrides(NEUTRAL)
+    sb = start_budget(
+        achterhoek, baseline_achterhoek, 2024, contract_start="2026-01-01", params=params
+    )
+    t = sb.table
+    ref = baseline_achterhoek.query("year == 2024").set_index(["gemeentecode", "segment"])["spend"]
+    first = t[t["year"] == 2026]
+    for r in first.itertuples():
+        assert r.budget == pytest.approx(ref[(r.gemeentecode, r.segment)] * r.demography_factor)
+
+
+def test_regional_totals_and_shares(sb2021):
+    reg = sb2021.regional
+    by = reg.groupby(["segment", "year"])
+    assert np.allclose(by["share"].sum(), 1.0)
+    assert np.allclose(by["budget"].sum(), by["regional_total"].first())
+    wide = sb2021.per_segment()
+    assert wide.sum().sum() == pytest.approx(sb2021.table["budget"].sum())
+
+
+def test_step4_averages_reference_years_in_reference_prices():
+    ref = pd.DataFrame(
+        {
+            "gemeentecode": ["A"] * 3,
+            "segment": ["s"] * 3,
+            "year": [2019, 2020, 2021],
+            "spend": [90.0, 100.0, 110.0],
+            "clients": [9.0, 10.0, 10.0],
+        }
+    )
+    one = step4_cost_per_client(ref, 2021, {2020: 0.0, 2021: 0.0}, 1)
+    assert one["cost_per_client_ref"].item() == pytest.approx(11.0)
+    three = step4_cost_per_client(ref, 2021, {2020: 0.1, 2021: 0.0}, 3)
+    # rates apply on 1 January: 2019 amounts rise 10 % (2020 rate) to 2021 prices, 2020 and
+    # 2021 amounts do not (2021 rate 0 %): (99 + 100 + 110) / (9 + 10 + 10)
+    assert three["cost_per_client_ref"].item() == pytest.approx((99 + 100 + 110) / 29)
+
+
+def test_step5_submitted_measures_add_up_and_replace_the_assumption(achterhoek):
+    exp = pd.DataFrame(
+        {
+            "gemeentecode": ["GM0197", "GM0197"],
+            "segment": ["iaj", "iaj"],
+            "from_year": [2023, 2024],
+            "annual_change": [-0.02, -0.01],
+            "reason": ["POH Jeugd", "sociale basis"],
+        }
+    )
+    f = step5_local_policy(["GM0197", "GM0222"], ["iaj"], [2023, 2024], achterhoek.parameters, exp)
+    a = f[f["gemeentecode"] == "GM0197"].set_index("year")
+    assert a.loc[2023, "policy_factor"] == pytest.approx(0.98)
+    assert a.loc[2024, "policy_factor"] == pytest.approx(0.98**2 * 0.99)
+    assert a.loc[2024, "policy_flag"] == "submitted" and "POH Jeugd" in a.loc[2024, "policy_reason"]
+    d = f[f["gemeentecode"] == "GM0222"]
+    assert (d["policy_factor"] == 1.0).all() and (d["policy_flag"] == "estimated").all()
+
+
+def test_step7_factors(achterhoek):
+    f = step7_price_factors(
+        ["iaj"], [2021, 2022, 2023], 2021, 2022, achterhoek.parameters, {2022: 0.1, 2023: 0.2}
+    )
+    f = f.set_index("year")
+    assert f["index_factor"].tolist() == pytest.approx([1.0, 1.1, 1.32])
+    assert f["efficiency_factor"].tolist() == pytest.approx([1.0, 1.0, 0.99])
+    assert f["chain_factor"].tolist() == pytest.approx([1.0, 0.99, 0.99])
+
+
+def test_any_reference_year_and_contract_start(achterhoek, baseline_achterhoek):
+    sb = start_budget(
+        achterhoek, baseline_achterhoek, 2024, contract_start=dt.date(2026, 1, 1), contract_years=3
+    )
+    assert sorted(sb.table["year"].unique()) == [2026, 2027, 2028]
+    assert (sb.table["year_fraction"] == 1.0).all()
+
+
+def test_year_fractions_add_up_to_the_contract_length():
+    for start in (
+        dt.date(2022, 7, 1),
+        dt.date(2021, 8, 1),
+        dt.date(2023, 1, 1),
+        dt.date(2022, 7, 16),
+    ):
+        assert sum(year_fractions(start, 7).values()) == pytest.approx(7.0)
+
+
+def test_unknown_reference_year_is_a_clear_error(achterhoek, baseline_achterhoek):
+    from bekostiging.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="reference year 2030 has no actuals"):
+        start_budget(achterhoek, baseline_achterhoek, 2030)
