@@ -124,7 +124,7 @@ def step4_cost_per_client(
 
     >>> ref = pd.DataFrame({"gemeentecode": ["A"] * 2, "segment": ["s"] * 2, "year": [2020, 2021],
     ...     "spend": [100.0, 132.0], "clients": [10.0, 12.0]})
-    >>> step4_cost_per_client(ref, 2021, {2021: 0.1}, 2)["cost_per_client"].round(2).tolist()
+    >>> step4_cost_per_client(ref, 2021, {2021: 0.1}, 2)["cost_per_client_ref"].round(2).tolist()
     [11.0]
     """
     first = peiljaar - reference_years + 1
