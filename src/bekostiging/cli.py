@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputError
+from .formatting import euro, percent
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -26,6 +27,8 @@ Bekostiging jeugdhulp en Wmo: analyse van bekostigingsvarianten voor regionale i
 Veelgebruikte opdrachten:
   python -m bekostiging reports --region achterhoek     alle rapporten voor de regio
   python -m bekostiging baseline --region achterhoek    basistabellen (uitgaven, cliënten per segment)
+  python -m bekostiging startbudget --peiljaar 2024     startbudget per gemeente en segment
+  python -m bekostiging backtest --peiljaar 2021        projectie naast wat er werkelijk gebeurde
   python -m bekostiging template --gemeente GM0197      invulformat (Excel) voor één gemeente
   python -m bekostiging check-submission bestand.xlsx   een ingevuld format controleren
   python -m bekostiging check-data                      controleer alle data en aannames
@@ -159,7 +162,11 @@ def cmd_template(args: argparse.Namespace) -> int:
     region = load_region(args.region)
     m = region.municipality(args.gemeente)
     # Not in data/submissions: an empty template there would count as a second submission.
-    out = Path(args.out) if args.out else REPORTS_DIR / region.id / "formats" / f"{m.code}_format.xlsx"
+    out = (
+        Path(args.out)
+        if args.out
+        else REPORTS_DIR / region.id / "formats" / f"{m.code}_format.xlsx"
+    )
     write_template(region, m.code, out)
     print(f"Invulformat voor {m.name} ({m.code}) geschreven: {out}")
     print(f"Vul het in en zet het als {m.code}.xlsx in {submissions_dir(region.id)}.")
@@ -177,6 +184,99 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
         f"{args.file}: in orde. {len(sub.realised)} eigen cijfers, "
         f"{len(sub.expectations)} verwachte ontwikkelingen voor {region.name_of(sub.gemeentecode)}."
     )
+    return EXIT_OK
+
+
+@command("startbudget")
+def cmd_startbudget(args: argparse.Namespace) -> int:
+    from . import atomic
+    from .baseline import build_baseline
+    from .labels import dutch_columns
+    from .region import load_region
+    from .startbudget import start_budget
+    from .submission import load_submissions
+
+    region = load_region(args.region)
+    params = region.with_parameters(args.scenario)
+    realised, expectations, _ = load_submissions(region)
+    base = build_baseline(region, params=params, submissions=realised)
+    sb = start_budget(
+        region, base, args.peiljaar, args.contract_start, args.years, params, expectations
+    )
+    out = _out_dir(args, "startbudget")
+    stem = f"startbudget_{region.id}_{args.peiljaar}"
+    atomic.write_csv(out / f"{stem}.csv", sb.table)
+    wide = sb.per_segment()
+    atomic.write_excel(
+        out / f"{stem}.xlsx",
+        {
+            "Per segment": wide.reset_index(),
+            "Per gemeente": dutch_columns(sb.table),
+            "Stap 6 regionaal": dutch_columns(sb.regional),
+            "Trend (historie)": sb.trend.reset_index(names="segment"),
+        },
+        index=False,
+    )
+    total = sb.table.groupby("year")["budget"].sum()
+    print(f"Startbudget {region.name}, peiljaar {args.peiljaar} (alle bedragen: schatting):")
+    for year, amount in total.items():
+        print(f"  {year}: {euro(amount)}")
+    print(f"geschreven: {out / (stem + '.xlsx')}")
+    return EXIT_OK
+
+
+@command("backtest")
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from . import atomic
+    from .backtest import run_backtest
+    from .region import load_region
+
+    region = load_region(args.region)
+    bt = run_backtest(
+        region,
+        args.peiljaar,
+        draws=args.draws,
+        seed=args.seed,
+        params=region.with_parameters(args.scenario),
+    )
+    out = _out_dir(args, "backtest")
+    path = atomic.write_csv(out / f"backtest_{region.id}_{args.peiljaar}.csv", bt.table)
+    print(f"Backtest {region.name} vanaf peiljaar {args.peiljaar}:")
+    for domain, r in bt.summary().iterrows():
+        print(
+            f"  {domain}: gemiddelde afwijking P50 {percent(r['mae_p50'])}, eigen begrotingen "
+            f"{percent(r['mae_budget'])}; werkelijk binnen P10-P90: "
+            f"{percent(r['coverage_p10_p90'], 0)}"
+        )
+    print(f"geschreven: {path}")
+    return EXIT_OK
+
+
+@command("peers")
+def cmd_peers(args: argparse.Namespace) -> int:
+    from . import atomic
+    from .peers import benchmark
+    from .region import load_region
+
+    region = load_region(args.region)
+    b = benchmark(region.codes_in(args.year), args.year)
+    path = atomic.write_csv(_out_dir(args, "benchmark") / f"peers_{region.id}_{args.year}.csv", b)
+    for r in b[b["gemeentecode"] == "regio"].itertuples():
+        print(
+            f"  {r.domain}: {euro(r.per_relevant_inhabitant)} per relevante inwoner, "
+            f"percentiel {r.percentile:.0f} van {r.n_peers} gemeenten "
+            f"(mediaan NL {euro(r.national_median)})"
+        )
+    print(f"geschreven: {path}")
+    return EXIT_OK
+
+
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import format_result, run_all
+
+    for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour")):
+        print(format_result(result))
     return EXIT_OK
 
 
@@ -221,6 +321,45 @@ def build_parser() -> argparse.ArgumentParser:
                 help="negeer ingevulde formats in data/submissions/<regio>",
             )
 
+    p = sub.add_parser("startbudget", help="startbudget per gemeente x segment (stap 1-7)")
+    _region_arg(p)
+    p.add_argument("--peiljaar", type=int, default=2024, help="referentiejaar (standaard 2024)")
+    p.add_argument(
+        "--contract-start",
+        default=None,
+        help="ingangsdatum, bijv. 2026-01-01 (standaard: uit het regiobestand)",
+    )
+    p.add_argument(
+        "--years", type=int, default=None, help="contractduur in jaren (standaard 3+2+2)"
+    )
+    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
+
+    p = sub.add_parser(
+        "backtest", help="projectie vanaf een eerder peiljaar naast de werkelijkheid"
+    )
+    _region_arg(p)
+    p.add_argument("--peiljaar", type=int, default=2021, help="referentiejaar (standaard 2021)")
+    p.add_argument("--draws", type=int, default=2000, help="aantal trekkingen (standaard 2000)")
+    p.add_argument("--seed", type=int, default=20210101, help="startwaarde toevalsgenerator")
+    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
+
+    p = sub.add_parser(
+        "peers", help="uitgaven per relevante inwoner naast alle gemeenten (stap 7d)"
+    )
+    _region_arg(p)
+    p.add_argument("--year", "--jaar", type=int, default=2024, help="jaar (standaard 2024)")
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
+
+    p = sub.add_parser("bench", help="prestatiemeting met verhouding tot een naïeve uitvoering")
+    p.add_argument(
+        "--only",
+        nargs="*",
+        choices=["projection", "behaviour", "batch"],
+        help="alleen deze metingen",
+    )
+
     p = sub.add_parser(
         "template",
         help="schrijf het invulformat (Excel) voor één gemeente",
@@ -229,9 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _region_arg(p)
     p.add_argument("--gemeente", required=True, help="gemeentecode, bijvoorbeeld GM0197")
-    p.add_argument(
-        "--out", default=None, help="bestandsnaam (standaard: data/submissions/<regio>/)"
-    )
+    p.add_argument("--out", default=None, help="bestandsnaam (standaard: reports/<regio>/formats/)")
 
     p = sub.add_parser("check-submission", help="controleer een ingevuld invulformat")
     _region_arg(p)
@@ -253,4 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken.", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into e.g. `head`: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
     return code
