@@ -48,6 +48,18 @@ def _replace_line(lines: list[str], index: int, old: str, new: str) -> list[str]
     return lines
 
 
+def _line(path: Path, text: str, nth: int = 1) -> int:
+    """1-based line of the nth line containing ``text`` in a shipped file."""
+    hits = [
+        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line
+    ]
+    return hits[nth - 1]
+
+
+REGION_YAML = ASSUMPTIONS_DIR / "regions" / "achterhoek.yaml"
+PARAMS_YAML = ASSUMPTIONS_DIR / "parameters" / "achterhoek.yaml"
+
+
 def _assumptions_copy(tmp: Path) -> Path:
     target = tmp / "assumptions"
     shutil.copytree(ASSUMPTIONS_DIR, target)
@@ -205,7 +217,7 @@ CASES = [
             )
         ),
         "does not occur in the CBS population or Iv3 data",
-        row=21,
+        row=_line(REGION_YAML, "{code: GM0294"),
         column="code",
     ),
     Case(
@@ -218,7 +230,7 @@ CASES = [
             )
         ),
         "needs a funding variant",
-        row=131,
+        row=_line(REGION_YAML, "funding: {variant: pq}"),
         column="segments.8.funding",
     ),
     Case(
@@ -231,7 +243,7 @@ CASES = [
             )
         ),
         "YAML syntax error",
-        row=26,
+        row=_line(REGION_YAML, "terms_years:") + 1,  # where the parser notices
     ),  # where the parser notices the unclosed list
     Case(
         "conversion shares that do not add up to 1",
@@ -271,7 +283,7 @@ CASES = [
             )
         ),
         "has no 'unit'",
-        row=38,
+        row=_line(PARAMS_YAML, "  dyslexie:"),
         column="unit",
     ),
     Case(

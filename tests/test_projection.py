@@ -119,3 +119,33 @@ def test_decided_variants(proj, achterhoek):
 def test_too_few_draws_is_refused():
     with pytest.raises(ValueError, match="at least 10"):
         simulate(ProjectionInputs.example(), 5)
+
+
+def test_behaviour_is_relative_to_the_funding_of_the_reference_year(
+    achterhoek, baseline_achterhoek, budget_achterhoek
+):
+    """The variant in force in the reference year buys exactly the projected care (its behaviour
+    is already in the historical cost); the others buy more or less."""
+    from bekostiging.behaviour import load_behaviour_parameters
+
+    markup = load_behaviour_parameters(achterhoek.parameters).value(
+        "behaviour.payment.tariff_markup"
+    )
+    for peiljaar, in_force in ((2021, "pq"), (2024, "lumpsum")):
+        sb = start_budget(
+            achterhoek,
+            baseline_achterhoek,
+            peiljaar,
+            contract_start=None if peiljaar == 2021 else "2027-01-01",
+        )
+        p = project_start_budget(sb, baseline_achterhoek, budget_achterhoek, draws=200, seed=1)
+        u = p.inputs.units.index("iaj")
+        provided = p.variants[in_force]["provided_cost"][:, :, u]
+        assert np.allclose(provided * markup, p.spend[:, :, u], rtol=1e-5), peiljaar
+        other = "lumpsum" if in_force == "pq" else "pq"
+        assert not np.allclose(
+            p.variants[other]["provided_cost"][:, :, u] * markup, p.spend[:, :, u], rtol=1e-3
+        )
+    # under p*q providers deliver more care than under a lumpsum (Ellis & McGuire)
+    s = variant_summary(p, units=["iaj"], years=[2028])
+    assert s.loc["pq", "p50"] > s.loc["lumpsum", "p50"]

@@ -257,22 +257,22 @@ def standard_variants(
     Lumpsum budget = the start budget; p*q tariff = expected cost per unit; output price =
     expected cost per client; population funding = the start budget per inhabitant of the
     target group; hybrid = a lumpsum with ``projection.hybrid_pq_share`` paid p*q. All amounts
-    follow the actual price index ``price`` (D, Y) and are pro-rated like the budget.
+    follow the actual price index ``price`` (D, Y). Budgets are pro-rated for part years;
+    tariffs and prices are not, because the clients and units of a part year already are.
     """
     upc = 1.0 if inputs.units_per_client is None else float(inputs.units_per_client[unit])
-    frac = inputs.year_fraction[unit][None, None, :]
     p = 1.0 if price is None else price[:, None, :]
-    budget = inputs.budget[:, unit][None] * p  # (D or 1, M, Y)
-    cost = inputs.cost_exp[:, unit][None] * p
+    budget = inputs.budget[:, unit][None] * p  # (D or 1, M, Y), pro-rated
+    cost = inputs.cost_exp[:, unit][None] * p  # per client per full year
     tariff = cost / upc
     settle = V.Settlement(**(settlement or {"kind": "none"}))
     out = {
-        "pq": V.PQ(tariff=tariff * frac),
-        "output": V.Output(price_per_client=cost * frac),
+        "pq": V.PQ(tariff=tariff),
+        "output": V.Output(price_per_client=cost),
         "lumpsum": V.Lumpsum(budget=budget, settlement=settle),
         "hybrid": V.Hybrid(
             budget=budget,
-            tariff=tariff * frac,
+            tariff=tariff,
             pq_share=float(params.value("projection.hybrid_pq_share")),
             settlement=settle,
         ),
@@ -291,14 +291,18 @@ def apply_variants(
     units: list[str] | None = None,
     settlements: dict[str, dict] | None = None,
     response=None,
+    tariff_markup: float = 1.0,
 ) -> Projection:
     """Pay every simulated path under every variant; returns the projection with ``variants``.
 
     ``response(unit, variant_key)`` may return an object with ``volume_factor`` and
     ``intensity_factor`` (the provider behaviour model): the care actually provided under that
     variant is then ``clients x volume_factor`` with ``intensity x intensity_factor``.
-    Results per variant: ``municipality_spend``, ``provider_result``, ``settlement_flow``
-    and ``provided_cost`` (D, M, U, Y); units not listed are left at zero.
+    ``tariff_markup`` is the tariff over the provider's own cost of a unit: projected costs are
+    at tariff level (what was paid), the provider's own cost is that divided by the markup.
+    Clients of a part year count with the year's fraction (a half year: half the clients'
+    care). Results per variant: ``municipality_spend``, ``provider_result``,
+    ``settlement_flow`` and ``provided_cost`` (D, M, U, Y); units not listed stay zero.
     """
     i = proj.inputs
     units = list(i.units) if units is None else units
@@ -307,7 +311,7 @@ def apply_variants(
     for u_name in units:
         u = i.units.index(u_name)
         upc = 1.0 if i.units_per_client is None else float(i.units_per_client[u])
-        unit_cost = (i.cost_exp[:, u][None] * proj.price[:, None, :]) / upc
+        unit_cost = i.cost_exp[:, u][None] * proj.price[:, None, :] / upc / tariff_markup
         frac = i.year_fraction[u][None, None, :]
         variants = standard_variants(i, params, u, (settlements or {}).get(u_name), proj.price)
         for key, variant in variants.items():
@@ -317,11 +321,9 @@ def apply_variants(
                 vol, inten = float(r.volume_factor), float(r.intensity_factor)
             clients = proj.clients[:, :, u] * vol * frac
             units_ = clients * upc * proj.intensity[:, :, u] * inten
-            pop = (
-                None
-                if i.population is None
-                else np.broadcast_to(i.population[:, u][None], clients.shape)
-            )
+            pop = None
+            if i.population is not None:
+                pop = np.broadcast_to(i.population[:, u][None], clients.shape)
             demand = V.Demand(
                 clients=clients,
                 units=units_,
@@ -355,17 +357,32 @@ def variant_summary(
     municipality: str | None = None,
     units: list[str] | None = None,
     years: list[int] | None = None,
+    loss_threshold: float = 0.05,
 ) -> pd.DataFrame:
-    """Per variant, over the chosen years: P10/P50/P90 of municipality spend, mean provider
-    result, P(provider loss), mean settlement flow, and the spread P90-P10 the municipality
-    carries."""
+    """Per variant, over the chosen years: P10/P50/P90 of the municipality's spend, the spread
+    P90-P10 it carries, the mean provider result and settlement flow, and the chance that a
+    provider contract (one municipality x segment x year) loses more than ``loss_threshold``
+    of its revenue."""
     i = proj.inputs
     ysel = [i.years.index(y) for y in (years or i.years)]
+    msel = (
+        list(range(len(i.municipalities)))
+        if municipality is None
+        else [i.municipalities.index(municipality)]
+    )
+    usel = list(range(len(i.units))) if units is None else [i.units.index(u) for u in units]
     rows = []
     for key, res in proj.variants.items():
-        spend = proj.total(res["municipality_spend"], municipality, units)[:, ysel].sum(axis=1)
-        result = proj.total(res["provider_result"], municipality, units)[:, ysel].sum(axis=1)
-        flow = proj.total(res["settlement_flow"], municipality, units)[:, ysel].sum(axis=1)
+
+        def pick(a):
+            return a[:, msel][:, :, usel][..., ysel]
+
+        spend_cells, result_cells = pick(res["municipality_spend"]), pick(res["provider_result"])
+        spend = spend_cells.sum(axis=(1, 2, 3))
+        result = result_cells.sum(axis=(1, 2, 3))
+        flow = pick(res["settlement_flow"]).sum(axis=(1, 2, 3))
+        active = spend_cells > 0
+        losing = (result_cells < -loss_threshold * spend_cells) & active
         rows.append(
             {
                 "variant": key,
@@ -375,7 +392,7 @@ def variant_summary(
                 "mean": spend.mean(),
                 "spread": np.quantile(spend, 0.9) - np.quantile(spend, 0.1),
                 "provider_result_mean": result.mean(),
-                "provider_loss_chance": float((result < 0).mean()),
+                "provider_loss_chance": float(losing.sum() / max(active.sum(), 1)),
                 "settlement_mean": flow.mean(),
             }
         )
@@ -459,16 +476,69 @@ def _full_grid(sb: StartBudget, munis, units, years, params) -> dict[str, np.nda
     return out
 
 
+SETTLED = ("lumpsum", "population", "hybrid")
+
+
+def reference_funding(region: Region, segment: str, peiljaar: int) -> str:
+    """The variant in force in the reference year: the decided one once a full calendar year
+    of the contract lies at or before the reference year, else the historical funding.
+
+    >>> from bekostiging.region import load_region
+    >>> r = load_region("achterhoek")
+    >>> reference_funding(r, "iaj", 2021), reference_funding(r, "iaj", 2024)
+    ('pq', 'lumpsum')
+    """
+    seg = region.segment(segment)
+    start = seg.contract_start
+    if start is not None and peiljaar > start.year:
+        return seg.funding["variant"]
+    return seg.historical_funding
+
+
+def behaviour_response(region: Region, params: Parameters, peiljaar: int, n_clients: int = 20_000):
+    """``response(unit, variant_key)`` for :func:`apply_variants` from the behaviour model.
+
+    Each variant's response is taken relative to the funding in force in the reference year,
+    because the reference-year cost per client already holds the behaviour of that funding.
+    """
+    from .behaviour import behavioural_response
+
+    pq_share = float(params.value("projection.hybrid_pq_share"))
+
+    def options(seg, key: str) -> dict:
+        out: dict = {"region_params": params, "n_clients": n_clients}
+        if key in SETTLED:
+            out["settlement"] = dict(seg.funding.get("settlement") or {"kind": "none"})
+        if key == "hybrid":
+            out["pq_share"] = pq_share
+        return out
+
+    def response(unit: str, key: str):
+        seg = region.segment(unit)
+        base_key = reference_funding(region, unit, peiljaar)
+        resp = behavioural_response(seg, key, **options(seg, key))
+        base = behavioural_response(seg, base_key, **options(seg, base_key))
+        return resp.relative_to(base)
+
+    return response
+
+
 def project_start_budget(
     sb: StartBudget,
     baseline: pd.DataFrame,
     budget_baseline: pd.DataFrame,
     draws: int | None = None,
     seed: int = 20220701,
-    response=None,
+    behaviour: bool = True,
     params: Parameters | None = None,
 ) -> Projection:
-    """Simulate and pay every variant for the procured segments of a start budget."""
+    """Simulate and pay every variant for the procured segments of a start budget.
+
+    With ``behaviour`` the provider behaviour model adjusts the care each variant buys
+    (:func:`behaviour_response`); without it every variant pays for the same care.
+    """
+    from .behaviour import load_behaviour_parameters
+
     region: Region = sb.region
     params = region.parameters if params is None else params
     inputs = inputs_from_start_budget(sb, baseline, budget_baseline, params)
@@ -478,7 +548,11 @@ def project_start_budget(
         s.id: dict(s.funding.get("settlement", {"kind": "none"}))
         for s in region.procured_segments()
     }
-    return apply_variants(proj, params, settlements=settlements, response=response)
+    markup = float(load_behaviour_parameters(params).value("behaviour.payment.tariff_markup"))
+    response = behaviour_response(region, params, sb.peiljaar) if behaviour else None
+    return apply_variants(
+        proj, params, settlements=settlements, response=response, tariff_markup=markup
+    )
 
 
 def decided_variant_spend(proj: Projection, region: Region) -> np.ndarray:

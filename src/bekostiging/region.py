@@ -70,6 +70,7 @@ class Segment:
     reason: str = ""
     source: str = ""
     note: str = ""
+    historical_funding: str = "pq"  # the variant the reference-period costs arose under
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 _TOP_KEYS = {
+    "historical_funding",
     "id",
     "name",
     "description",
@@ -235,6 +237,7 @@ _TOP_KEYS = {
     "parameters",
 }
 _SEGMENT_KEYS = {
+    "historical_funding",
     "id",
     "name",
     "short",
@@ -312,6 +315,22 @@ def _settlement(r: _Reader, spec: Any, *where: Any) -> dict:
                 found=v,
                 expected=">= 0" if key == "corridor" else "between 0 and 1",
             )
+    if kind != "corridor":
+        # 'none' and 'full' are fully described by their kind; a corridor or share next to them
+        # would contradict it (and variants.Settlement refuses it).
+        extra = [
+            k
+            for k in ("corridor", "municipality_share_over", "municipality_share_under")
+            if k in spec
+        ]
+        if extra:
+            r.problem(
+                f"settlement kind '{kind}' takes no '{extra[0]}'",
+                *where,
+                extra[0],
+                expected="only kind: none/full, or kind: corridor with corridor and shares",
+            )
+        return {"kind": kind}
     return {k: v for k, v in spec.items() if k not in ("source", "note")}
 
 
@@ -406,6 +425,14 @@ def load_region(name_or_path: str | Path) -> Region:
         r, d.get("default_settlement", {"kind": "none"}), "default_settlement"
     )
 
+    historical = d.get("historical_funding", "pq")
+    if historical not in FUNDING_VARIANTS:
+        r.problem(
+            "unknown historical_funding",
+            "historical_funding",
+            found=historical,
+            expected="one of: " + ", ".join(FUNDING_VARIANTS),
+        )
     segments = []
     seg_ids: set[str] = set()
     for i, s in enumerate(d.get("segments") or []):
@@ -481,6 +508,7 @@ def load_region(name_or_path: str | Path) -> Region:
                 reason=str(s.get("reason", "")),
                 source=str(s.get("source", "")),
                 note=str(s.get("note", "")),
+                historical_funding=str(s.get("historical_funding", historical)),
             )
         )
     for i, s in enumerate(segments):
