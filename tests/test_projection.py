@@ -126,11 +126,7 @@ def test_behaviour_is_relative_to_the_funding_of_the_reference_year(
 ):
     """The variant in force in the reference year buys exactly the projected care (its behaviour
     is already in the historical cost); the others buy more or less."""
-    from bekostiging.behaviour import load_behaviour_parameters
-
-    markup = load_behaviour_parameters(achterhoek.parameters).value(
-        "behaviour.payment.tariff_markup"
-    )
+    markup = 1.0 + achterhoek.parameters.value("projection.provider_margin")
     for peiljaar, in_force in ((2021, "pq"), (2024, "lumpsum")):
         sb = start_budget(
             achterhoek,

@@ -537,8 +537,6 @@ def project_start_budget(
     With ``behaviour`` the provider behaviour model adjusts the care each variant buys
     (:func:`behaviour_response`); without it every variant pays for the same care.
     """
-    from .behaviour import load_behaviour_parameters
-
     region: Region = sb.region
     params = region.parameters if params is None else params
     inputs = inputs_from_start_budget(sb, baseline, budget_baseline, params)
@@ -548,7 +546,9 @@ def project_start_budget(
         s.id: dict(s.funding.get("settlement", {"kind": "none"}))
         for s in region.procured_segments()
     }
-    markup = float(load_behaviour_parameters(params).value("behaviour.payment.tariff_markup"))
+    # Accounting (results, settlement) is at full cost price: the tariff over the margin. The
+    # behaviour model's markup over the marginal cost only drives its decisions.
+    markup = 1.0 + float(params.value("projection.provider_margin"))
     response = behaviour_response(region, params, sb.peiljaar) if behaviour else None
     return apply_variants(
         proj, params, settlements=settlements, response=response, tariff_markup=markup
