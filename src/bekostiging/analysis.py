@@ -134,18 +134,17 @@ def check_settings(**raw: Any) -> Settings:
     else:
         region = load_region(region_id)
     code = str(values["municipality"]).strip().upper()
-    if region is not None:
-        if code not in region.current_codes():
-            known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
-            problems.append(
-                Problem(
-                    "parameters",
-                    f"municipality not in region {region.name}",
-                    column="municipality",
-                    found=values["municipality"],
-                    expected=f"a code as text, one of: {known}",
-                )
+    if region is not None and code not in region.current_codes():
+        known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
+        problems.append(
+            Problem(
+                "parameters",
+                f"municipality not in region {region.name}",
+                column="municipality",
+                found=values["municipality"],
+                expected=f"a code as text, one of: {known}",
             )
+        )
     ref = _int("reference_year", values["reference_year"], 2019, 2024, problems)
     back = _int("backtest_year", values["backtest_year"], 2019, 2023, problems)
     draws = _int("draws", values["draws"], 100, 100_000, problems)
