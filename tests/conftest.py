@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 import pytest
 
+# In this process only: setting MPLBACKEND in the environment would reach the notebook kernels
+# that nbval and the batch start, and their figures would not be embedded.
 matplotlib.use("Agg")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")

@@ -479,17 +479,30 @@ class RegionAnalysis:
         files = [*self.region.parameter_files, self.region.conversion_file, self.region.source_file]
         if self.settings.scenario:
             files.append(Path(self.settings.scenario))
+        files.extend(self.submissions[2])  # a municipality's own figures change the results
         return {
             "settings": asdict(self.settings) | {"scenario": _rel(self.settings.scenario)},
             "data": dict(zip(checks["file"], checks["sha256"])),
             "assumptions": {_rel(f): sha256(Path(f)) for f in files},
             "submissions": [f.name for f in self.submissions[2]],
+            "code": _code_hash(),
             "package": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,
             "pandas": pd.__version__,
             "date": dt.date.today().isoformat(),
         }
+
+
+def _code_hash() -> str:
+    """SHA-256 over the package's source files: results of other code are stale."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def _rel(path: str | Path | None) -> str | None:

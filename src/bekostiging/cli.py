@@ -282,11 +282,57 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 @command("reports")
 def cmd_reports(args: argparse.Namespace) -> int:
-    # Until the notebook batch exists, the region's reports are its baseline tables.
-    out = _out_dir(args, "baseline")
-    for path in write_baseline_tables(args.region, out, args.scenario):
-        print(f"geschreven: {path}")
+    from .paths import NOTEBOOKS_DIR
+    from .reports import BATCH_CONFIG, load_batch_config, run_reports, settings_for_batch
+
+    config = load_batch_config(Path(args.config) if args.config else BATCH_CONFIG)
+    settings = settings_for_batch(
+        args.region,
+        config,
+        reference_year=args.reference_year,
+        contract_start=args.contract_start,
+        scenario=args.scenario,
+        draws=args.draws,
+        seed=args.seed,
+    )
+    if not (NOTEBOOKS_DIR / "gemeente.ipynb").is_file():
+        print("De notebooks ontbreken (notebooks/gemeente.ipynb).", file=sys.stderr)
+        return EXIT_FAILED
+    code, results, index = run_reports(
+        settings,
+        codes=args.only,
+        out=Path(args.out) if args.out else None,
+        workers=args.workers,
+        overrides=config["overrides"],
+    )
+    failed = [r.name for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} van {len(results)} rapporten gereed; overzicht: {index}")
+    if failed:
+        print(
+            "Mislukt: " + ", ".join(failed) + " (zie index.html en de .failed.ipynb-bestanden)",
+            file=sys.stderr,
+        )
+    return code
+
+
+@command("refresh-notebooks")
+def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import refresh
+
+    for path in refresh():
+        print(f"opnieuw uitgevoerd en opgeslagen: {path}")
     return EXIT_OK
+
+
+@command("check-notebooks")
+def cmd_check_notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import COMMITTED, check
+    from .paths import NOTEBOOKS_DIR
+
+    problems = [p for name in COMMITTED for p in check(NOTEBOOKS_DIR / name)]
+    for p in problems:
+        print(p, file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -302,24 +348,56 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-data", help="controleer ruwe data (checksums, schema's) en aannames")
     p.add_argument("--region", "--regio", default=None, help="alleen deze regio (standaard: alle)")
 
-    for name, text in (
-        ("baseline", "schrijf de basistabellen per gemeente x segment x jaar"),
-        ("reports", "maak alle rapporten voor een regio"),
-    ):
-        p = sub.add_parser(name, help=text, description=text)
-        _region_arg(p)
-        p.add_argument(
-            "--scenario",
-            default=None,
-            help="YAML-bestand met gewijzigde aannames (zie data/assumptions/scenarios)",
-        )
-        p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
-        if name == "baseline":
-            p.add_argument(
-                "--no-submissions",
-                action="store_true",
-                help="negeer ingevulde formats in data/submissions/<regio>",
-            )
+    text = "schrijf de basistabellen per gemeente x segment x jaar"
+    p = sub.add_parser("baseline", help=text, description=text)
+    _region_arg(p)
+    p.add_argument(
+        "--scenario",
+        default=None,
+        help="YAML-bestand met gewijzigde aannames (zie data/assumptions/scenarios)",
+    )
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
+    p.add_argument(
+        "--no-submissions",
+        action="store_true",
+        help="negeer ingevulde formats in data/submissions/<regio>",
+    )
+
+    p = sub.add_parser(
+        "reports",
+        help="maak alle rapporten voor een regio (notebooks, parallel)",
+        description="Voert het gemeentenotebook uit voor elke gemeente van de regio (parallel) en "
+        "daarna het regionale overzicht; schrijft HTML (offline, zonder code), Excel, een "
+        "resultatenbestand per gemeente en index.html. Standaardwaarden: notebooks/batch.yaml.",
+    )
+    _region_arg(p)
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="GMxxxx",
+        help="alleen deze gemeente(n), zonder regionaal overzicht",
+    )
+    p.add_argument("--reference-year", "--peiljaar", type=int, default=None, help="peiljaar")
+    p.add_argument("--contract-start", default=None, help="ingangsdatum, bijv. 2027-01-01")
+    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
+    p.add_argument("--draws", type=int, default=None, help="aantal trekkingen Monte Carlo")
+    p.add_argument("--seed", type=int, default=None, help="startwaarde toevalsgenerator")
+    p.add_argument(
+        "--workers", type=int, default=None, help="aantal processen (standaard: aantal kernen)"
+    )
+    p.add_argument(
+        "--out", default=None, help="uitvoermap (standaard: reports/<regio>/peiljaar-<jaar>)"
+    )
+    p.add_argument(
+        "--config", default=None, help="batchconfiguratie (standaard notebooks/batch.yaml)"
+    )
+
+    sub.add_parser(
+        "refresh-notebooks", help="voer de notebooks opnieuw uit en sla de uitkomsten op"
+    )
+    sub.add_parser(
+        "check-notebooks", help="controleer dat de notebooks uitkomsten en geen fouten bevatten"
+    )
 
     p = sub.add_parser("startbudget", help="startbudget per gemeente x segment (stap 1-7)")
     _region_arg(p)

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from .atomic import write_json
-from .errors import InputError, Problem, display_path
 from .paths import REPORTS_DIR
 
 SCHEMA_VERSION = 1
@@ -128,6 +127,7 @@ def municipality_results(view) -> dict[str, Any]:
             for d, g in bench.groupby("domain")
         },
         "data": a.provenance()["data"],
+        "fingerprint": fingerprint(a),
     }
 
 
@@ -140,64 +140,52 @@ def write_results(view, folder: Path) -> Path:
     return write_json(results_path(folder, view.code), municipality_results(view))
 
 
-def read_results(folder: Path, codes: list[str], settings=None) -> dict[str, dict]:
-    """Read the results files of ``codes`` that exist; check schema and settings."""
-    out, problems = {}, []
+def fingerprint(analysis) -> str:
+    """What a results file's figures rest on: settings, data, assumptions and model code."""
+    import hashlib
+
+    prov = analysis.provenance()
+    basis = {k: prov[k] for k in ("settings", "data", "assumptions", "code")}
+    basis["settings"] = {k: v for k, v in basis["settings"].items() if k != "municipality"}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+
+def read_results(
+    folder: Path, codes: list[str], expected_fingerprint: str | None = None
+) -> tuple[dict[str, dict], list[str]]:
+    """Read the results files of ``codes``. Returns the usable ones, and the codes whose file
+    is missing, unreadable or made from other settings, data, assumptions or code (stale)."""
+    out, redo = {}, []
     for code in codes:
         path = results_path(folder, code)
-        if not path.is_file():
-            continue
-        shown = display_path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, f"not a valid results file: {exc}"))
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+            redo.append(code)
             continue
-        if data.get("schema") != SCHEMA_VERSION or data.get("gemeentecode") != code:
-            problems.append(
-                Problem(
-                    shown,
-                    "results file of another version or municipality",
-                    found=(data.get("schema"), data.get("gemeentecode")),
-                )
-            )
+        if (
+            data.get("schema") != SCHEMA_VERSION
+            or data.get("gemeentecode") != code
+            or (expected_fingerprint and data.get("fingerprint") != expected_fingerprint)
+        ):
+            redo.append(code)
             continue
-        if settings is not None:
-            mine = asdict(settings) | {
-                "scenario": Path(settings.scenario).name if settings.scenario else None
-            }
-            theirs = data.get("settings", {})
-            diff = [k for k in COMPARED_SETTINGS if theirs.get(k) != mine.get(k)]
-            if diff:
-                problems.append(
-                    Problem(
-                        shown,
-                        "made with other settings; re-run the batch",
-                        column=diff[0],
-                        found=theirs.get(diff[0]),
-                        expected=str(mine.get(diff[0])),
-                    )
-                )
-                continue
         out[code] = data
-    if problems:
-        raise InputError(problems)
-    return out
+    return out, redo
 
 
 def ensure_results(analysis, folder: Path) -> dict[str, dict]:
     """Results of every current municipality: read what the batch wrote, compute the rest.
 
-    Computing here gives the same figures as a municipality run (same settings and seed), so
-    the overview can also be opened on its own.
+    A file that is missing or stale (other settings, data, assumptions or model code than this
+    analysis) is computed here; that gives the same figures as a municipality run with the same
+    settings and seed, so the overview can also be opened on its own.
     """
     codes = analysis.region.current_codes()
-    have = read_results(folder, codes, analysis.settings)
-    for code in codes:
-        if code not in have:
-            view = analysis.municipality(code)
-            write_results(view, folder)
-            have[code] = json.loads(results_path(folder, code).read_text(encoding="utf-8"))
+    have, redo = read_results(folder, codes, fingerprint(analysis))
+    for code in redo:
+        write_results(analysis.municipality(code), folder)
+        have[code] = json.loads(results_path(folder, code).read_text(encoding="utf-8"))
     return {c: have[c] for c in codes}
 
 
