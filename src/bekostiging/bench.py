@@ -121,15 +121,105 @@ def tiled(inputs: ProjectionInputs, units: int) -> ProjectionInputs:
 
 
 def format_result(r: dict) -> str:
-    return (
+    text = (
         f"{r['name']}: {r['size']}\n"
-        f"  implementation {r['seconds']:.3f} s; naive baseline {r['baseline_seconds']:.3f} s "
+        f"  implementation {r['seconds']:.3f} s; baseline {r['baseline_seconds']:.3f} s "
         f"({r['baseline_size']})\n"
-        f"  ratio per unit of work: {r['ratio_per_unit']:,.0f}x faster"
+        f"  ratio per unit of work: {r['ratio_per_unit']:,.1f}x faster"
     )
+    if r.get("extra"):
+        text += f"\n  {r['extra']}"
+    return text
 
 
-def run_all(include: tuple[str, ...] = ("projection", "behaviour")) -> list[dict]:
+def bench_batch(region: str = "achterhoek", draws: int = 2000, workers: int | None = None) -> dict:
+    """The report batch (all municipalities + overview) against a sequential loop of the
+    papermill command line over the same notebooks, and a bare kernel running an empty
+    notebook (the fixed cost of one notebook), measured in the same run."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    import nbformat
+
+    from .batch import ensure_kernel
+    from .reports import KERNEL, load_batch_config, plan, run_reports, settings_for_batch
+
+    ensure_kernel(KERNEL)
+    settings = settings_for_batch(region, load_batch_config(), draws=draws)
+    workers = workers or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        start = time.perf_counter()
+        code, results, _ = run_reports(
+            settings, out=tmp / "parallel", workers=workers, progress=False
+        )
+        parallel = time.perf_counter() - start
+        if code != 0:
+            raise RuntimeError("the batch failed: " + "; ".join(r.error or "" for r in results))
+        jobs, overview = plan(settings, out=tmp / "sequential")
+        start = time.perf_counter()
+        for job in [*jobs, overview]:
+            cmd = [
+                sys.executable,
+                "-m",
+                "papermill",
+                str(job.notebook),
+                str(job.output_ipynb),
+                "-k",
+                KERNEL,
+                "--cwd",
+                str(job.notebook.parent),
+                "--no-progress-bar",
+            ]
+            for key, value in job.parameters.items():
+                cmd += (
+                    ["-y", f"{key}: {value!r}"]
+                    if isinstance(value, str)
+                    else ["-p", key, str(value)]
+                )
+            job.output_ipynb.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(cmd, check=True, capture_output=True)
+        sequential = time.perf_counter() - start
+        empty = tmp / "empty.ipynb"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("pass")]
+        nbformat.write(nb, empty)
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "papermill",
+                str(empty),
+                str(tmp / "out.ipynb"),
+                "-k",
+                KERNEL,
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        bare = time.perf_counter() - start
+    n = len(results)
+    return {
+        "name": "Report batch",
+        "size": f"{n} notebooks ({n - 1} municipalities + overview), {workers} processes",
+        "seconds": parallel,
+        "baseline_seconds": sequential,
+        "baseline_size": "sequential loop of the papermill command line",
+        "ratio_per_unit": sequential / parallel,
+        "extra": (
+            f"per notebook: batch {parallel * workers / n:.1f} s of process time, "
+            f"sequential {sequential / n:.1f} s; a bare kernel with an empty notebook "
+            f"takes {bare:.1f} s"
+        ),
+    }
+
+
+def run_all(include: tuple[str, ...] = ("projection", "behaviour", "batch")) -> list[dict]:
     """Run the benchmarks and return their results (the CLI prints them)."""
     results = []
     if "projection" in include:
@@ -138,6 +228,8 @@ def run_all(include: tuple[str, ...] = ("projection", "behaviour")) -> list[dict
         results.append(
             bench_projection(tiled(inputs, 15)) | {"name": "Monte Carlo projection (15 segments)"}
         )
+    if "batch" in include:
+        results.append(bench_batch())
     if "behaviour" in include:
         try:
             from .behaviour import bench_behaviour

@@ -275,7 +275,7 @@ def cmd_peers(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import format_result, run_all
 
-    for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour")):
+    for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
         print(format_result(result))
     return EXIT_OK
 
