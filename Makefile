@@ -46,8 +46,13 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	@mkdir -p $(LAB_SETTINGS)
+	@# Open JupyterLab in Dutch (language pack jupyterlab-language-pack-nl-NL)
+	@echo '{"@jupyterlab/translation-extension:plugin": {"locale": "nl_NL"}}' > $(LAB_SETTINGS)/overrides.json
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP)
