@@ -29,6 +29,17 @@ from .region import Region
 from .tables import Column, TableSpec, read_table
 
 EUR_PER_KEUR = 1000.0
+SEGMENT_ROW_COLUMNS = [
+    "gemeentecode",
+    "year",
+    "report",
+    "taakveld",
+    "segment",
+    "share",
+    "spend",
+    "estimated",
+    "method",
+]
 YOUTH_FIELDS = ("6.72", "6.73", "6.74")
 FIRST_SPLIT_YEAR = 2023
 
@@ -327,35 +338,11 @@ def convert_to_segments(rows: pd.DataFrame, conversion: pd.DataFrame) -> pd.Data
         )
         out.append(merged)
     if not out:
-        return pd.DataFrame(
-            columns=[
-                "gemeentecode",
-                "year",
-                "report",
-                "taakveld",
-                "segment",
-                "share",
-                "spend",
-                "estimated",
-                "method",
-            ]
-        )
+        return pd.DataFrame(columns=SEGMENT_ROW_COLUMNS)
     res = pd.concat(out, ignore_index=True)
     res["spend"] = res["spend"] * res["share"]
     res["estimated"] = res["estimated"] | (res["estimated_rule"] & (res["share"] < 1.0))
-    return res[
-        [
-            "gemeentecode",
-            "year",
-            "report",
-            "taakveld",
-            "segment",
-            "share",
-            "spend",
-            "estimated",
-            "method",
-        ]
-    ]
+    return res[SEGMENT_ROW_COLUMNS]
 
 
 def converted_fields(conversion: pd.DataFrame, year: int) -> list[str]:
