@@ -45,7 +45,6 @@ from .population import group_population, key_shares, population_by_age_group
 from .rawdata import load_iv3
 from .region import Region, check_against_data
 
-
 BASELINE_COLUMNS = [
     "gemeentecode",
     "gemeente",
