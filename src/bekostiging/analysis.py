@@ -303,9 +303,15 @@ class RegionAnalysis:
 
     @cached_property
     def scorecard(self) -> pd.DataFrame:
-        from .incentives import region_scorecard
+        """Incentive scorecard of every procured segment under its decided funding."""
+        from .incentives import scorecard
 
-        return region_scorecard(self.region, self.params)
+        # behaviour parameters from behaviour.yaml, euros and overrides from the region's
+        # (scenario-adjusted) assumptions
+        frames = [
+            scorecard(s, s.funding, None, self.params) for s in self.region.procured_segments()
+        ]
+        return pd.concat(frames, ignore_index=True)
 
     @cached_property
     def decided_spend(self) -> np.ndarray:
@@ -429,7 +435,9 @@ class RegionAnalysis:
         return self._cache[key]
 
     @cached_property
-    def allocation_worst(self) -> pd.DataFrame:
+    def allocation_worst(self) -> pd.DataFrame | None:
+        """Per municipality the extra it would pay under the least favourable other key, for
+        the segments that are regional in nature (``risk.allocation.regional_segments``)."""
         from .allocation import worst_key_difference
 
         segs = [
@@ -437,18 +445,36 @@ class RegionAnalysis:
             for s in self.params.value("risk.allocation.regional_segments")
             if s in self.region.segment_ids(procured_only=True)
         ]
+        if not segs:
+            return None  # this region has none of those segments: no allocation risk row
         return worst_key_difference(self.allocation(segs))
 
     @cached_property
-    def providers(self) -> pd.DataFrame:
-        from .allocation import load_providers
+    def providers(self) -> pd.DataFrame | None:
+        """The provider landscape (an illustrative assumption), or None if the region has none."""
+        from .allocation import load_providers, providers_file
 
+        if not providers_file(self.region).is_file():
+            return None
         return load_providers(self.region)
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
         from .allocation import coverage, min_providers_from
 
+        if self.providers is None:
+            return pd.DataFrame(
+                columns=[
+                    "gemeentecode",
+                    "segment",
+                    "n_providers",
+                    "n_local",
+                    "min_providers",
+                    "covering",
+                    "hhi",
+                    "concentration",
+                ]
+            )
         return coverage(
             self.providers,
             min_providers_from(self.params),
@@ -591,6 +617,8 @@ class MunicipalityView:
         floor = float(a.params.value("allocation.floor_share"))
         min_local = float(a.params.get("allocation.min_local_amount", 0.0))
         frames = []
+        if a.providers is None:
+            return pd.DataFrame()
         for seg in a.region.procured_segments():
             if seg.funding["variant"] not in ("lumpsum", "hybrid", "population"):
                 continue

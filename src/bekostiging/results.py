@@ -44,8 +44,15 @@ def output_dir(settings, root: Path = REPORTS_DIR) -> Path:
     return root / settings.region / name
 
 
-def _money(x: float) -> int:
-    return int(round(float(x)))
+def _money(x: float) -> int | None:
+    """Whole euros; None where there is no figure (e.g. no benchmark for a new municipality)."""
+    x = float(x)
+    return int(round(x)) if np.isfinite(x) else None
+
+
+def _round(x: float, digits: int) -> float | None:
+    x = float(x)
+    return round(x, digits) if np.isfinite(x) else None
 
 
 def municipality_results(view) -> dict[str, Any]:
@@ -122,7 +129,7 @@ def municipality_results(view) -> dict[str, Any]:
         "benchmark": {
             d: {
                 "per_relevant_inhabitant": _money(g["per_relevant_inhabitant"].iloc[0]),
-                "percentile": round(float(g["percentile"].iloc[0]), 1),
+                "percentile": _round(g["percentile"].iloc[0], 1),
             }
             for d, g in bench.groupby("domain")
         },
