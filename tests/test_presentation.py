@@ -1,0 +1,177 @@
+"""Dutch display logic: key tables, formats, suppression, figures and the college summary."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bekostiging import presentation as pres
+from bekostiging.formatting import euro, euro_mln, percent
+
+ENGLISH = re.compile(
+    r"\b(spend|clients?|budget_|provider|share|year|segment_name|variant|estimate[d]?|"
+    r"observed|submitted|amount|difference|p10|p50|p90)\b"
+)
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    from bekostiging.analysis import RegionAnalysis
+
+    return RegionAnalysis.from_parameters(draws=300)
+
+
+@pytest.fixture(scope="module")
+def view(analysis):
+    return analysis.municipality("GM0197")
+
+
+@pytest.fixture(scope="module")
+def sheets(view):
+    return pres.key_tables(view)
+
+
+def test_key_tables_have_short_dutch_sheet_names_and_headers(sheets):
+    assert list(sheets) == [
+        "Startbudget",
+        "Varianten",
+        "Projectie",
+        "Risico's",
+        "Weerstandsvermogen",
+        "Verdeelsleutels",
+        "Prikkels",
+        "Basisgegevens",
+    ]
+    for name, frame in sheets.items():
+        assert len(name) <= 31
+        assert not frame.empty, name
+        for col in frame.columns:
+            assert isinstance(col, str)
+            assert not ENGLISH.search(col), f"{name}: English header {col!r}"
+    assert {"Segment", "Bekostiging", "Status"} <= set(sheets["Startbudget"].columns)
+    assert {"Bekostigingsvariant", "P50 (€)", "P90 (€)"} <= set(sheets["Varianten"].columns)
+    assert {"Risico", "Kans (%)", "Financiële impact (€)"} <= set(sheets["Risico's"].columns)
+
+
+def test_key_tables_keep_numbers_numeric_and_mark_estimates(sheets, view, analysis):
+    sb = sheets["Startbudget"]
+    first = str(analysis.first_full_year)
+    assert pd.api.types.is_float_dtype(sb[first])
+    total = sb.loc[sb["Segment"] == "Totaal", first].item()
+    expected = view.start_budget().query("year == @analysis.first_full_year")["budget"].sum()
+    assert total == pytest.approx(expected)
+    assert set(sb["Status"]) == {"schatting"}
+    var = sheets["Varianten"]
+    assert pd.api.types.is_float_dtype(var["P50 (€)"])
+    decided = var.loc[var["Bekostigingsvariant"] == pres.DECIDED_LABEL, "P50 (€)"].item()
+    assert decided == pytest.approx(view.decided_quantiles().loc[analysis.first_full_year, "p50"])
+    assert pd.api.types.is_float_dtype(sheets["Risico's"]["Kans x impact (€)"])
+
+
+def test_key_tables_are_written_as_one_workbook(view, tmp_path):
+    import openpyxl
+
+    from bekostiging.results import write_outputs
+
+    paths = write_outputs(view, tmp_path)
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    assert book.sheetnames[0] == "Startbudget" and "Risico's" in book.sheetnames
+
+
+def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysis):
+    t = pres.start_budget_table(view)
+    first = analysis.first_full_year
+    sb = view.start_budget()
+    iaj = float(sb[(sb["segment"] == "iaj") & (sb["year"] == first)]["budget"].item())
+    html, plain = t.to_html(), repr(t)
+    assert euro(iaj) in html and euro(iaj) in plain
+    assert re.search(r"€ \d{1,3}(\.\d{3})+", plain)  # thousands dots, no raw floats
+    assert not re.search(r"\d+\.\d{4,}", plain)
+    assert "schatting" in t.caption and "startbudget.trend_damping" in t.caption
+    assert "0x" not in plain and plain == repr(pres.start_budget_table(view))
+
+
+def test_variant_table_lists_every_variant_with_percent_change(view):
+    plain = repr(pres.variant_table(view))
+    for label in (pres.DECIDED_LABEL, *pres.VARIANT_LABELS.values()):
+        assert label in plain
+    assert re.search(r"[+-]\d+,\d%", plain)
+
+
+def test_client_counts_below_ten_are_hidden_with_correct_totals(view, analysis):
+    ref = analysis.settings.reference_year
+    b = view.baseline()
+    b = b[b["procured"] & (b["year"] == ref)]
+    small = b[(b["clients"].round() > 0) & (b["clients"].round() < 10)]
+    assert not small.empty, "Aalten should have a segment with fewer than 10 (estimated) clients"
+    names = pres.segment_names(analysis)
+    res = pres.client_suppression(view, [ref])
+    display = res.display.set_index("Segment")
+    for seg in small["segment"]:
+        assert display.loc[names[seg], str(ref)] == "<10"
+    # the total is the true total of the rounded counts, not the sum of what is shown
+    assert res.data[str(ref)].iloc[-1] == pytest.approx(np.round(b["clients"].to_numpy()).sum())
+    # the report table and the workbook hide the same cells, the cost per client too
+    assert "<10" in repr(pres.baseline_clients_table(view))
+    base = pres.key_tables(view)["Basisgegevens"]
+    rows = base[(base["Jaar"] == ref) & base["Segment"].isin([names[s] for s in small["segment"]])]
+    assert rows["Cliënten (<10 niet getoond)"].isna().all()
+    assert rows["Kosten per cliënt (€)"].isna().all()
+    assert set(base["Herkomst uitgaven"]) <= {"waargenomen", "schatting", "opgave gemeente"}
+
+
+def test_step4_hides_the_cost_per_client_of_a_hidden_count(view):
+    plain = repr(pres.step4_table(view))
+    hcv = next(line for line in plain.splitlines() if line.strip().startswith("Hoog Complex"))
+    assert "<10" in hcv and "€" in hcv.split("<10")[0]  # spend shown, count hidden
+    assert hcv.rstrip().endswith("–")
+
+
+def test_fan_chart_has_dutch_labels_and_formats(view):
+    fig = pres.fan_chart_figure(view)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Jaar"
+    assert ax.get_ylabel().startswith("Uitgaven gemeente")
+    assert "schatting" in ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Gekozen mix: mediaan (P50)" in legend and "Startbudget" in legend
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.startswith("€ ") and "mln" in t for t in ticks)
+    assert any("," in t for t in ticks) or all(t.split()[1].isdigit() for t in ticks)
+
+
+def test_college_summary_quotes_the_analysis_figures(view, analysis):
+    text = pres.college_summary(view).data
+    first = analysis.first_full_year
+    sb = view.start_budget()
+    assert euro_mln(sb[sb["year"] == first]["budget"].sum()) in text
+    dq = view.decided_quantiles().loc[first]
+    assert euro_mln(dq["p50"]) in text and euro_mln(dq["p90"]) in text
+    cap = view.capacity()
+    assert f"waardering **{cap['rating']}**" in text
+    assert pres.amount(cap["available"]) in text
+    bt = view.backtest().query("gemeentecode == 'GM0197'")
+    assert percent(bt["error_budget"].abs().mean()) in text
+    top = pres.strongest_incentives(analysis, 2)
+    assert all(inc in text for inc in top["incentive"])
+    assert "schatting" in text
+    assert "p\\*q" in text and "p*q" not in text.replace("p\\*q", "")  # no stray emphasis
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert 3 <= len(bullets) <= 6
+
+
+def test_region_tables_from_the_results_files(analysis, tmp_path):
+    from bekostiging.results import ensure_results
+
+    results = ensure_results(analysis, tmp_path)
+    comparison = repr(pres.region_comparison_table(analysis, results))
+    assert "Aalten" in comparison and "Regio (som)" in comparison
+    check = pres.totals_check_frame(analysis, results)
+    assert check["Klopt"].item() == "ja"
+    fig = pres.region_map(analysis, results)
+    assert fig.axes[1].get_ylabel() == "Startbudget per inwoner (€)"
