@@ -586,32 +586,9 @@ def _flag_summary(flags: pd.Series, years: pd.Series) -> str:
     return "; ".join(f"{label} {_years_text(ys)}" for label, ys in groups.items())
 
 
-# --------------------------------------------------------------------------------------------
-# workaround: RegionAnalysis.scorecard
-
-
 def scorecard(obj) -> pd.DataFrame:
-    """The incentive scorecard of the region (one row per segment x incentive).
-
-    ``RegionAnalysis.scorecard`` passes the region's parameters where the behaviour model's are
-    expected and fails; until that is fixed the scorecard is taken from
-    :func:`bekostiging.incentives.region_scorecard` with the behaviour parameters merged under
-    the analysis' parameters. The result is kept with the analysis.
-    """
-    from .errors import ParameterError
-
-    a = _analysis(obj)
-    key = "presentation.scorecard"
-    if key not in a._cache:
-        try:
-            card = a.scorecard
-        except ParameterError:
-            from .behaviour import load_behaviour_parameters
-            from .incentives import region_scorecard
-
-            card = region_scorecard(a.region, load_behaviour_parameters(a.params))
-        a._cache[key] = card
-    return a._cache[key]
+    """The incentive scorecard of the region (one row per segment x incentive)."""
+    return _analysis(obj).scorecard
 
 
 # --------------------------------------------------------------------------------------------
@@ -775,6 +752,18 @@ def _funding_mix(analysis) -> str:
     return "; ".join(
         f"{VARIANT_SHORT.get(k, k)} voor {', '.join(v)}"
         for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    )
+
+
+def funding_mix_text(obj) -> Markdown:
+    """The decided funding per segment in one sentence."""
+    a = _analysis(obj)
+    return _markdown(
+        [
+            f"De *gekozen mix* is de bekostiging die regio {a.region.name} per segment heeft "
+            f"besloten: {_funding_mix(a)}. De andere regels rekenen alle segmenten met één "
+            "variant door, ter vergelijking."
+        ]
     )
 
 
@@ -2176,11 +2165,21 @@ def provider_frame(view) -> pd.DataFrame:
     )
 
 
-def provider_table(view) -> ReportTable:
-    """Lumpsum per provider, with the floor for local providers."""
+NO_PROVIDERS = (
+    "Voor deze regio is geen (illustratief) aanbiederslandschap vastgelegd "
+    "(data/assumptions/providers); de verdeling per aanbieder en de toets op dekkend aanbod "
+    "ontbreken daarom."
+)
+
+
+def provider_table(view) -> ReportTable | Markdown:
+    """Lumpsum per provider, with the floor for local providers (a note if none are known)."""
     a = view.analysis
+    frame = provider_frame(view)
+    if frame.empty:
+        return _markdown([NO_PROVIDERS])
     return table(
-        provider_frame(view),
+        frame,
         {
             "Historisch aandeel": percent,
             "Bodem (€)": euro,
@@ -2194,9 +2193,11 @@ def provider_table(view) -> ReportTable:
     )
 
 
-def coverage_table(view) -> ReportTable:
-    """Covering offer and concentration (HHI) per segment."""
+def coverage_table(view) -> ReportTable | Markdown:
+    """Covering offer and concentration (HHI) per segment (a note if no providers are known)."""
     c = view.coverage()
+    if c.empty or not (c["n_providers"] > 0).any():
+        return _markdown([NO_PROVIDERS])
     names = segment_names(view.analysis)
     out = pd.DataFrame(
         {
@@ -2536,15 +2537,28 @@ def region_summary(analysis, results: Mapping[str, dict]) -> Markdown:
     return _markdown(lines)
 
 
-def region_map(analysis, results: Mapping[str, dict]) -> ReportFigure:
-    """Map of the region coloured by start budget per inhabitant."""
+def region_map(analysis, results: Mapping[str, dict]) -> ReportFigure | Markdown:
+    """Map of the region coloured by start budget per inhabitant.
+
+    The shipped boundaries cover the Achterhoek only; for a region whose municipalities are
+    not in that file a short note replaces the map.
+    """
     from .rawdata import load_boundaries
     from .results import results_frame
 
     rf = results_frame(dict(results))
     first = next(iter(results.values()))["first_full_year"]
+    geo = load_boundaries()
+    on_map = {f["properties"].get("gemeentecode") for f in geo["features"]}
+    if not set(rf["gemeentecode"]) <= on_map:
+        return _markdown(
+            [
+                f"Geen kaart: het meegeleverde bestand met gemeentegrenzen bevat de gemeenten van "
+                f"regio {analysis.region.name} niet."
+            ]
+        )
     return choropleth(
-        load_boundaries(),
+        geo,
         dict(zip(rf["gemeentecode"], rf["per_inhabitant"].astype(float))),
         name_property="gemeentenaam",
         title=f"Startbudget per inwoner {first}, regio {analysis.region.name} (schatting)",
