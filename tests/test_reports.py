@@ -66,7 +66,7 @@ def test_reports_are_offline_without_code_and_in_dutch(ok_run):
 def test_index_lists_both_reports(ok_run):
     tmp, proc = ok_run
     index = (tmp / "out" / "index.html").read_text(encoding="utf-8")
-    assert index.count("gereed") >= 2 and "mislukt" not in index
+    assert index.count('class="gereed">gereed') == 2 and 'class="mislukt">mislukt' not in index
     assert "gemeente_GM0197_aalten.html" in index and "gemeente_GM0222_doetinchem.html" in index
     assert assert_offline(index) == []
 

@@ -407,8 +407,10 @@ def test_risk_table_from_frames(achterhoek, params):
     # draw 2 overspends 20 % in both years: 220 on a budget of 1,100
     assert aalten.loc[RISKS["volume"], "Kans (%)"] == pytest.approx(100 / 3)
     assert aalten.loc[RISKS["volume"], "Financiële impact (€)"] == pytest.approx(220.0)
-    # only iaj is settled (wmo_pv is p*q): 200 over, band 50 -> 150
-    assert aalten.loc[RISKS["settlement"], "Financiële impact (€)"] == pytest.approx(150.0)
+    # only iaj is settled (wmo_pv is p*q): 200 over, band 50 -> 150 beyond the corridor, of
+    # which the municipality pays its share (the region's default settlement)
+    share = achterhoek.segment("iaj").funding["settlement"]["municipality_share_over"]
+    assert aalten.loc[RISKS["settlement"], "Financiële impact (€)"] == pytest.approx(150.0 * share)
     assert "(iaj)" in aalten.loc[RISKS["settlement"], "Toelichting"]
     # no regional segment among iaj/wmo_pv: regional cost 0, so no allocation impact
     assert aalten.loc[RISKS["allocation"], "Financiële impact (€)"] == 0.0

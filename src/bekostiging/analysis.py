@@ -327,17 +327,20 @@ class RegionAnalysis:
         p = self.projection
         i = p.inputs
         seg = list(i.units)
+        # only the contract years: years between the reference year and the start carry no
+        # budget and would dilute every simulated chance
+        ys = [i.years.index(y) for y in self.contract_years if y in i.years]
         settle = {k: v for k, v in region_settlements(self.region).items() if k in seg}
-        budget_clients = i.clients_exp * i.year_fraction[None]
+        budget_clients = (i.clients_exp * i.year_fraction[None])[..., ys]
         table = risk_table(
-            p.spend,
-            i.budget,
+            p.spend[..., ys],
+            i.budget[..., ys],
             list(i.municipalities),
             self.params,
             segments=seg,
             settlements=settle,
-            municipality_spend=self.decided_spend,
-            clients_draws=p.clients * i.year_fraction[None, None],
+            municipality_spend=self.decided_spend[..., ys],
+            clients_draws=(p.clients * i.year_fraction[None, None])[..., ys],
             budget_clients=budget_clients,
             budgeted_index=float(self.params.value("index.care_cost", year=self.first_full_year)),
             transition_clients=self.clients_in_care,
@@ -377,19 +380,23 @@ class RegionAnalysis:
         rows = []
         for k, code in enumerate(codes):
             req = float(per_year[k, first])
+            worst = float(per_year[k, in_contract].max())
             have = float(avail.loc[code, "available"])
             ratio = float(capacity_ratio(have, req))
+            ratio_worst = float(capacity_ratio(have, worst))
             rows.append(
                 {
                     "gemeentecode": code,
                     "gemeente": self.region.name_of(code),
                     "year": self.first_full_year,
                     "required": req,
-                    "required_worst": float(per_year[k, in_contract].max()),
+                    "required_worst": worst,
                     "available": have,
                     "available_basis": avail.loc[code, "basis"],
                     "ratio": ratio,
                     "rating": str(rating(ratio)),
+                    "ratio_worst": ratio_worst,
+                    "rating_worst": str(rating(ratio_worst)),
                 }
             )
         return pd.DataFrame(rows)

@@ -99,7 +99,7 @@ def refresh(
         import os
 
         os.environ["MPLBACKEND"] = INLINE_BACKEND  # figures must be embedded, not sent to Agg
-        with atomic_path(path) as tmp:
+        with atomic_path(path, suffix=".ipynb") as tmp:
             pm.execute_notebook(
                 str(path),
                 str(tmp),

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -121,263 +121,20 @@ INCENTIVE_GOALS: dict[str, tuple[int, ...]] = {
 SIGNED_INCENTIVES = ("volume", "duration", "over_under")
 NOISE = 0.002  # incentive sizes closer to zero than this are simulation noise (incentives.NOISE)
 
-UNIT_LABELS: dict[str, str] = {
-    "EUR per client per month of care": "€ per cliënt per maand zorg",
-    "EUR per client per year": "€ per cliënt per jaar",
-    "EUR per etmaal (24 hours)": "€ per etmaal (24 uur)",
-    "EUR per event for the municipality": "€ per gebeurtenis voor de gemeente",
-    "EUR per hour": "€ per uur",
-    "EUR per inhabitant (all ages, 1 January)": "€ per inwoner (alle leeftijden, 1 januari)",
-    "EUR per inhabitant aged 7-12 per year": "€ per inwoner van 7-12 jaar per jaar",
-    "EUR per year, minimum lumpsum of a contracted local provider in one segment": (
-        "€ per jaar: minimale lumpsum van een gecontracteerde lokale aanbieder in één segment"
-    ),
-    "EUR, part of the available resistance capacity (weerstandscapaciteit) that may absorb "
-    "setbacks in the social domain": (
-        "€: deel van de beschikbare weerstandscapaciteit dat tegenvallers in het sociaal "
-        "domein mag opvangen"
-    ),
-    "Monte Carlo draws (reports); the benchmark uses 10,000": (
-        "aantal Monte Carlo-trekkingen (rapporten); de prestatietest gebruikt er 10.000"
-    ),
-    "clients per inhabitant aged 0-17 per year": "cliënten per inwoner van 0-17 jaar per jaar",
-    "clients per inhabitant aged 18+ per year": (
-        "cliënten per inwoner van 18 jaar en ouder per jaar"
-    ),
-    "clients per inhabitant aged 7-12 per year": "cliënten per inwoner van 7-12 jaar per jaar",
-    "clients transferred per month, whole region": "overgedragen cliënten per maand, hele regio",
-    "contracted providers per municipality and segment for a covering offer": (
-        "gecontracteerde aanbieders per gemeente en segment voor een dekkend aanbod"
-    ),
-    "etmalen per client per year": "etmalen per cliënt per jaar",
-    "extra cost as a share of that provider's annual budget": (
-        "meerkosten als aandeel van het jaarbudget van die aanbieder"
-    ),
-    "hours per client per year": "uren per cliënt per jaar",
-    "minimum share of a municipality's segment lumpsum for each contracted local provider": (
-        "minimumaandeel van de segmentlumpsum van een gemeente voor elke gecontracteerde "
-        "lokale aanbieder"
-    ),
-    "months per transferred client": "maanden per overgedragen cliënt",
-    "number of most recent actual years averaged for the spend per client (step 4)": (
-        "aantal recentste jaren met realisaties waarover de uitgaven per cliënt worden "
-        "gemiddeld (stap 4)"
-    ),
-    "one-off reduction of cost per client from contract start (fraction)": (
-        "eenmalige verlaging van de kosten per cliënt vanaf de contractstart (fractie)"
-    ),
-    "percentage points (fraction) of index above the budgeted index": (
-        "procentpunten (als fractie) index boven de begrote index"
-    ),
-    "price index of care per year (fraction; 0.03 = +3 %), applied on 1 January": (
-        "prijsindex zorg per jaar (fractie; 0,03 = +3%), per 1 januari"
-    ),
-    "probability per year": "kans per jaar",
-    "probability per year that at least one contracted provider of the municipality stops": (
-        "kans per jaar dat minstens één gecontracteerde aanbieder van de gemeente stopt"
-    ),
-    "probability that regional costs are attributed by another key than own use during the "
-    "contract": (
-        "kans dat regionale kosten tijdens het contract met een andere sleutel dan eigen "
-        "gebruik worden toegerekend"
-    ),
-    "probability that the overlap costs of the transition arrangement are not covered by the "
-    "start budget (once, at the contract start)": (
-        "kans dat de dubbele kosten van de overgangsregeling niet in het startbudget passen "
-        "(eenmalig, bij de contractstart)"
-    ),
-    "providers' result as a share of their cost, at the tariffs of the reference period": (
-        "resultaat van aanbieders als aandeel van hun kosten, tegen de tarieven van de "
-        "referentieperiode"
-    ),
-    "relative change per year": "relatieve verandering per jaar",
-    "relative change per year of the group's share of the total population, from 2020": (
-        "relatieve verandering per jaar van het aandeel van de groep in de bevolking, vanaf 2020"
-    ),
-    "segment ids whose cost is treated as regional": "segmenten waarvan de kosten regionaal zijn",
-    "share of clients in care on 1 July 2022": "aandeel van de cliënten in zorg bij de start",
-    "share of the historical real growth per inhabitant expected to continue": (
-        "deel van de historische reële groei per inwoner dat naar verwachting doorzet"
-    ),
-    "share of the lumpsum paid p*q in the hybrid variant used for comparisons": (
-        "deel van de lumpsum dat in de hybride variant p*q wordt betaald (voor vergelijkingen)"
-    ),
-    "share of the municipality's annual budget (all segments)": (
-        "aandeel van het jaarbudget van de gemeente (alle segmenten)"
-    ),
-    "share of the municipality's annual budget with the provider that stops": (
-        "aandeel van het jaarbudget van de gemeente bij de aanbieder die stopt"
-    ),
-    "share of the remaining clients whose care ends per month": (
-        "aandeel van de resterende cliënten van wie de zorg per maand eindigt"
-    ),
-    "share of the yearly growth (trend and uncertainty) in the number of clients; the rest is "
-    "intensity per client": (
-        "deel van de jaarlijkse groei (trend en onzekerheid) dat in het aantal cliënten zit; de "
-        "rest is zorg per cliënt"
-    ),
-    "share of youth care (6.72+6.73+6.74) booked as crisis, LTA and secure placement": (
-        "aandeel jeugdhulp (6.72+6.73+6.74) geboekt als crisis, LTA en gesloten plaatsing"
-    ),
-    "share of youth care (6.72+6.73+6.74) booked as residence": (
-        "aandeel jeugdhulp (6.72+6.73+6.74) geboekt als verblijf"
-    ),
-    "standard deviation of the yearly care price index around its assumed value (fraction)": (
-        "standaardafwijking van de jaarlijkse zorgprijsindex rond de aangenomen waarde (fractie)"
-    ),
-    "weight per 10-year age band": "gewicht per leeftijdsklasse van 10 jaar",
-    "weight per 10-year age band (share of the band inside the group)": (
-        "gewicht per leeftijdsklasse van 10 jaar (deel van de klasse binnen de groep)"
-    ),
-    "weight per distribution key (the weights add up to 1)": (
-        "gewicht per verdeelsleutel (samen 1)"
-    ),
-    "yearly change in clients from local policy (fraction; -0.02 = 2 % fewer a year)": (
-        "jaarlijkse verandering in cliënten door lokaal beleid (fractie; -0,02 = 2% minder per "
-        "jaar)"
-    ),
-    "yearly reduction of cost per client from the second contract year (fraction)": (
-        "jaarlijkse verlaging van de kosten per cliënt vanaf het tweede contractjaar (fractie)"
-    ),
-    "years": "jaren",
-    # behaviour model (data/assumptions/parameters/behaviour.yaml)
-    "EUR per client per year of efficient care (used when the region has no reference)": (
-        "€ per cliënt per jaar doelmatige zorg (als de regio geen referentie heeft)"
-    ),
-    "administrative cost (municipality and providers) as share of spend": (
-        "administratieve kosten (gemeente en aanbieders) als aandeel van de uitgaven"
-    ),
-    "care per client under fee-for-service / under a fixed payment": (
-        "zorg per cliënt bij p*q gedeeld door zorg bij een vaste vergoeding"
-    ),
-    "clients a year per provider and municipality (size of one lumpsum contract)": (
-        "cliënten per jaar per aanbieder en gemeente (omvang van één lumpsumcontract)"
-    ),
-    "coefficient of variation of a provider's annual case load (volume and case mix)": (
-        "variatiecoëfficiënt van de jaarlijkse caseload van een aanbieder (volume en zorgzwaarte)"
-    ),
-    "coefficient of variation of the efficient care per client (lognormal, mean 1)": (
-        "variatiecoëfficiënt van de doelmatige zorg per cliënt (lognormaal, gemiddelde 1)"
-    ),
-    "efficient care of an induced light client / of an average client": (
-        "doelmatige zorg van een extra lichte cliënt gedeeld door die van een gemiddelde cliënt"
-    ),
-    "elasticity of the care supplied under p*q to the tariff (d ln volume / d ln tariff)": (
-        "elasticiteit van de geleverde zorg bij p*q voor het tarief (d ln volume / d ln tarief)"
-    ),
-    "extra weight on a euro of own money per unit of projected own loss (share of expected cost)": (
-        "extra gewicht op een euro eigen geld per eenheid verwacht eigen verlies (aandeel "
-        "verwachte kosten)"
-    ),
-    "growth of the mean trajectory duration per year under p*q (fraction)": (
-        "groei van de gemiddelde trajectduur per jaar bij p*q (fractie)"
-    ),
-    "loss as share of the provider's revenue that threatens continuity (x)": (
-        "verlies als aandeel van de omzet van de aanbieder dat de continuïteit bedreigt"
-    ),
-    "loss on one client the provider accepts, in annual costs of an average client": (
-        "verlies op één cliënt dat de aanbieder aanvaardt, in jaarkosten van een gemiddelde cliënt"
-    ),
-    "lumpsum (or population) budget / efficient cost of the expected need": (
-        "lumpsum- of populatiebudget gedeeld door de doelmatige kosten van de verwachte zorgvraag"
-    ),
-    "marginal benefit of the first unit of care relative to its cost (k)": (
-        "marginale baat van de eerste eenheid zorg ten opzichte van de kosten (k)"
-    ),
-    "maximum care per client as a multiple of the efficient care (indication cap)": (
-        "maximale zorg per cliënt als veelvoud van de doelmatige zorg (indicatieplafond)"
-    ),
-    "minimum care per accepted client as a multiple of the efficient care": (
-        "minimale zorg per aangenomen cliënt als veelvoud van de doelmatige zorg"
-    ),
-    "multiplier on every segment's need.cv": (
-        "vermenigvuldiger op de spreiding van de zorgvraag van elk segment"
-    ),
-    "output price per client / efficient cost of an average client": (
-        "trajectprijs per cliënt gedeeld door de doelmatige kosten van een gemiddelde cliënt"
-    ),
-    "p*q tariff / the provider's marginal cost of a unit": (
-        "p*q-tarief gedeeld door de marginale kosten van een eenheid voor de aanbieder"
-    ),
-    "realised own loss (share of expected cost) after which new clients are postponed": (
-        "gerealiseerd eigen verlies (aandeel verwachte kosten) waarna nieuwe cliënten worden "
-        "uitgesteld"
-    ),
-    "share of a change in care per client that shows as a change in duration": (
-        "deel van een verandering in zorg per cliënt dat zich als verandering in duur toont"
-    ),
-    "share of a hybrid's payment that is p*q (rest lumpsum)": (
-        "deel van de vergoeding in de hybride variant dat p*q is (de rest lumpsum)"
-    ),
-    "share of a refused client's benefit that the client still gets elsewhere": (
-        "deel van de baat van een geweigerde cliënt dat de cliënt elders nog krijgt"
-    ),
-    "share of clients whose classification is in a grey zone between products or segments": (
-        "aandeel cliënten in een grijze zone tussen producten of segmenten"
-    ),
-    "share of refused clients that leave the municipal domain": (
-        "aandeel geweigerde cliënten dat het gemeentelijk domein verlaat"
-    ),
-    "share of the selection incentive removed by risk adjustment": (
-        "deel van de selectieprikkel dat risicoverevening wegneemt"
-    ),
-    "split of the clients that leave the Wmo domain": (
-        "verdeling van de cliënten die het Wmo-domein verlaten"
-    ),
-    "split of the clients that leave the youth domain": (
-        "verdeling van de cliënten die het jeugddomein verlaten"
-    ),
-    "weeks before a refused client who stays in the domain starts elsewhere": (
-        "weken voordat een geweigerde cliënt die in het domein blijft elders start"
-    ),
-    "weeks of care per client per year at the efficient intensity": (
-        "weken zorg per cliënt per jaar bij doelmatige intensiteit"
-    ),
-    "weight on the client's benefit relative to the provider's own result (alpha)": (
-        "gewicht van de baat voor de cliënt ten opzichte van het eigen resultaat van de "
-        "aanbieder (alpha)"
-    ),
-}
-"""Dutch wording of the units in the assumption files (which are written in English)."""
 
-SOURCE_LABELS: dict[str, str] = {
-    "CBS 03759ned (total population)": "CBS 03759ned (totale bevolking)",
-    "CBS 84753NED (Aalten, 2019); estimate for the others": (
-        "CBS 84753NED (Aalten, 2019); schatting voor de andere gemeenten"
-    ),
-    "CBS 84753NED / 84908NED / 85047NED / 86189NED (Aalten); estimate for the others": (
-        "CBS 84753NED / 84908NED / 85047NED / 86189NED (Aalten); schatting voor de andere gemeenten"
-    ),
-    "CBS Beleidsinformatie Jeugd 2015-2021 (duration of ended youth-care trajectories): about "
-    "+5 % a year without and +11 % with residence; the exact table is to be confirmed": (
-        "CBS Beleidsinformatie Jeugd 2015-2021 (duur van beëindigde jeugdhulptrajecten): "
-        "ongeveer +5% per jaar zonder en +11% met verblijf; de precieze tabel moet nog worden "
-        "bevestigd"
-    ),
-    "Frank, Glazer & McGuire (2000), J Health Econ 19(6):829-854 (selection index); "
-    "applications of their index to claims data find that diagnosis-based risk adjustment "
-    "removes about half of the selection incentive": (
-        "Frank, Glazer & McGuire (2000), J Health Econ 19(6):829-854 (selectie-index); "
-        "toepassingen op declaratiegegevens vinden dat risicoverevening op diagnose ongeveer de "
-        "helft van de selectieprikkel wegneemt"
-    ),
-    "Hickson, Altemeier & Perrin (1987), Pediatrics 80(3):344-350 (randomised; 3.69 v 2.83 "
-    "scheduled and 2.70 v 2.21 attended visits per patient: +22 to +30 %)": (
-        "Hickson, Altemeier & Perrin (1987), Pediatrics 80(3):344-350 (gerandomiseerd; 3,69 "
-        "tegen 2,83 geplande en 2,70 tegen 2,21 bijgewoonde bezoeken per patiënt: +22 tot +30%)"
-    ),
-    "estimate; model of Ellis & McGuire (1986), J Health Econ 5(2):129-151; calibrated to "
-    "Hickson et al. (1987), see behaviour.evidence.ffs_visit_ratio": (
-        "schatting; model van Ellis & McGuire (1986), J Health Econ 5(2):129-151; gekalibreerd "
-        "op Hickson e.a. (1987), zie behaviour.evidence.ffs_visit_ratio"
-    ),
-    "estimate; upper bound 1.5 from Clemens & Gottlieb (2014), Am Econ Rev 104(4):1320-1349 "
-    "(a 2 % higher Medicare fee gave 3 % more care)": (
-        "schatting; bovengrens 1,5 uit Clemens & Gottlieb (2014), Am Econ Rev "
-        "104(4):1320-1349 (een 2% hoger Medicare-tarief gaf 3% meer zorg)"
-    ),
-}
-"""Dutch wording of the longer sources in the assumption files."""
+@lru_cache(maxsize=1)
+def _labels_nl() -> dict[str, dict[str, str]]:
+    """Dutch wording of assumption units and sources (data/assumptions/labels_nl.yaml)."""
+    import yaml
+
+    from .paths import ASSUMPTIONS_DIR
+
+    path = ASSUMPTIONS_DIR / "labels_nl.yaml"
+    if not path.is_file():
+        return {"units": {}, "sources": {}}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {"units": dict(data.get("units") or {}), "sources": dict(data.get("sources") or {})}
+
 
 START_BUDGET_ASSUMPTIONS = (
     "prevalence.*",
@@ -547,7 +304,7 @@ def estimate_note(obj, names: Iterable[str], what: str = "De bedragen") -> str:
 
 def unit_label(unit: str) -> str:
     """The Dutch wording of a unit from an assumption file (the unit itself if unknown)."""
-    return UNIT_LABELS.get(unit, unit)
+    return _labels_nl()["units"].get(unit, unit)
 
 
 def source_label(source: str) -> str:
@@ -556,8 +313,9 @@ def source_label(source: str) -> str:
     >>> source_label("estimate"), source_label("CBS 03759ned")
     ('schatting', 'CBS 03759ned')
     """
-    if source in SOURCE_LABELS:
-        return SOURCE_LABELS[source]
+    sources = _labels_nl()["sources"]
+    if source in sources:
+        return sources[source]
     s = re.sub(r"^estimate\b", "schatting", source.strip())
     s = s.replace("seed 003", "notitie 9 februari 2021").replace(" step ", " stap ")
     return s
@@ -2033,11 +1791,11 @@ def rating_scale_table() -> ReportTable:
 
 def capacity_text(view) -> Markdown:
     """The reserve in words, including the heaviest contract year."""
-    from .risk import RATING_LABELS, capacity_ratio, rating
+    from .risk import RATING_LABELS
 
     k = key_figures(view)
-    worst_ratio = float(capacity_ratio(k["available"], k["required_worst"]))
-    worst_rating = str(rating(worst_ratio))
+    cap = view.capacity()
+    worst_ratio, worst_rating = float(cap["ratio_worst"]), str(cap["rating_worst"])
     return _markdown(
         [
             f"Voor {k['first_year']} is {amount(k['required'])} weerstandscapaciteit nodig om "

@@ -467,7 +467,7 @@ def risk_table(
     gap = shortfall(spend, budget)
     b = np.broadcast_to(_finite("budget", budget), spend.shape)[0]  # (mun, seg, years)
     annual = np.median(b.sum(axis=1), axis=1)  # per municipality
-    n_pairs = f"{n_draws} trekkingen x {n_years} jaar"
+    n_pairs = f"{number(n_draws)} trekkingen x {n_years} jaar"
 
     rows: list[tuple[str, Any, np.ndarray, np.ndarray, str]] = []  # per risk, over municipalities
 
