@@ -294,7 +294,8 @@ def format_table(
         or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
     ]
     if numeric:
-        right = [{"selector": "", "props": "text-align: right;"}]
+        # numbers never wrap inside a cell: "€ 1.234.567" must stay on one line
+        right = [{"selector": "", "props": "text-align: right; white-space: nowrap;"}]
         styler = styler.set_table_styles({c: right for c in numeric}, overwrite=False)
     if caption:
         styler = styler.set_caption(caption)
