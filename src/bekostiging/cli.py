@@ -114,6 +114,7 @@ def write_baseline_tables(
     from .labels import dutch_columns
     from .region import load_region
     from .submission import load_submissions
+    from .suppression import mask_small_counts
 
     region = load_region(region_id)
     params = region.with_parameters(scenario)
@@ -125,6 +126,8 @@ def write_baseline_tables(
     actual = build_baseline(region, params=params, submissions=realised)
     budget = build_baseline(region, report=region.budget_report, params=params)
     rec = reconcile(actual, region)
+    # Published tables never show client counts below 10 for a municipality (as CBS does).
+    actual, budget = mask_small_counts(actual), mask_small_counts(budget)
     written = [
         atomic.write_csv(out_dir / f"baseline_{region.id}_jaarrekening.csv", actual),
         atomic.write_csv(out_dir / f"baseline_{region.id}_begroting.csv", budget),

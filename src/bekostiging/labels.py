@@ -39,6 +39,7 @@ COLUMN_LABELS = {
     "prevalence": "Cliënten per inwoner doelgroep",
     "clients": "Cliënten",
     "clients_flag": "Herkomst cliënten",
+    "clients_note": "Opmerking cliënten",
     "cost_per_client": "Kosten per cliënt (€)",
     "cost_per_client_flag": "Herkomst kosten per cliënt",
     "cost_reference_ratio": "Verhouding tot referentiekosten",

@@ -368,3 +368,30 @@ def unprotected_lines(result: SuppressionResult) -> list[str]:
             if n == 1
         ]
     return out
+
+
+def mask_small_counts(
+    frame: pd.DataFrame,
+    count_column: str = "clients",
+    related: tuple[str, ...] = ("cost_per_client",),
+    threshold: int = 10,
+    note_column: str = "clients_note",
+) -> pd.DataFrame:
+    """For long export tables: counts between 0 and ``threshold`` become empty, with a note.
+
+    Columns in ``related`` (such as cost per client, from which the count would follow) are
+    emptied on the same rows. Use :func:`suppress_small` for display tables with totals.
+
+    >>> f = pd.DataFrame({"clients": [3.2, 12.0, 0.0], "cost_per_client": [9.0, 8.0, None]})
+    >>> out = mask_small_counts(f)
+    >>> out["clients"].tolist()[1:], out["clients_note"].tolist()
+    ([12.0, 0.0], ['<10, niet getoond', '', ''])
+    """
+    out = frame.copy()
+    small = out[count_column].gt(0) & out[count_column].lt(threshold)
+    out.loc[small, count_column] = np.nan
+    for col in related:
+        if col in out.columns:
+            out.loc[small, col] = np.nan
+    out[note_column] = np.where(small, f"<{threshold}, niet getoond", "")
+    return out

@@ -1,0 +1,41 @@
+"""The command line: exports, exit codes and messages."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pandas as pd
+
+from bekostiging.cli import main
+
+
+def test_baseline_export_writes_every_table_and_hides_small_counts(tmp_path, capsys):
+    assert main(["baseline", "--region", "achterhoek", "--out", str(tmp_path)]) == 0
+    out = tmp_path / "baseline"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "baseline_achterhoek.xlsx",
+        "baseline_achterhoek_begroting.csv",
+        "baseline_achterhoek_jaarrekening.csv",
+        "reconciliatie_achterhoek.csv",
+    ]
+    actual = pd.read_csv(out / "baseline_achterhoek_jaarrekening.csv")
+    assert not actual["clients"].between(0, 10, inclusive="neither").any()
+    hidden = actual[actual["clients_note"].fillna("") != ""]
+    assert len(hidden) > 0 and hidden["cost_per_client"].isna().all()
+    sheets = pd.read_excel(out / "baseline_achterhoek.xlsx", sheet_name=None)
+    assert list(sheets) == ["Realisatie", "Begroting", "Aansluiting Iv3", "Aannames"]
+    assert "Uitgaven (€)" in sheets["Realisatie"].columns
+
+
+def test_unknown_region_gives_exit_code_2_and_a_message(capsys):
+    assert main(["startbudget", "--region", "achterhoeck"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown region" in err and "achterhoek, alkmaar" in err
+
+
+def test_help_is_dutch(capsys):
+    with contextlib.suppress(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Veelgebruikte opdrachten" in out and "reports" in out
