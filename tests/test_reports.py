@@ -89,7 +89,7 @@ def test_a_broken_municipality_does_not_stop_the_others(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "mislukt" in index and "gereed" in index
     assert "YAML syntax error" in index
-    assert "Mislukt: GM0222" in proc.stderr
+    assert "Mislukt: Doetinchem (GM0222)" in proc.stderr
 
 
 def test_a_typo_in_the_batch_stops_before_anything_runs(tmp_path):

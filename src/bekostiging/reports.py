@@ -122,7 +122,7 @@ def plan(
                 out / f"{stem}.ipynb",
                 out / f"{stem}.html",
                 _parameters(s, out),
-                code,
+                f"{region.name_of(code)} ({code})",
                 title=f"{region.name_of(code)}: bekostiging jeugdhulp en Wmo",
             )
         )
@@ -138,7 +138,7 @@ def plan(
             out / f"{stem}.ipynb",
             out / f"{stem}.html",
             p,
-            f"regio {region.name}",
+            f"Regio {region.name} (overzicht)",
             title=f"Regio {region.name}: overzicht",
         )
     return jobs, overview
