@@ -39,3 +39,17 @@ def test_help_is_dutch(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "Veelgebruikte opdrachten" in out and "reports" in out
+
+
+def test_refresh_population_offline_is_a_clear_message_not_a_traceback(monkeypatch, capsys):
+    import urllib.error
+
+    from bekostiging import cbsrefresh
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(cbsrefresh, "http_get", offline)
+    assert main(["refresh-population", "--first", "2024", "--last", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert "not reachable" in err and "works offline with the shipped data" in err

@@ -318,6 +318,16 @@ def cmd_reports(args: argparse.Namespace) -> int:
     return code
 
 
+@command("refresh-population")
+def cmd_refresh_population(args: argparse.Namespace) -> int:
+    from .cbsrefresh import refresh_population
+
+    years = range(args.first, args.last + 1)
+    path = refresh_population(years, Path(args.out) if args.out else None, report=print)
+    print(f"geschreven: {path} (data/raw blijft ongewijzigd)")
+    return EXIT_OK
+
+
 @command("refresh-notebooks")
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     from .notebooks import refresh
@@ -394,6 +404,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--config", default=None, help="batchconfiguratie (standaard notebooks/batch.yaml)"
     )
+
+    p = sub.add_parser(
+        "refresh-population",
+        help="haal bevolkingscijfers opnieuw op bij CBS (optioneel; vraagt internet)",
+        description="Haalt de bevolking per gemeente (CBS 03759ned) op en schrijft die naar "
+        "data/interim/, met de verschillen ten opzichte van data/raw. Zonder internet volgt een "
+        "duidelijke melding; het project werkt altijd met de meegeleverde data.",
+    )
+    p.add_argument("--first", type=int, default=2019, help="eerste jaar (standaard 2019)")
+    p.add_argument("--last", type=int, default=2026, help="laatste jaar (standaard 2026)")
+    p.add_argument("--out", default=None, help="uitvoerbestand (standaard data/interim/...)")
 
     sub.add_parser(
         "refresh-notebooks", help="voer de notebooks opnieuw uit en sla de uitkomsten op"
