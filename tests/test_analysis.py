@@ -55,3 +55,19 @@ def test_same_settings_same_figures(alkmaar_results):
     from bekostiging.results import municipality_results
 
     assert municipality_results(again.municipality("GM0361")) == results["GM0361"]
+
+
+def test_the_batch_shares_one_analysis_only_when_everything_matches(tmp_path, monkeypatch):
+    from bekostiging.analysis import SHARED_ENV
+
+    ra = RegionAnalysis.from_parameters(region="alkmaar", draws=300)
+    ra._cache["marker"] = "computed once"
+    path = ra.save(tmp_path / "analysis.pkl")
+    monkeypatch.setenv(SHARED_ENV, str(path))
+    same = RegionAnalysis.from_parameters(region="alkmaar", municipality="GM0361", draws=300)
+    assert same._cache.get("marker") == "computed once"
+    assert same.settings.municipality == "GM0361"  # its own settings, the shared computations
+    other = RegionAnalysis.from_parameters(region="alkmaar", draws=400)  # other settings
+    assert "marker" not in other._cache
+    path.write_bytes(b"not a pickle")
+    assert "marker" not in RegionAnalysis.from_parameters(region="alkmaar", draws=300)._cache

@@ -186,6 +186,49 @@ def check_settings(**raw: Any) -> Settings:
     return Settings(region_id, code, ref, start, years, scenario, draws, seed, back)
 
 
+SHARED_ENV = "BEKOSTIGING_ANALYSIS_CACHE"
+WARM = (
+    "baseline",
+    "budgets",
+    "baseline_current",
+    "reconciliation",
+    "start_budget",
+    "projection",
+    "decided_spend",
+    "backtest",
+    "benchmark",
+    "scorecard",
+    "risk_table",
+    "capacity",
+    "providers",
+    "coverage",
+    "population_groups",
+    "clients_in_care",
+    "population_now",
+    "allocation_worst",
+)
+
+
+def load_shared(fresh: RegionAnalysis) -> RegionAnalysis | None:
+    """The shared analysis named by ``BEKOSTIGING_ANALYSIS_CACHE`` if it matches ``fresh``."""
+    import os
+    import pickle
+
+    path = os.environ.get(SHARED_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            stored = pickle.load(fh)  # our own file, written by the batch for this run
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if stored.get("fingerprint") != fresh.fingerprint():
+        return None
+    shared = stored["analysis"]
+    shared.settings = fresh.settings  # the municipality may differ; nothing computed uses it
+    return shared
+
+
 @dataclass
 class RegionAnalysis:
     """All computations for one region and one set of settings, each done once when needed."""
@@ -195,7 +238,41 @@ class RegionAnalysis:
 
     @classmethod
     def from_parameters(cls, **raw: Any) -> RegionAnalysis:
-        return cls(check_settings(**raw))
+        """Validate the parameters; reuse the batch's shared analysis when it matches.
+
+        The report batch computes the region-wide analysis once and points
+        ``BEKOSTIGING_ANALYSIS_CACHE`` at it; a notebook whose settings, data, assumptions and
+        code give the same fingerprint loads it instead of computing everything again.
+        """
+        settings = check_settings(**raw)
+        fresh = cls(settings)
+        return load_shared(fresh) or fresh
+
+    def fingerprint(self) -> str:
+        """What the figures rest on: settings (but the municipality), data, assumptions, code."""
+        import hashlib
+        import json
+
+        prov = self.provenance()
+        basis = {k: prov[k] for k in ("settings", "data", "assumptions", "code")}
+        basis["settings"] = {k: v for k, v in basis["settings"].items() if k != "municipality"}
+        return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+    def warm(self) -> RegionAnalysis:
+        """Compute every region-wide part the reports use (before sharing it with the batch)."""
+        for name in WARM:
+            getattr(self, name)
+        return self
+
+    def save(self, path: Path) -> Path:
+        """Store the computed analysis with its fingerprint (pickle, written atomically)."""
+        import pickle
+
+        from .atomic import atomic_path
+
+        with atomic_path(path, suffix=".pkl") as tmp, open(tmp, "wb") as fh:
+            pickle.dump({"fingerprint": self.fingerprint(), "analysis": self}, fh, protocol=5)
+        return Path(path)
 
     # --- inputs -----------------------------------------------------------------------------
     @cached_property

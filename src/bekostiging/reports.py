@@ -18,12 +18,15 @@ The exit code is 0 only when every report succeeded; a failed notebook is kept a
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from .analysis import DEFAULTS, Settings, check_settings
+from .analysis import DEFAULTS, SHARED_ENV, RegionAnalysis, Settings, check_settings
 from .batch import Job, JobResult, ensure_kernel, exit_code, run_jobs, write_index
 from .errors import InputError, ParameterError, Problem, display_path
 from .paths import NOTEBOOKS_DIR
@@ -157,9 +160,26 @@ def run_reports(
     jobs, overview = plan(settings, codes, out, overrides)
     out = Path(out) if out else output_dir(settings)
     ensure_kernel(kernel)
-    results = run_jobs(jobs, kernel, workers=workers, progress=progress)
-    if overview is not None:
-        results += run_jobs([overview], kernel, workers=1, progress=progress)
+    # Compute the region once and share it: every notebook needs the whole region (shares,
+    # pooling, allocation), so computing it per notebook would repeat the same work 9 times.
+    shared = out / ".cache" / "analysis.pkl"
+    if progress:
+        print("Regio doorrekenen (eenmalig, gedeeld door alle rapporten) ...", file=sys.stderr)
+    RegionAnalysis(settings).warm().save(shared)
+    previous = os.environ.get(SHARED_ENV)
+    os.environ[SHARED_ENV] = str(shared)  # inherited by the worker processes and kernels
+    try:
+        results = run_jobs(jobs, kernel, workers=workers, progress=progress)
+        if overview is not None:
+            results += run_jobs([overview], kernel, workers=1, progress=progress)
+    finally:
+        if previous is None:
+            os.environ.pop(SHARED_ENV, None)
+        else:
+            os.environ[SHARED_ENV] = previous
+        shared.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            shared.parent.rmdir()
     from .region import load_region
 
     name = load_region(settings.region).name

@@ -148,13 +148,8 @@ def write_results(view, folder: Path) -> Path:
 
 
 def fingerprint(analysis) -> str:
-    """What a results file's figures rest on: settings, data, assumptions and model code."""
-    import hashlib
-
-    prov = analysis.provenance()
-    basis = {k: prov[k] for k in ("settings", "data", "assumptions", "code")}
-    basis["settings"] = {k: v for k, v in basis["settings"].items() if k != "municipality"}
-    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+    """What a results file's figures rest on (see :meth:`RegionAnalysis.fingerprint`)."""
+    return analysis.fingerprint()
 
 
 def read_results(
