@@ -61,6 +61,7 @@ def test_the_batch_shares_one_analysis_only_when_everything_matches(tmp_path, mo
     from bekostiging.analysis import SHARED_ENV
 
     ra = RegionAnalysis.from_parameters(region="alkmaar", draws=300)
+    assert ra.settings.municipality == "GM0361"  # none given: the region's first municipality
     ra._cache["marker"] = "computed once"
     path = ra.save(tmp_path / "analysis.pkl")
     monkeypatch.setenv(SHARED_ENV, str(path))

@@ -134,6 +134,9 @@ def check_settings(**raw: Any) -> Settings:
     else:
         region = load_region(region_id)
     code = str(values["municipality"]).strip().upper()
+    if "municipality" not in raw and region is not None:
+        # no municipality asked for (the regional overview): the region's first one
+        code = region.current_codes()[0]
     if region is not None and code not in region.current_codes():
         known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
         problems.append(

@@ -22,7 +22,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -194,4 +194,5 @@ def settings_for_batch(region: str, config: Mapping[str, Any], **cli: Any) -> Se
     """Settings from the config defaults, overridden by command-line values that were given."""
     values = {**config.get("defaults", {}), **{k: v for k, v in cli.items() if v is not None}}
     values["region"] = region
-    return replace(check_settings(**values), municipality=DEFAULTS["municipality"])
+    values.pop("municipality", None)  # the jobs set it; without it the region's first is used
+    return check_settings(**values)
