@@ -141,8 +141,8 @@ def plan(
             out / f"{stem}.ipynb",
             out / f"{stem}.html",
             p,
-            f"Regio {region.name} (overzicht)",
-            title=f"Regio {region.name}: overzicht",
+            f"Overzicht {region.name}",
+            title=f"{region.name}: regionaal overzicht",
         )
     return jobs, overview
 
