@@ -5,7 +5,7 @@ never a traceback; output files are written atomically.
 
 >>> main(["regions"])
 achterhoek  Achterhoek (8 gemeenten)
-alkmaar     Regio Alkmaar (6 gemeenten, 2 opgegaan in een fusie)
+alkmaar     Alkmaar (6 gemeenten, 2 opgegaan in een fusie)
 0
 """
 
