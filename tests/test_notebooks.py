@@ -99,4 +99,27 @@ def test_changing_a_key_assumption_without_rerunning_makes_nbval_fail(tmp_path):
     assert proc.returncode == 1, proc.stdout[-3000:]
     # the run stops at the first key-figure cell whose output changed (the start budget)
     assert "1 failed" in proc.stdout, proc.stdout[-3000:]
-    assert "NBVAL_CHECK_OUTPUT" in proc.stdout or "differ" in proc.stdout.lower()
+    # ... because a stored key figure differs, not because a cell raised
+    assert "Cell outputs differ" in proc.stdout, proc.stdout[-3000:]
+    assert "# NBVAL_CHECK_OUTPUT" in proc.stdout  # the failing cell is a key-figure cell
+
+
+def test_the_check_refuses_a_notebook_without_outputs_or_with_an_error(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('region = "achterhoek"', metadata={"tags": ["parameters"]})
+    key = nbformat.v4.new_code_cell(f"{CHECK_MARKER}\n1 + 1")
+    nb.cells = [params, key]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert any("no stored outputs" in p for p in check(path))
+    key.execution_count = 1
+    key.outputs = [
+        nbformat.v4.new_output("error", ename="KeyError", evalue="'GM9999'", traceback=[])
+    ]
+    nbformat.write(nb, path)
+    assert any("stored an error: KeyError" in p for p in check(path))
+    key.outputs = [
+        nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)
+    ]
+    nbformat.write(nb, path)
+    assert check(path) == []

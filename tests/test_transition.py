@@ -197,6 +197,7 @@ def test_parameter_file_format_and_defaults():
         "monthly_cost_per_client",
         "overlap_months",
         "natural_outflow_rate",
+        "window_months",
     }
     assert set(raw["transition"]) == names
     for name, entry in raw["transition"].items():
@@ -204,9 +205,12 @@ def test_parameter_file_format_and_defaults():
         assert entry["note"].strip() and entry["unit"].strip(), name
 
     params = load_parameters([PARAMETER_FILE])
-    values = {name: params.value(f"transition.{name}") for name in names}
-    # the code's defaults for cost and overlap are the file's values
+    values = {name: params.value(f"transition.{name}") for name in names - {"window_months"}}
+    # the window (start to deadline) of seed 000 is the file's window
     defaults = inspect.signature(simulate_transition).parameters
+    window = months_between(defaults["start"].default, defaults["deadline"].default)
+    assert window == params.value("transition.window_months") == 6
+    # the code's defaults for cost and overlap are the file's values
     assert defaults["monthly_cost_per_client"].default == values["monthly_cost_per_client"]
     assert defaults["overlap_months"].default == values["overlap_months"]
     # the file's values are valid inputs

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -55,12 +55,6 @@ class Settings:
     draws: int = DEFAULTS["draws"]
     seed: int = DEFAULTS["seed"]
     backtest_year: int = DEFAULTS["backtest_year"]
-
-    def region_key(self) -> tuple:
-        """Everything except the municipality: what a region-wide computation depends on."""
-        d = asdict(self)
-        d.pop("municipality")
-        return tuple(sorted(d.items()))
 
 
 def _int(name: str, value: Any, low: int, high: int, problems: list[Problem]) -> int | None:
@@ -194,7 +188,6 @@ WARM = (
     "baseline",
     "budgets",
     "baseline_current",
-    "reconciliation",
     "start_budget",
     "projection",
     "decided_spend",
@@ -313,12 +306,6 @@ class RegionAnalysis:
 
         return to_current_boundaries(self.baseline, self.region)
 
-    @cached_property
-    def reconciliation(self) -> pd.DataFrame:
-        from .baseline import reconcile
-
-        return reconcile(self.baseline, self.region)
-
     # --- calculations -----------------------------------------------------------------------
     @cached_property
     def start_budget(self):
@@ -368,7 +355,7 @@ class RegionAnalysis:
         return run_backtest(
             self.region,
             s.backtest_year,
-            draws=min(s.draws, 2000),
+            draws=s.draws,
             seed=s.seed,
             params=self.params,
             actuals=self.baseline,
@@ -392,6 +379,15 @@ class RegionAnalysis:
             scorecard(s, s.funding, None, self.params) for s in self.region.procured_segments()
         ]
         return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def loss_threshold(self) -> float:
+        """Provider loss (share of revenue) that threatens continuity (named assumption)."""
+        from .behaviour import load_behaviour_parameters
+
+        return float(
+            load_behaviour_parameters(self.params).value("behaviour.continuity.loss_threshold")
+        )
 
     @cached_property
     def decided_spend(self) -> np.ndarray:
@@ -655,7 +651,9 @@ class MunicipalityView:
         from .projection import variant_summary
 
         a = self.analysis
-        return variant_summary(a.projection, self.code, units, years or a.full_years)
+        return variant_summary(
+            a.projection, self.code, units, years or a.full_years, loss_threshold=a.loss_threshold
+        )
 
     def decided_quantiles(self) -> pd.DataFrame:
         """P10/P50/P90 per year of what the municipality pays under the decided variants."""
@@ -740,7 +738,8 @@ class MunicipalityView:
             if a.settings.contract_start
             else a.region.contract_start
         )
-        deadline = (start.replace(day=1) + pd.DateOffset(months=6)).strftime("%Y-%m")
+        window = int(p.value("transition.window_months"))
+        deadline = (start.replace(day=1) + pd.DateOffset(months=window)).strftime("%Y-%m")
         table = simulate_transition(
             client_stock=stock,
             share_noncontracted=float(p.value("transition.share_noncontracted")),
@@ -752,8 +751,3 @@ class MunicipalityView:
             natural_outflow_rate=float(p.value("transition.natural_outflow_rate")),
         )
         return table, transition_summary(table, deadline)
-
-
-def with_municipality(settings: Settings, code: str) -> Settings:
-    """The same settings for another municipality."""
-    return replace(settings, municipality=code)

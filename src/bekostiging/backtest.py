@@ -114,7 +114,9 @@ def run_backtest(
     history = booked[booked["year"] <= peiljaar].rename(
         columns={"domain": "unit", "spend_booked": "spend"}
     )
-    cal = calibrate_growth(real_growth(history, rates))
+    cal = calibrate_growth(
+        real_growth(history, rates, clip=float(params.value("projection.outlier_log_growth")))
+    )
     errors = budget_errors(
         actuals[actuals["year"] <= peiljaar],
         budgets[budgets["year"] <= peiljaar],

@@ -45,7 +45,7 @@ from .population import group_population, key_shares, population_by_age_group
 from .rawdata import load_iv3
 from .region import Region, check_against_data
 
-BASELINE_COLUMNS = [
+IDENTITY_COLUMNS = (
     "gemeentecode",
     "gemeente",
     "year",
@@ -54,6 +54,11 @@ BASELINE_COLUMNS = [
     "segment",
     "segment_name",
     "procured",
+)
+FLAG_RANK = {"observed": 0, "estimated": 1, "submitted": 2}  # least certain wins when combined
+
+BASELINE_COLUMNS = [
+    *IDENTITY_COLUMNS,
     "spend_booked",
     "spend_iv3",
     "spend",
@@ -73,9 +78,8 @@ BASELINE_COLUMNS = [
 
 def _worst(*flags: pd.Series) -> pd.Series:
     """Combine flags: submitted beats estimated beats observed; missing stays missing."""
-    rank = {"observed": 0, "estimated": 1, "submitted": 2}
-    ranks = pd.concat([f.map(rank) for f in flags], axis=1)
-    out = ranks.max(axis=1).map({v: k for k, v in rank.items()})
+    ranks = pd.concat([f.map(FLAG_RANK) for f in flags], axis=1)
+    out = ranks.max(axis=1).map({v: k for k, v in FLAG_RANK.items()})
     return out.where(ranks.notna().all(axis=1), None)
 
 
@@ -237,9 +241,6 @@ def build_baseline(
     return frame[BASELINE_COLUMNS].reset_index(drop=True)
 
 
-SUBMISSION_COLUMNS = ["gemeentecode", "segment", "year", "clients", "spend"]
-
-
 def apply_submissions(
     frame: pd.DataFrame, submissions: pd.DataFrame, report: str = "jaarrekening"
 ) -> pd.DataFrame:
@@ -336,28 +337,13 @@ def to_current_boundaries(
     frame = frame.copy()
     frame["gemeentecode"] = frame["gemeentecode"].map(region.current_code)
     frame["gemeente"] = frame["gemeentecode"].map(region.name_of)
-    keys = [
-        c
-        for c in (
-            "gemeentecode",
-            "gemeente",
-            "year",
-            "report",
-            "domain",
-            "segment",
-            "segment_name",
-            "procured",
-            "target_population",
-        )
-        if c in frame.columns
-    ]
+    keys = [c for c in (*IDENTITY_COLUMNS, "target_population") if c in frame.columns]
     values = [c for c in value_columns if c in frame.columns]
     flags = [c for c in frame.columns if c.endswith("_flag")]
     agg = {c: "sum" for c in values}
-    rank = {"observed": 0, "estimated": 1, "submitted": 2}
-    inv = {v: k for k, v in rank.items()}
+    inv = {v: k for k, v in FLAG_RANK.items()}
     for f in flags:
-        frame[f] = frame[f].map(rank)
+        frame[f] = frame[f].map(FLAG_RANK)
         agg[f] = "max"
     out = frame.groupby(keys, dropna=False, sort=False).agg(agg).reset_index()
     for f in flags:

@@ -1178,13 +1178,6 @@ def bench_behaviour(n_clients: int = 10_000, naive_clients: int = 1_000) -> dict
     }
 
 
-def achterhoek_parameters() -> Parameters:
-    """The Achterhoek's parameters merged with behaviour.yaml (a convenience for notebooks)."""
-    from .region import load_region
-
-    return load_behaviour_parameters(load_region("achterhoek").parameters)
-
-
 __all__ = [
     "BEHAVIOUR_FILE",
     "PARAMETER_OF",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-CLIP = 0.7  # |log growth| above this (a doubling or halving) is a booking artefact, not care
+CLIP = 0.7  # default for callers without parameters: see projection.outlier_log_growth
 
 
 def index_path(params, years: Iterable[int], known_until: int | None = None) -> dict[int, float]:

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
-
-import numpy as np
 
 from .errors import ParameterError, Problem
 
@@ -73,21 +70,3 @@ def contract_end(start: dt.date, years: int) -> dt.date:
     datetime.date(2029, 7, 1)
     """
     return start.replace(year=start.year + years)
-
-
-def fraction_matrix(
-    starts: Mapping[str, dt.date], years: int, calendar_years: list[int] | None = None
-) -> tuple[list[int], np.ndarray]:
-    """Year fractions for several segments with their own starts, on a common year axis.
-
-    Returns the calendar years and an array (segments, years) in the order of ``starts``.
-
-    >>> ys, m = fraction_matrix({"a": dt.date(2022, 7, 1), "b": dt.date(2023, 1, 1)}, 1)
-    >>> ys, m.tolist()
-    ([2022, 2023], [[0.5, 0.5], [0.0, 1.0]])
-    """
-    per = {k: year_fractions(v, years) for k, v in starts.items()}
-    if calendar_years is None:
-        calendar_years = sorted({y for f in per.values() for y in f})
-    matrix = np.array([[per[k].get(y, 0.0) for y in calendar_years] for k in starts])
-    return calendar_years, matrix

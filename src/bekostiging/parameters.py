@@ -142,15 +142,6 @@ class Parameters:
     def get(self, name: str, default: Any = None, key: Any = None) -> Any:
         return self.value(name, key) if name in self._params else default
 
-    def children(self, prefix: str) -> dict[str, Parameter]:
-        """Parameters directly under ``prefix`` keyed by their last name part."""
-        pre = prefix.rstrip(".") + "."
-        return {
-            n[len(pre) :]: p
-            for n, p in self._params.items()
-            if n.startswith(pre) and "." not in n[len(pre) :]
-        }
-
     def table(self) -> pd.DataFrame:
         """All parameters as a table for the appendix of a report (estimates marked)."""
         rows = []

@@ -42,15 +42,6 @@ REPORTS_DIR: Path = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 
 
-def raw_file(name: str) -> Path:
-    """Path of a file in ``data/raw``.
-
-    >>> raw_file("regions.csv").name
-    'regions.csv'
-    """
-    return RAW_DIR / name
-
-
 def region_file(region: str) -> Path:
     """Path of a region's configuration file.
 

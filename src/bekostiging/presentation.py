@@ -1272,7 +1272,9 @@ def settlement_table(view) -> ReportTable:
         {
             "Bekostigingsvariant": [variant_label(k) for k in vs.index],
             "Gemiddeld resultaat aanbieders (€)": vs["provider_result_mean"].to_numpy(dtype=float),
-            "Kans op verlies > 5% per contract": vs["provider_loss_chance"].to_numpy(dtype=float),
+            f"Kans op verlies > {percent(view.analysis.loss_threshold, 0)} per contract": vs[
+                "provider_loss_chance"
+            ].to_numpy(dtype=float),
             "Gemiddelde verrekening na afloop (€)": vs["settlement_mean"].to_numpy(dtype=float),
         }
     )
@@ -1280,14 +1282,15 @@ def settlement_table(view) -> ReportTable:
         out,
         {
             "Gemiddeld resultaat aanbieders (€)": euro,
-            "Kans op verlies > 5% per contract": percent,
+            f"Kans op verlies > {percent(view.analysis.loss_threshold, 0)} per contract": percent,
             "Gemiddelde verrekening na afloop (€)": euro,
         },
         caption=f"Verrekening en resultaat van aanbieders in {first}, {view.name}. Resultaat = "
         "vergoeding min kosten van de geleverde zorg (alle aanbieders samen); verrekening = "
         "wat de gemeente na afloop van het jaar bijbetaalt (positief) of terugkrijgt "
         "(negatief) volgens de corridor; kans op verlies = aandeel van de contracten (gemeente "
-        "x segment) met een verlies van meer dan 5% van de omzet. "
+        f"x segment) met een verlies van meer dan {percent(view.analysis.loss_threshold, 0)} van de omzet "
+        "(aanname behaviour.continuity.loss_threshold). "
         + estimate_note(a, ("projection.provider_margin",), "De bedragen en kansen"),
     )
 
@@ -2484,7 +2487,9 @@ def key_tables(view) -> dict[str, pd.DataFrame]:
         {
             "Bekostigingsvariant": [variant_label(k) for k in vs.index],
             "Gemiddeld resultaat aanbieders (€)": vs["provider_result_mean"].to_numpy(dtype=float),
-            "Kans op verlies > 5% per contract": vs["provider_loss_chance"].to_numpy(dtype=float),
+            f"Kans op verlies > {percent(view.analysis.loss_threshold, 0)} per contract": vs[
+                "provider_loss_chance"
+            ].to_numpy(dtype=float),
             "Gemiddelde verrekening na afloop (€)": vs["settlement_mean"].to_numpy(dtype=float),
         }
     )

@@ -47,7 +47,6 @@ from .parameters import Parameters
 from .region import Region
 from .startbudget import StartBudget
 
-VARIANT_KEYS = ("pq", "output", "lumpsum", "population", "hybrid")
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p90": 0.90}
 
 

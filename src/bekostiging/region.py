@@ -190,8 +190,9 @@ class Region:
     @property
     def contract_end(self) -> dt.date:
         """End of the contract if every extension option is used (exclusive date)."""
-        s = self.contract_start
-        return s.replace(year=s.year + sum(self.contract_terms))
+        from .contract import contract_end
+
+        return contract_end(self.contract_start, sum(self.contract_terms))
 
     @cached_property
     def parameters(self) -> Parameters:

@@ -134,7 +134,7 @@ def municipality_results(view) -> dict[str, Any]:
             for d, g in bench.groupby("domain")
         },
         "data": a.provenance()["data"],
-        "fingerprint": fingerprint(a),
+        "fingerprint": a.fingerprint(),
     }
 
 
@@ -145,11 +145,6 @@ def results_path(folder: Path, code: str) -> Path:
 def write_results(view, folder: Path) -> Path:
     """Write the results file of one municipality (atomically)."""
     return write_json(results_path(folder, view.code), municipality_results(view))
-
-
-def fingerprint(analysis) -> str:
-    """What a results file's figures rest on (see :meth:`RegionAnalysis.fingerprint`)."""
-    return analysis.fingerprint()
 
 
 def read_results(
@@ -184,7 +179,7 @@ def ensure_results(analysis, folder: Path) -> dict[str, dict]:
     settings and seed, so the overview can also be opened on its own.
     """
     codes = analysis.region.current_codes()
-    have, redo = read_results(folder, codes, fingerprint(analysis))
+    have, redo = read_results(folder, codes, analysis.fingerprint())
     for code in redo:
         write_results(analysis.municipality(code), folder)
         have[code] = json.loads(results_path(folder, code).read_text(encoding="utf-8"))

@@ -161,7 +161,12 @@ def historical_trend(
     ]
     rates = index_path(params, range(region.first_year, peiljaar + 1), known_until=peiljaar)
     youth = [s.id for s in region.segments if s.domain == "jeugd"]
-    growth = real_growth(frame, rates, exclude=[(u, FIRST_SPLIT_YEAR) for u in youth])
+    growth = real_growth(
+        frame,
+        rates,
+        exclude=[(u, FIRST_SPLIT_YEAR) for u in youth],
+        clip=float(params.value("projection.outlier_log_growth")),
+    )
     return calibrate_growth(growth)
 
 
