@@ -12,34 +12,34 @@ matplotlib.use("Agg")
 
 @pytest.fixture(scope="session")
 def achterhoek():
-    from bekostiging.region import load_region
+    from bekostiging.config.region import load_region
 
     return load_region("achterhoek")
 
 
 @pytest.fixture(scope="session")
 def alkmaar():
-    from bekostiging.region import load_region
+    from bekostiging.config.region import load_region
 
     return load_region("alkmaar")
 
 
 @pytest.fixture(scope="session")
 def baseline_achterhoek(achterhoek):
-    from bekostiging.baseline import build_baseline
+    from bekostiging.model.baseline import build_baseline
 
     return build_baseline(achterhoek)
 
 
 @pytest.fixture(scope="session")
 def budget_achterhoek(achterhoek):
-    from bekostiging.baseline import build_baseline
+    from bekostiging.model.baseline import build_baseline
 
     return build_baseline(achterhoek, report="begroting")
 
 
 @pytest.fixture(scope="session")
 def baseline_alkmaar(alkmaar):
-    from bekostiging.baseline import build_baseline
+    from bekostiging.model.baseline import build_baseline
 
     return build_baseline(alkmaar)

@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bekostiging.allocation import (
+from bekostiging.config.parameters import load_parameters
+from bekostiging.core.errors import InputError
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.model.allocation import (
     KEYS,
     allocate,
     allocation_keys,
@@ -25,9 +28,6 @@ from bekostiging.allocation import (
     split_lumpsum,
     worst_key_difference,
 )
-from bekostiging.errors import InputError
-from bekostiging.parameters import load_parameters
-from bekostiging.paths import ASSUMPTIONS_DIR
 
 ALLOCATION_YAML = ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"
 PROVIDERS_CSV = ASSUMPTIONS_DIR / "providers" / "achterhoek.csv"
@@ -82,7 +82,7 @@ def test_keys_hand_computed():
 
 
 def test_keys_sum_to_one_on_the_achterhoek(baseline_achterhoek, achterhoek):
-    from bekostiging.population import population_by_age_group
+    from bekostiging.model.population import population_by_age_group
 
     year = baseline_achterhoek[baseline_achterhoek["year"] == 2024]
     pop = population_by_age_group(achterhoek, [2024])

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bekostiging.analysis import RegionAnalysis
-from bekostiging.results import check_totals, ensure_results, read_results, results_frame
+from bekostiging.analysis.region_analysis import RegionAnalysis
+from bekostiging.analysis.results import check_totals, ensure_results, read_results, results_frame
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +52,13 @@ def test_stale_results_are_recomputed_not_reused(alkmaar_results):
 def test_same_settings_same_figures(alkmaar_results):
     _, _, results = alkmaar_results
     again = RegionAnalysis.from_parameters(region="alkmaar", municipality="GM1980", draws=300)
-    from bekostiging.results import municipality_results
+    from bekostiging.analysis.results import municipality_results
 
     assert municipality_results(again.municipality("GM0361")) == results["GM0361"]
 
 
 def test_the_batch_shares_one_analysis_only_when_everything_matches(tmp_path, monkeypatch):
-    from bekostiging.analysis import SHARED_ENV
+    from bekostiging.analysis.region_analysis import SHARED_ENV
 
     ra = RegionAnalysis.from_parameters(region="alkmaar", draws=300)
     assert ra.settings.municipality == "GM0361"  # none given: the region's first municipality

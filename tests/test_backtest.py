@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bekostiging import rawdata
-from bekostiging.backtest import run_backtest
-from bekostiging.errors import ParameterError
+from bekostiging.core.errors import ParameterError
+from bekostiging.data import rawdata
+from bekostiging.model.backtest import run_backtest
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from bekostiging import rawdata
-from bekostiging.conversion import load_conversion
-from bekostiging.errors import InputError
-from bekostiging.parameters import load_parameters, read_parameter_file
-from bekostiging.paths import ASSUMPTIONS_DIR, PROJECT_ROOT, RAW_DIR
-from bekostiging.region import check_against_data, load_region
+from bekostiging.config.parameters import load_parameters, read_parameter_file
+from bekostiging.config.region import check_against_data, load_region
+from bekostiging.core.errors import InputError
+from bekostiging.core.paths import ASSUMPTIONS_DIR, PROJECT_ROOT, RAW_DIR
+from bekostiging.data import rawdata
+from bekostiging.model.conversion import load_conversion
 
 POP = RAW_DIR / rawdata.FILES["population"]
 IV3 = RAW_DIR / rawdata.FILES["iv3"]

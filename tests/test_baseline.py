@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bekostiging import rawdata
-from bekostiging.baseline import (
+from bekostiging.data import rawdata
+from bekostiging.model.baseline import (
     apply_submissions,
     build_baseline,
     domain_totals,
     reconcile,
     to_current_boundaries,
 )
-from bekostiging.conversion import region_iv3, youth_split_shares
+from bekostiging.model.conversion import region_iv3, youth_split_shares
 
 ACHTERHOEK = ["GM0197", "GM1859", "GM1876", "GM0222", "GM1955", "GM1586", "GM1509", "GM0294"]
 YOUTH = ["6.72", "6.73", "6.74", "6.82"]

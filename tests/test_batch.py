@@ -9,8 +9,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from bekostiging import batch
-from bekostiging.batch import (
+from bekostiging.batch.runner import (
     Job,
     JobResult,
     ensure_kernel,
@@ -19,7 +18,8 @@ from bekostiging.batch import (
     run_jobs,
     write_index,
 )
-from bekostiging.htmlexport import assert_offline
+from bekostiging.batch import runner as batch
+from bekostiging.report.htmlexport import assert_offline
 
 KERNEL = "bekostiging-test"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bekostiging.behaviour import (
+from bekostiging.config.parameters import Parameter, Parameters
+from bekostiging.core.errors import ParameterError
+from bekostiging.model.behaviour import (
     POSTPONED,
     REFUSED,
     SERVED,
@@ -28,9 +30,7 @@ from bekostiging.behaviour import (
     segment_inputs,
     simulate,
 )
-from bekostiging.errors import ParameterError
-from bekostiging.parameters import Parameter, Parameters
-from bekostiging.variants import Hybrid, Settlement
+from bekostiging.model.variants import Hybrid, Settlement
 
 N = 4_000
 BASE = SegmentInputs.example()

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bekostiging.calibration import (
+from bekostiging.model.calibration import (
     budget_error_spread,
     budget_errors,
     calibrate_growth,
     real_growth,
 )
-from bekostiging.peers import benchmark, peer_table
+from bekostiging.model.peers import benchmark, peer_table
 
 
 def test_real_growth_removes_the_index_and_population():

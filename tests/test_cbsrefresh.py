@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bekostiging import cbsrefresh, rawdata
-from bekostiging.errors import InputError
-from bekostiging.paths import RAW_DIR
+from bekostiging.core.errors import InputError
+from bekostiging.core.paths import RAW_DIR
+from bekostiging.data import cbsrefresh, rawdata
 
 FIXTURES = Path(__file__).parent / "data" / "cbs"
 CODES = ["GM0003", "GM0197", "GM0358"]  # municipalities with figures in the recording

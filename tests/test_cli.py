@@ -44,7 +44,7 @@ def test_help_is_dutch(capsys):
 def test_refresh_population_offline_is_a_clear_message_not_a_traceback(monkeypatch, capsys):
     import urllib.error
 
-    from bekostiging import cbsrefresh
+    from bekostiging.data import cbsrefresh
 
     def offline(url, *args, **kwargs):
         raise urllib.error.URLError("no network")

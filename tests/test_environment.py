@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from bekostiging.paths import PROJECT_ROOT
+from bekostiging.core.paths import PROJECT_ROOT
 
 # PyPI and conda-forge names differ for a few packages.
 CONDA_NAME = {"pyyaml": "pyyaml"}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bekostiging.formatting import (
+from bekostiging.report.formatting import (
     MISSING,
     euro,
     euro_formatter,

@@ -6,9 +6,9 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from bekostiging import htmlexport
-from bekostiging.atomic import atomic_path
-from bekostiging.htmlexport import assert_offline, make_offline, notebook_to_html
+from bekostiging.core.atomic import atomic_path
+from bekostiging.report import htmlexport
+from bekostiging.report.htmlexport import assert_offline, make_offline, notebook_to_html
 
 # a 1x1 transparent PNG
 PNG = base64.b64decode(

@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from bekostiging.behaviour import load_behaviour_parameters
-from bekostiging.incentives import (
+from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.incentives import (
     INCENTIVES,
     MITIGATIONS,
     OUTCOME_LABELS,
@@ -112,7 +112,7 @@ def test_pure_lumpsum_scorecard_and_its_mitigations():
 
 
 def test_waiting_list_and_safety_valve_under_budget_pressure():
-    from bekostiging.parameters import Parameter, Parameters
+    from bekostiging.config.parameters import Parameter, Parameters
 
     base = load_behaviour_parameters()
     tight = Parameters(

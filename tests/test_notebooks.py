@@ -10,10 +10,10 @@ import sys
 import nbformat
 import pytest
 
-from bekostiging.analysis import DEFAULTS, check_settings
-from bekostiging.errors import ParameterError
-from bekostiging.notebooks import CHECK_MARKER, COMMITTED, check, parameter_values
-from bekostiging.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from bekostiging.analysis.region_analysis import DEFAULTS, check_settings
+from bekostiging.batch.notebooks import CHECK_MARKER, COMMITTED, check, parameter_values
+from bekostiging.core.errors import ParameterError
+from bekostiging.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 KEY_CELLS = {  # minimum number of key-figure cells that nbval compares
     "gemeente.ipynb": 3,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bekostiging.errors import InputError, ParameterError
-from bekostiging.parameters import load_parameters, read_parameter_file
-from bekostiging.paths import ASSUMPTIONS_DIR
+from bekostiging.config.parameters import load_parameters, read_parameter_file
+from bekostiging.core.errors import InputError, ParameterError
+from bekostiging.core.paths import ASSUMPTIONS_DIR
 
 
 def test_every_assumption_file_is_complete():

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bekostiging import presentation as pres
-from bekostiging.formatting import euro, euro_mln, percent
+from bekostiging.report import presentation as pres
+from bekostiging.report.formatting import euro, euro_mln, percent
 
 ENGLISH = re.compile(
     r"\b(spend|clients?|budget_|provider|share|year|segment_name|variant|estimate[d]?|"
@@ -19,7 +19,7 @@ ENGLISH = re.compile(
 
 @pytest.fixture(scope="module")
 def analysis():
-    from bekostiging.analysis import RegionAnalysis
+    from bekostiging.analysis.region_analysis import RegionAnalysis
 
     return RegionAnalysis.from_parameters(draws=300)
 
@@ -74,7 +74,7 @@ def test_key_tables_keep_numbers_numeric_and_mark_estimates(sheets, view, analys
 def test_key_tables_are_written_as_one_workbook(view, tmp_path):
     import openpyxl
 
-    from bekostiging.results import write_outputs
+    from bekostiging.analysis.results import write_outputs
 
     paths = write_outputs(view, tmp_path)
     xlsx = next(p for p in paths if p.suffix == ".xlsx")
@@ -168,7 +168,7 @@ def test_college_summary_quotes_the_analysis_figures(view, analysis):
 
 
 def test_region_tables_from_the_results_files(analysis, tmp_path):
-    from bekostiging.results import ensure_results
+    from bekostiging.analysis.results import ensure_results
 
     results = ensure_results(analysis, tmp_path)
     comparison = repr(pres.region_comparison_table(analysis, results))

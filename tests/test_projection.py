@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bekostiging.projection import (
+from bekostiging.model.projection import (
     ProjectionInputs,
     apply_variants,
     decided_variant_spend,
@@ -14,7 +14,7 @@ from bekostiging.projection import (
     simulate,
     variant_summary,
 )
-from bekostiging.startbudget import start_budget
+from bekostiging.model.startbudget import start_budget
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +127,17 @@ def test_behaviour_is_relative_to_the_funding_of_the_reference_year(
     """The variant in force in the reference year buys exactly the projected care (its behaviour
     is already in the historical cost); the others buy more or less."""
     markup = 1.0 + achterhoek.parameters.value("projection.provider_margin")
-    for peiljaar, in_force in ((2021, "pq"), (2024, "lumpsum")):
+    for reference_year, in_force in ((2021, "pq"), (2024, "lumpsum")):
         sb = start_budget(
             achterhoek,
             baseline_achterhoek,
-            peiljaar,
-            contract_start=None if peiljaar == 2021 else "2027-01-01",
+            reference_year,
+            contract_start=None if reference_year == 2021 else "2027-01-01",
         )
         p = project_start_budget(sb, baseline_achterhoek, budget_achterhoek, draws=200, seed=1)
         u = p.inputs.units.index("iaj")
         provided = p.variants[in_force]["provided_cost"][:, :, u]
-        assert np.allclose(provided * markup, p.spend[:, :, u], rtol=1e-5), peiljaar
+        assert np.allclose(provided * markup, p.spend[:, :, u], rtol=1e-5), reference_year
         other = "lumpsum" if in_force == "pq" else "pq"
         assert not np.allclose(
             p.variants[other]["provided_cost"][:, :, u] * markup, p.spend[:, :, u], rtol=1e-3

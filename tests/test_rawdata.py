@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bekostiging import rawdata
-from bekostiging.paths import RAW_DIR
+from bekostiging.core.paths import RAW_DIR
+from bekostiging.data import rawdata
 
 ACHTERHOEK = ["GM0197", "GM1859", "GM1876", "GM0222", "GM1955", "GM1586", "GM1509", "GM0294"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bekostiging.htmlexport import assert_offline
+from bekostiging.report.htmlexport import assert_offline
 
 
 def _run(tmp: Path, *extra: str, config: Path | None = None) -> subprocess.CompletedProcess:

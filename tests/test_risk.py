@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bekostiging.parameters import load_parameters, read_parameter_file
-from bekostiging.paths import ASSUMPTIONS_DIR
-from bekostiging.risk import (
+from bekostiging.config.parameters import load_parameters, read_parameter_file
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.model.risk import (
     RISK_COLUMNS,
     RISKS,
     available_capacity,
@@ -24,7 +24,7 @@ from bekostiging.risk import (
     risk_table_from_frames,
     to_array,
 )
-from bekostiging.variants import Settlement
+from bekostiging.model.variants import Settlement
 
 PARAMETERS = ASSUMPTIONS_DIR / "parameters"
 RESERVES_YAML = PARAMETERS / "reserves.yaml"

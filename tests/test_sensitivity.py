@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bekostiging.behaviour import load_behaviour_parameters, segment_inputs
-from bekostiging.sensitivity import (
+from bekostiging.model.behaviour import load_behaviour_parameters, segment_inputs
+from bekostiging.model.sensitivity import (
     OUTCOMES,
     PARAMETER_LABELS,
     ranged_parameters,

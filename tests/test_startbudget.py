@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bekostiging.contract import year_fractions
-from bekostiging.startbudget import (
+from bekostiging.config.contract import year_fractions
+from bekostiging.model.startbudget import (
     start_budget,
     step1_segments,
     step4_cost_per_client,
@@ -168,7 +168,7 @@ def test_year_fractions_add_up_to_the_contract_length():
 
 
 def test_unknown_reference_year_is_a_clear_error(achterhoek, baseline_achterhoek):
-    from bekostiging.errors import ParameterError
+    from bekostiging.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="reference year 2030 has no actuals"):
         start_budget(achterhoek, baseline_achterhoek, 2030)

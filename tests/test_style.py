@@ -10,8 +10,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bekostiging.paths import RAW_DIR
-from bekostiging.style import (
+from bekostiging.core.paths import RAW_DIR
+from bekostiging.report.charts import (
     FIGSIZE,
     MISSING_COLOR,
     OKABE_ITO,

@@ -18,11 +18,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bekostiging import atomic
-from bekostiging.baseline import apply_submissions, build_baseline
-from bekostiging.errors import InputError, ParameterError
-from bekostiging.region import load_region
-from bekostiging.submission import (
+from bekostiging.config.region import load_region
+from bekostiging.core import atomic
+from bekostiging.core.errors import InputError, ParameterError
+from bekostiging.data.submission import (
     COL_CHANGE,
     EURO_FORMAT,
     EXPECTATION_COLUMNS,
@@ -33,6 +32,7 @@ from bekostiging.submission import (
     read_submission,
     write_template,
 )
+from bekostiging.model.baseline import apply_submissions, build_baseline
 
 CODE = "GM0197"  # Aalten
 YEARS = [2021, 2022, 2023, 2024]

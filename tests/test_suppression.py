@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bekostiging.suppression import disclosed_cells, suppress_small, unprotected_lines
+from bekostiging.report.suppression import disclosed_cells, suppress_small, unprotected_lines
 
 
 def _table() -> pd.DataFrame:
@@ -125,7 +125,7 @@ def test_bad_input():
 def test_a_bridge_between_two_protected_blocks_is_found_and_fixed():
     """Two 2x2 blocks of hidden cells joined by one extra hidden cell: every line has >= 2
     hidden cells, yet the joining cell can be solved from the totals. The check finds it."""
-    from bekostiging.suppression import _determined, _lines
+    from bekostiging.report.suppression import _determined, _lines
 
     hidden = np.zeros((5, 5), dtype=bool)  # 4 rows + total row, 4 columns + total column
     for i, j in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (0, 2)]:
@@ -170,7 +170,7 @@ def test_properties(rows, with_total_column, with_total_row):
 def test_exact_check_repairs_what_the_line_rule_misses():
     """A table (found by a random search) where the row/column rule alone leaves B.a solvable
     from several totals together; suppress_small hides one more cell so nothing is solvable."""
-    from bekostiging.suppression import _determined, _line_rule, _lines
+    from bekostiging.report.suppression import _determined, _line_rule, _lines
 
     rows = [[0, 0, 17], [18, 37, 1], [22, 5, 31], [28, 35, 32]]
     df = pd.DataFrame(rows, columns=["a", "b", "c"], index=["A", "B", "C", "D"])

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bekostiging.parameters import load_parameters
-from bekostiging.paths import ASSUMPTIONS_DIR
-from bekostiging.transition import (
+from bekostiging.config.parameters import load_parameters
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.model.transition import (
     months_between,
     simulate_transition,
     transition_summary,

@@ -17,7 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bekostiging.variants import (
+from bekostiging.model.variants import (
     PQ,
     RISK_LABELS,
     Demand,

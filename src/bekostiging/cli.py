@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import InputError
-from .formatting import euro, percent
+from bekostiging.core.errors import InputError
+from bekostiging.report.formatting import euro, percent
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -58,7 +58,7 @@ def _region_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
-    from .paths import REPORTS_DIR
+    from bekostiging.core.paths import REPORTS_DIR
 
     base = Path(args.out) if getattr(args, "out", None) else REPORTS_DIR / args.region
     return base.joinpath(*parts)
@@ -66,7 +66,7 @@ def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
 
 @command("regions")
 def cmd_regions(args: argparse.Namespace) -> int:
-    from .region import available_regions, load_region
+    from bekostiging.config.region import available_regions, load_region
 
     for rid in available_regions():
         r = load_region(rid)
@@ -78,9 +78,9 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 @command("check-data")
 def cmd_check_data(args: argparse.Namespace) -> int:
-    from . import rawdata
-    from .conversion import load_conversion
-    from .region import available_regions, load_region
+    from bekostiging.config.region import available_regions, load_region
+    from bekostiging.data import rawdata
+    from bekostiging.model.conversion import load_conversion
 
     table = rawdata.verify_checksums()
     print(f"Ruwe data: {len(table)} bestanden, checksums kloppen.")
@@ -109,12 +109,12 @@ def write_baseline_tables(
     region_id: str, out_dir: Path, scenario: str | None = None, with_submissions: bool = True
 ) -> list[Path]:
     """Write the baseline (actuals and budgets), reconciliation and provenance tables."""
-    from . import atomic
-    from .baseline import build_baseline, reconcile
-    from .labels import dutch_columns
-    from .region import load_region
-    from .submission import load_submissions
-    from .suppression import mask_small_counts
+    from bekostiging.config.region import load_region
+    from bekostiging.core import atomic
+    from bekostiging.data.submission import load_submissions
+    from bekostiging.model.baseline import build_baseline, reconcile
+    from bekostiging.report.labels import dutch_columns
+    from bekostiging.report.suppression import mask_small_counts
 
     region = load_region(region_id)
     params = region.with_parameters(scenario)
@@ -158,9 +158,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
-    from .paths import REPORTS_DIR, submissions_dir
-    from .region import load_region
-    from .submission import write_template
+    from bekostiging.config.region import load_region
+    from bekostiging.core.paths import REPORTS_DIR, submissions_dir
+    from bekostiging.data.submission import write_template
 
     region = load_region(args.region)
     m = region.municipality(args.gemeente)
@@ -178,8 +178,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 @command("check-submission")
 def cmd_check_submission(args: argparse.Namespace) -> int:
-    from .region import load_region
-    from .submission import read_submission
+    from bekostiging.config.region import load_region
+    from bekostiging.data.submission import read_submission
 
     region = load_region(args.region)
     sub = read_submission(args.file, region)
@@ -192,19 +192,19 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 
 @command("startbudget")
 def cmd_startbudget(args: argparse.Namespace) -> int:
-    from . import atomic
-    from .baseline import build_baseline
-    from .labels import dutch_columns
-    from .region import load_region
-    from .startbudget import start_budget
-    from .submission import load_submissions
+    from bekostiging.config.region import load_region
+    from bekostiging.core import atomic
+    from bekostiging.data.submission import load_submissions
+    from bekostiging.model.baseline import build_baseline
+    from bekostiging.model.startbudget import start_budget
+    from bekostiging.report.labels import dutch_columns
 
     region = load_region(args.region)
     params = region.with_parameters(args.scenario)
     realised, expectations, _ = load_submissions(region)
     base = build_baseline(region, params=params, submissions=realised)
     sb = start_budget(
-        region, base, args.peiljaar, args.contract_start, args.years, params, expectations
+        region, base, args.reference_year, args.contract_start, args.years, params, expectations
     )
     out = _out_dir(args, "startbudget")
     stem = f"startbudget_{region.id}_{args.peiljaar}"
@@ -230,14 +230,14 @@ def cmd_startbudget(args: argparse.Namespace) -> int:
 
 @command("backtest")
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from . import atomic
-    from .backtest import run_backtest
-    from .region import load_region
+    from bekostiging.config.region import load_region
+    from bekostiging.core import atomic
+    from bekostiging.model.backtest import run_backtest
 
     region = load_region(args.region)
     bt = run_backtest(
         region,
-        args.peiljaar,
+        args.reference_year,
         draws=args.draws,
         seed=args.seed,
         params=region.with_parameters(args.scenario),
@@ -257,9 +257,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 @command("peers")
 def cmd_peers(args: argparse.Namespace) -> int:
-    from . import atomic
-    from .peers import benchmark
-    from .region import load_region
+    from bekostiging.config.region import load_region
+    from bekostiging.core import atomic
+    from bekostiging.model.peers import benchmark
 
     region = load_region(args.region)
     b = benchmark(region.codes_in(args.year), args.year)
@@ -276,7 +276,7 @@ def cmd_peers(args: argparse.Namespace) -> int:
 
 @command("bench")
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import format_result, run_all
+    from bekostiging.bench.run import format_result, run_all
 
     for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
         print(format_result(result))
@@ -285,8 +285,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 @command("reports")
 def cmd_reports(args: argparse.Namespace) -> int:
-    from .paths import NOTEBOOKS_DIR
-    from .reports import BATCH_CONFIG, load_batch_config, run_reports, settings_for_batch
+    from bekostiging.batch.reports import (
+        BATCH_CONFIG,
+        load_batch_config,
+        run_reports,
+        settings_for_batch,
+    )
+    from bekostiging.core.paths import NOTEBOOKS_DIR
 
     config = load_batch_config(Path(args.config) if args.config else BATCH_CONFIG)
     settings = settings_for_batch(
@@ -320,7 +325,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 @command("refresh-population")
 def cmd_refresh_population(args: argparse.Namespace) -> int:
-    from .cbsrefresh import refresh_population
+    from bekostiging.data.cbsrefresh import refresh_population
 
     years = range(args.first, args.last + 1)
     path = refresh_population(years, Path(args.out) if args.out else None, report=print)
@@ -330,7 +335,7 @@ def cmd_refresh_population(args: argparse.Namespace) -> int:
 
 @command("refresh-notebooks")
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
-    from .notebooks import refresh
+    from bekostiging.batch.notebooks import refresh
 
     for path in refresh():
         print(f"opnieuw uitgevoerd en opgeslagen: {path}")
@@ -339,8 +344,8 @@ def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
 
 @command("check-notebooks")
 def cmd_check_notebooks(args: argparse.Namespace) -> int:
-    from .notebooks import COMMITTED, check
-    from .paths import NOTEBOOKS_DIR
+    from bekostiging.batch.notebooks import COMMITTED, check
+    from bekostiging.core.paths import NOTEBOOKS_DIR
 
     problems = [p for name in COMMITTED for p in check(NOTEBOOKS_DIR / name)]
     for p in problems:
@@ -425,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("startbudget", help="startbudget per gemeente x segment (stap 1-7)")
     _region_arg(p)
-    p.add_argument("--peiljaar", type=int, default=2024, help="referentiejaar (standaard 2024)")
+    p.add_argument("--peiljaar", dest="reference_year", type=int, default=2024, help="referentiejaar (standaard 2024)")
     p.add_argument(
         "--contract-start",
         default=None,
@@ -441,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
         "backtest", help="projectie vanaf een eerder peiljaar naast de werkelijkheid"
     )
     _region_arg(p)
-    p.add_argument("--peiljaar", type=int, default=2021, help="referentiejaar (standaard 2021)")
+    p.add_argument("--peiljaar", dest="reference_year", type=int, default=2021, help="referentiejaar (standaard 2021)")
     p.add_argument("--draws", type=int, default=2000, help="aantal trekkingen (standaard 2000)")
     p.add_argument("--seed", type=int, default=20210101, help="startwaarde toevalsgenerator")
     p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")

@@ -1,0 +1,758 @@
+"""Everything a report needs for one region, computed once, with a view per municipality.
+
+The notebooks call this module and :mod:`bekostiging.presentation`; they compute nothing
+themselves. :func:`check_settings` turns the notebook's ``parameters`` cell into validated
+:class:`Settings` (a typo gives a clear message, never a traceback deep in the model).
+:class:`RegionAnalysis` computes, lazily and once, the baseline, start budget, projection with
+all funding variants, backtest, benchmark, incentive scorecard, risks, reserves, allocation,
+provider split and transition arrangement for all municipalities of the region;
+:meth:`RegionAnalysis.municipality` gives the tables of one municipality.
+
+>>> s = check_settings(region="achterhoek", municipality="gm0197", draws=500)
+>>> s.municipality, s.reference_year
+('GM0197', 2024)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bekostiging import __version__
+from bekostiging.core.errors import ParameterError, Problem
+from bekostiging.core.paths import PROJECT_ROOT
+
+DEFAULTS = {
+    "region": "achterhoek",
+    "municipality": "GM0197",
+    "reference_year": 2024,
+    "contract_start": "2027-01-01",
+    "contract_years": None,
+    "scenario": None,
+    "draws": 2000,
+    "seed": 20270101,
+    "backtest_year": 2021,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parameters of one analysis (the notebook's ``parameters`` cell)."""
+
+    region: str = DEFAULTS["region"]
+    municipality: str = DEFAULTS["municipality"]
+    reference_year: int = DEFAULTS["reference_year"]
+    contract_start: str | None = DEFAULTS["contract_start"]
+    contract_years: int | None = DEFAULTS["contract_years"]
+    scenario: str | None = DEFAULTS["scenario"]
+    draws: int = DEFAULTS["draws"]
+    seed: int = DEFAULTS["seed"]
+    backtest_year: int = DEFAULTS["backtest_year"]
+
+
+def _int(name: str, value: Any, low: int, high: int, problems: list[Problem]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        else:
+            problems.append(
+                Problem(
+                    "parameters",
+                    f"'{name}' must be a whole number",
+                    column=name,
+                    found=value,
+                    expected=f"from {low} to {high}",
+                )
+            )
+            return None
+    if not low <= int(value) <= high:
+        problems.append(
+            Problem(
+                "parameters",
+                f"'{name}' out of range",
+                column=name,
+                found=value,
+                expected=f"from {low} to {high}",
+            )
+        )
+        return None
+    return int(value)
+
+
+def check_settings(**raw: Any) -> Settings:
+    """Validate notebook parameters; all problems are reported together.
+
+    Unknown names (a typo such as ``municipalty``) are refused with a suggestion.
+    """
+    import difflib
+
+    from bekostiging.config.contract import parse_date
+    from bekostiging.config.region import available_regions, load_region
+
+    problems: list[Problem] = []
+    for name in raw:
+        if name not in DEFAULTS:
+            close = difflib.get_close_matches(name, list(DEFAULTS), n=1)
+            problems.append(
+                Problem(
+                    "parameters",
+                    f"unknown parameter '{name}'",
+                    column=name,
+                    expected=f"did you mean '{close[0]}'?"
+                    if close
+                    else "one of: " + ", ".join(DEFAULTS),
+                )
+            )
+    values = {**DEFAULTS, **{k: v for k, v in raw.items() if k in DEFAULTS}}
+    region_id = str(values["region"]).strip().lower()
+    region = None
+    if region_id not in available_regions():
+        problems.append(
+            Problem(
+                "parameters",
+                "unknown region",
+                column="region",
+                found=values["region"],
+                expected="one of: " + ", ".join(available_regions()),
+            )
+        )
+    else:
+        region = load_region(region_id)
+    code = str(values["municipality"]).strip().upper()
+    if "municipality" not in raw and region is not None:
+        # no municipality asked for (the regional overview): the region's first one
+        code = region.current_codes()[0]
+    if region is not None and code not in region.current_codes():
+        known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
+        problems.append(
+            Problem(
+                "parameters",
+                f"municipality not in region {region.name}",
+                column="municipality",
+                found=values["municipality"],
+                expected=f"a code as text, one of: {known}",
+            )
+        )
+    ref = _int("reference_year", values["reference_year"], 2019, 2024, problems)
+    back = _int("backtest_year", values["backtest_year"], 2019, 2023, problems)
+    draws = _int("draws", values["draws"], 100, 100_000, problems)
+    seed = _int("seed", values["seed"], 0, 2**32 - 1, problems)
+    years = values["contract_years"]
+    if years is not None:
+        years = _int("contract_years", years, 1, 15, problems)
+    start = values["contract_start"]
+    if start is not None:
+        try:
+            start = parse_date(start).isoformat()
+        except ParameterError as err:
+            problems.extend(
+                Problem(
+                    p.file, p.message, column="contract_start", found=p.found, expected=p.expected
+                )
+                for p in err.problems
+            )
+    scenario = values["scenario"]
+    if scenario:
+        path = Path(scenario)
+        if not path.is_absolute():
+            path = PROJECT_ROOT / path
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    "parameters",
+                    "scenario file not found",
+                    column="scenario",
+                    found=scenario,
+                    expected="a YAML file, e.g. data/assumptions/scenarios/hogere_groei.yaml",
+                )
+            )
+        scenario = str(path)
+    else:
+        scenario = None
+    if problems:
+        raise ParameterError(problems)
+    return Settings(region_id, code, ref, start, years, scenario, draws, seed, back)
+
+
+SHARED_ENV = "BEKOSTIGING_ANALYSIS_CACHE"
+WARM = (
+    "baseline",
+    "budgets",
+    "baseline_current",
+    "start_budget",
+    "projection",
+    "decided_spend",
+    "backtest",
+    "benchmark",
+    "scorecard",
+    "risk_table",
+    "capacity",
+    "providers",
+    "coverage",
+    "population_groups",
+    "clients_in_care",
+    "population_now",
+    "allocation_worst",
+)
+
+
+def load_shared(fresh: RegionAnalysis) -> RegionAnalysis | None:
+    """The shared analysis named by ``BEKOSTIGING_ANALYSIS_CACHE`` if it matches ``fresh``."""
+    import os
+    import pickle
+
+    path = os.environ.get(SHARED_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            stored = pickle.load(fh)  # our own file, written by the batch for this run
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if stored.get("fingerprint") != fresh.fingerprint():
+        return None
+    shared = stored["analysis"]
+    shared.settings = fresh.settings  # the municipality may differ; nothing computed uses it
+    return shared
+
+
+@dataclass
+class RegionAnalysis:
+    """All computations for one region and one set of settings, each done once when needed."""
+
+    settings: Settings
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_parameters(cls, **raw: Any) -> RegionAnalysis:
+        """Validate the parameters; reuse the batch's shared analysis when it matches.
+
+        The report batch computes the region-wide analysis once and points
+        ``BEKOSTIGING_ANALYSIS_CACHE`` at it; a notebook whose settings, data, assumptions and
+        code give the same fingerprint loads it instead of computing everything again.
+        """
+        settings = check_settings(**raw)
+        fresh = cls(settings)
+        return load_shared(fresh) or fresh
+
+    def fingerprint(self) -> str:
+        """What the figures rest on: settings (but the municipality), data, assumptions, code."""
+        import hashlib
+        import json
+
+        prov = self.provenance()
+        basis = {k: prov[k] for k in ("settings", "data", "assumptions", "code")}
+        basis["settings"] = {k: v for k, v in basis["settings"].items() if k != "municipality"}
+        return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+    def warm(self) -> RegionAnalysis:
+        """Compute every region-wide part the reports use (before sharing it with the batch)."""
+        for name in WARM:
+            getattr(self, name)
+        return self
+
+    def save(self, path: Path) -> Path:
+        """Store the computed analysis with its fingerprint (pickle, written atomically)."""
+        import pickle
+
+        from bekostiging.core.atomic import atomic_path
+
+        with atomic_path(path, suffix=".pkl") as tmp, open(tmp, "wb") as fh:
+            pickle.dump({"fingerprint": self.fingerprint(), "analysis": self}, fh, protocol=5)
+        return Path(path)
+
+    # --- inputs -----------------------------------------------------------------------------
+    @cached_property
+    def region(self):
+        from bekostiging.config.region import load_region
+
+        return load_region(self.settings.region)
+
+    @cached_property
+    def params(self):
+        return self.region.with_parameters(self.settings.scenario)
+
+    @cached_property
+    def submissions(self) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+        from bekostiging.data.submission import load_submissions
+
+        return load_submissions(self.region)
+
+    @cached_property
+    def baseline(self) -> pd.DataFrame:
+        """Actuals per municipality x segment x year, with submitted figures."""
+        from bekostiging.model.baseline import build_baseline
+
+        return build_baseline(self.region, params=self.params, submissions=self.submissions[0])
+
+    @cached_property
+    def budgets(self) -> pd.DataFrame:
+        from bekostiging.model.baseline import build_baseline
+
+        return build_baseline(self.region, report=self.region.budget_report, params=self.params)
+
+    @cached_property
+    def baseline_current(self) -> pd.DataFrame:
+        from bekostiging.model.baseline import to_current_boundaries
+
+        return to_current_boundaries(self.baseline, self.region)
+
+    # --- calculations -----------------------------------------------------------------------
+    @cached_property
+    def start_budget(self):
+        from bekostiging.model.startbudget import start_budget
+
+        s = self.settings
+        return start_budget(
+            self.region,
+            self.baseline,
+            s.reference_year,
+            s.contract_start,
+            s.contract_years,
+            self.params,
+            self.submissions[1],
+        )
+
+    @cached_property
+    def projection(self):
+        from bekostiging.model.projection import project_start_budget
+
+        s = self.settings
+        return project_start_budget(
+            self.start_budget, self.baseline, self.budgets, s.draws, s.seed, params=self.params
+        )
+
+    @cached_property
+    def contract_years(self) -> list[int]:
+        """Calendar years of the contract (including part years)."""
+        return sorted(int(y) for y in self.start_budget.table["year"].unique())
+
+    @cached_property
+    def full_years(self) -> list[int]:
+        """Contract years that every procured segment covers in full."""
+        t = self.start_budget.table
+        full = t.groupby("year")["year_fraction"].min()
+        return sorted(int(y) for y in full[full >= 1.0].index)
+
+    @cached_property
+    def first_full_year(self) -> int:
+        return self.full_years[0] if self.full_years else self.contract_years[0]
+
+    @cached_property
+    def backtest(self):
+        from bekostiging.model.backtest import run_backtest
+
+        s = self.settings
+        return run_backtest(
+            self.region,
+            s.backtest_year,
+            draws=s.draws,
+            seed=s.seed,
+            params=self.params,
+            actuals=self.baseline,
+            budgets=self.budgets,
+        )
+
+    @cached_property
+    def benchmark(self) -> pd.DataFrame:
+        from bekostiging.model.peers import benchmark
+
+        return benchmark(self.region.current_codes(), self.settings.reference_year)
+
+    @cached_property
+    def scorecard(self) -> pd.DataFrame:
+        """Incentive scorecard of every procured segment under its decided funding."""
+        from bekostiging.model.incentives import scorecard
+
+        # behaviour parameters from behaviour.yaml, euros and overrides from the region's
+        # (scenario-adjusted) assumptions
+        frames = [
+            scorecard(s, s.funding, None, self.params) for s in self.region.procured_segments()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def loss_threshold(self) -> float:
+        """Provider loss (share of revenue) that threatens continuity (named assumption)."""
+        from bekostiging.model.behaviour import load_behaviour_parameters
+
+        return float(
+            load_behaviour_parameters(self.params).value("behaviour.continuity.loss_threshold")
+        )
+
+    @cached_property
+    def decided_spend(self) -> np.ndarray:
+        """What each municipality pays (D, M, U, Y) under each segment's decided variant."""
+        from bekostiging.model.projection import decided_variant_spend
+
+        return decided_variant_spend(self.projection, self.region)
+
+    @cached_property
+    def risk_table(self) -> pd.DataFrame:
+        from bekostiging.model.risk import region_settlements, risk_table
+
+        p = self.projection
+        i = p.inputs
+        seg = list(i.units)
+        # only the contract years: years between the reference year and the start carry no
+        # budget and would dilute every simulated chance
+        ys = [i.years.index(y) for y in self.contract_years if y in i.years]
+        settle = {k: v for k, v in region_settlements(self.region).items() if k in seg}
+        budget_clients = (i.clients_exp * i.year_fraction[None])[..., ys]
+        table = risk_table(
+            p.spend[..., ys],
+            i.budget[..., ys],
+            list(i.municipalities),
+            self.params,
+            segments=seg,
+            settlements=settle,
+            municipality_spend=self.decided_spend[..., ys],
+            clients_draws=(p.clients * i.year_fraction[None, None])[..., ys],
+            budget_clients=budget_clients,
+            budgeted_index=float(self.params.value("index.care_cost", year=self.first_full_year)),
+            transition_clients=self.clients_in_care,
+            allocation_difference=self.allocation_worst,
+        )
+        table.insert(1, "Gemeente", table["gemeentecode"].map(self.region.name_of))
+        return table
+
+    @cached_property
+    def clients_in_care(self) -> dict[str, float]:
+        """Clients in the procured segments in the reference year, per municipality."""
+        b = self.baseline_current
+        b = b[(b["year"] == self.settings.reference_year) & b["procured"]]
+        return b.groupby("gemeentecode")["clients"].sum().to_dict()
+
+    @cached_property
+    def capacity(self) -> pd.DataFrame:
+        """Required resistance capacity at 90 % certainty against the available capacity.
+
+        ``required`` is for the first full contract year (the budget year the college decides
+        on; its rating); ``required_worst`` is the highest of all contract years, because
+        uncertainty grows with the horizon.
+        """
+        from bekostiging.model.risk import (
+            available_capacity,
+            capacity_ratio,
+            rating,
+            required_capacity,
+        )
+
+        p = self.projection
+        years = list(p.inputs.years)
+        per_year = np.asarray(
+            required_capacity(self.decided_spend, p.inputs.budget, 0.9, period="per_year")
+        )  # (M, Y)
+        first = years.index(self.first_full_year)
+        in_contract = [years.index(y) for y in self.contract_years if y in years]
+        codes = list(p.inputs.municipalities)
+        avail = available_capacity(self.params, codes, self.population_now).set_index(
+            "gemeentecode"
+        )
+        rows = []
+        for k, code in enumerate(codes):
+            req = float(per_year[k, first])
+            worst = float(per_year[k, in_contract].max())
+            have = float(avail.loc[code, "available"])
+            ratio = float(capacity_ratio(have, req))
+            ratio_worst = float(capacity_ratio(have, worst))
+            rows.append(
+                {
+                    "gemeentecode": code,
+                    "gemeente": self.region.name_of(code),
+                    "year": self.first_full_year,
+                    "required": req,
+                    "required_worst": worst,
+                    "available": have,
+                    "available_basis": avail.loc[code, "basis"],
+                    "ratio": ratio,
+                    "rating": str(rating(ratio)),
+                    "ratio_worst": ratio_worst,
+                    "rating_worst": str(rating(ratio_worst)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def population_now(self) -> dict[str, float]:
+        """Inhabitants on 1 January of the reference year per current municipality."""
+        b = self.baseline_current
+        b = b[(b["year"] == self.settings.reference_year) & (b["target_population"] == "totaal")]
+        if not b.empty:
+            return b.groupby("gemeentecode")["population"].first().to_dict()
+        from bekostiging.model.population import project_population
+
+        pop = project_population(self.region, [self.settings.reference_year], self.params)
+        pop = pop[pop["age_group"] == "totaal"]
+        return dict(zip(pop["gemeentecode"], pop["population"]))
+
+    # --- allocation and providers -----------------------------------------------------------
+    @cached_property
+    def population_groups(self) -> pd.DataFrame:
+        from bekostiging.model.population import project_population
+
+        return project_population(self.region, [self.settings.reference_year], self.params)
+
+    def allocation(self, segments: list[str]) -> pd.DataFrame:
+        """Regional start budget (first full year) of ``segments`` split by every key."""
+        from bekostiging.model.allocation import allocate, allocation_keys, mix_weights
+
+        key = ("allocation", tuple(segments))
+        if key not in self._cache:
+            ref = self.baseline_current
+            ref = ref[(ref["year"] == self.settings.reference_year) & ref["segment"].isin(segments)]
+            keys = allocation_keys(
+                ref[["gemeentecode", "year", "spend"]],
+                self.population_groups,
+                mix_weights(self.params),
+            )
+            t = self.start_budget.table
+            cost = float(
+                t[(t["year"] == self.first_full_year) & t["segment"].isin(segments)]["budget"].sum()
+            )
+            self._cache[key] = allocate(cost, keys)
+        return self._cache[key]
+
+    @cached_property
+    def allocation_worst(self) -> pd.DataFrame | None:
+        """Per municipality the extra it would pay under the least favourable other key, for
+        the segments that are regional in nature (``risk.allocation.regional_segments``)."""
+        from bekostiging.model.allocation import worst_key_difference
+
+        segs = [
+            s
+            for s in self.params.value("risk.allocation.regional_segments")
+            if s in self.region.segment_ids(procured_only=True)
+        ]
+        if not segs:
+            return None  # this region has none of those segments: no allocation risk row
+        return worst_key_difference(self.allocation(segs))
+
+    @cached_property
+    def providers(self) -> pd.DataFrame | None:
+        """The provider landscape (an illustrative assumption), or None if the region has none."""
+        from bekostiging.model.allocation import load_providers, providers_file
+
+        if not providers_file(self.region).is_file():
+            return None
+        return load_providers(self.region)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        from bekostiging.model.allocation import coverage, min_providers_from
+
+        if self.providers is None:
+            return pd.DataFrame(
+                columns=[
+                    "gemeentecode",
+                    "segment",
+                    "n_providers",
+                    "n_local",
+                    "min_providers",
+                    "covering",
+                    "hhi",
+                    "concentration",
+                ]
+            )
+        return coverage(
+            self.providers,
+            min_providers_from(self.params),
+            self.region.current_codes(),
+            self.region.segment_ids(procured_only=True),
+        )
+
+    # --- per municipality -------------------------------------------------------------------
+    def municipality(self, code: str | None = None) -> MunicipalityView:
+        code = (code or self.settings.municipality).upper()
+        if code not in self.region.current_codes():
+            self.region.municipality(code)  # raises a clear error for unknown codes
+            raise ParameterError(
+                Problem(
+                    "parameters",
+                    f"{code} no longer exists (merged)",
+                    found=code,
+                    expected=", ".join(self.region.current_codes()),
+                )
+            )
+        return MunicipalityView(self, code)
+
+    def provenance(self) -> dict[str, Any]:
+        """Data checksums, assumption files, versions and settings behind the figures."""
+        from bekostiging.data.rawdata import sha256, verify_checksums
+
+        checks = verify_checksums()
+        files = [*self.region.parameter_files, self.region.conversion_file, self.region.source_file]
+        if self.settings.scenario:
+            files.append(Path(self.settings.scenario))
+        files.extend(self.submissions[2])  # a municipality's own figures change the results
+        return {
+            "settings": asdict(self.settings) | {"scenario": _rel(self.settings.scenario)},
+            "data": dict(zip(checks["file"], checks["sha256"])),
+            "assumptions": {_rel(f): sha256(Path(f)) for f in files},
+            "submissions": [f.name for f in self.submissions[2]],
+            "code": _code_hash(),
+            "package": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "date": dt.date.today().isoformat(),
+        }
+
+
+def _code_hash() -> str:
+    """SHA-256 over the package's source files: results of other code are stale."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parents[1].rglob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _rel(path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class MunicipalityView:
+    """The tables of one municipality, cut from the region's computations."""
+
+    analysis: RegionAnalysis
+    code: str
+
+    @property
+    def name(self) -> str:
+        return self.analysis.region.name_of(self.code)
+
+    @property
+    def index(self) -> int:
+        return self.analysis.projection.inputs.municipalities.index(self.code)
+
+    def baseline(self) -> pd.DataFrame:
+        b = self.analysis.baseline_current
+        return b[b["gemeentecode"] == self.code]
+
+    def start_budget(self) -> pd.DataFrame:
+        return self.analysis.start_budget.for_municipality(self.code)
+
+    def variant_summary(
+        self, years: list[int] | None = None, units: list[str] | None = None
+    ) -> pd.DataFrame:
+        from bekostiging.model.projection import variant_summary
+
+        a = self.analysis
+        return variant_summary(
+            a.projection, self.code, units, years or a.full_years, loss_threshold=a.loss_threshold
+        )
+
+    def decided_quantiles(self) -> pd.DataFrame:
+        """P10/P50/P90 per year of what the municipality pays under the decided variants."""
+        p = self.analysis.projection
+        tot = self.analysis.decided_spend[:, self.index].sum(axis=1)
+        out = pd.DataFrame(
+            {
+                k: np.quantile(tot, q, axis=0)
+                for k, q in {"p10": 0.1, "p50": 0.5, "p90": 0.9}.items()
+            },
+            index=pd.Index(p.inputs.years, name="year"),
+        )
+        out["budget"] = p.inputs.budget[self.index].sum(axis=0)
+        return out.loc[[y for y in out.index if y in self.analysis.contract_years]]
+
+    def variant_quantiles(self, variant: str) -> pd.DataFrame:
+        q = self.analysis.projection.quantiles("municipality_spend", self.code, variant=variant)
+        return q.loc[[y for y in q.index if y in self.analysis.contract_years]]
+
+    def risks(self) -> pd.DataFrame:
+        r = self.analysis.risk_table
+        return r[r["gemeentecode"] == self.code].drop(columns=["gemeentecode"])
+
+    def capacity(self) -> pd.Series:
+        c = self.analysis.capacity
+        return c[c["gemeentecode"] == self.code].iloc[0]
+
+    def backtest(self) -> pd.DataFrame:
+        t = self.analysis.backtest.table
+        return t[t["gemeentecode"].isin([self.code, "regio"])]
+
+    def benchmark(self) -> pd.DataFrame:
+        b = self.analysis.benchmark
+        return b[b["gemeentecode"].isin([self.code, "regio"])]
+
+    def allocation(self, segments: list[str]) -> pd.DataFrame:
+        return self.analysis.allocation(segments)
+
+    def provider_split(self) -> pd.DataFrame:
+        """The first full year's lumpsum per segment split over contracted providers."""
+        from bekostiging.model.allocation import split_lumpsum
+
+        a = self.analysis
+        sb = self.start_budget()
+        year = a.first_full_year
+        floor = float(a.params.value("allocation.floor_share"))
+        min_local = float(a.params.get("allocation.min_local_amount", 0.0))
+        frames = []
+        if a.providers is None:
+            return pd.DataFrame()
+        for seg in a.region.procured_segments():
+            if seg.funding["variant"] not in ("lumpsum", "hybrid", "population"):
+                continue
+            budget = float(sb[(sb["segment"] == seg.id) & (sb["year"] == year)]["budget"].sum())
+            prov = a.providers[
+                (a.providers["gemeentecode"] == self.code) & (a.providers["segment"] == seg.id)
+            ]
+            if prov.empty or budget <= 0:
+                continue
+            # 'share' is the provider's share of this municipality's segment (load_providers)
+            p = prov[["provider", "share", "local"]].rename(columns={"share": "historical_share"})
+            split = split_lumpsum(budget, p, floor_share=floor, min_local_amount=min_local)
+            split.insert(0, "segment", seg.id)
+            frames.append(split)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def coverage(self) -> pd.DataFrame:
+        c = self.analysis.coverage
+        return c[c["gemeentecode"] == self.code]
+
+    def transition(self) -> tuple[pd.DataFrame, dict]:
+        """The transition arrangement (seed 000) for this municipality's clients in care."""
+        from bekostiging.model.transition import simulate_transition, transition_summary
+
+        a = self.analysis
+        p = a.params
+        stock = float(a.clients_in_care.get(self.code, 0.0))
+        region_stock = float(sum(a.clients_in_care.values())) or 1.0
+        capacity = float(p.value("transition.monthly_capacity")) * stock / region_stock
+        start = (
+            dt.date.fromisoformat(self.analysis.settings.contract_start)
+            if a.settings.contract_start
+            else a.region.contract_start
+        )
+        window = int(p.value("transition.window_months"))
+        deadline = (start.replace(day=1) + pd.DateOffset(months=window)).strftime("%Y-%m")
+        table = simulate_transition(
+            client_stock=stock,
+            share_noncontracted=float(p.value("transition.share_noncontracted")),
+            monthly_capacity=capacity,
+            start=start.strftime("%Y-%m"),
+            deadline=deadline,
+            monthly_cost_per_client=float(p.value("transition.monthly_cost_per_client")),
+            overlap_months=float(p.value("transition.overlap_months")),
+            natural_outflow_rate=float(p.value("transition.natural_outflow_rate")),
+        )
+        return table, transition_summary(table, deadline)

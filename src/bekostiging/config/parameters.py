@@ -1,0 +1,392 @@
+"""Named assumptions, each with a value, a unit, a source (or the word ``estimate``) and a note.
+
+In the spirit of PolicyEngine and OpenFisca parameter files: every number the model uses that no
+public data set gives lives in a readable YAML file under ``data/assumptions/``. A leaf entry
+looks like this::
+
+    prevalence:
+      iaj:
+        value: 0.10
+        unit: clients per inhabitant aged 0-17 per year
+        source: estimate
+        note: >-
+          Why this value, and how it was checked.
+
+The dotted name of that entry is ``prevalence.iaj``. ``value`` is a number, or a mapping from a
+year, a municipality code or a segment id to a number (with an optional ``default``). Year
+mappings are step functions: a year takes the value of the latest listed year at or before it.
+
+Files are read in order and a later file overrides an earlier one; a *scenario* file overrides
+named values only and may use the short form ``name: value``. Names that do not exist are
+refused with a suggestion, so a typo in a scenario never goes unnoticed.
+
+>>> from bekostiging.core.paths import ASSUMPTIONS_DIR
+>>> params = load_parameters([ASSUMPTIONS_DIR / "parameters" / "common.yaml"])
+>>> p = params.param("age_groups.jeugd_0_17.bands")
+>>> p.value["10-19"]
+0.8
+>>> params.value("index.care_cost", year=2019)
+0.03
+>>> params.value("index.care_costs")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+bekostiging.core.errors.ParameterError: 1 problem in the input:
+  - parameters: unknown name 'index.care_costs' among the parameters (expected: did you mean: index.care_cost)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
+from bekostiging.core.yamlio import line_of, load_yaml
+
+REQUIRED = ("value", "unit", "source", "note")
+OPTIONAL = ("date", "min", "max", "range")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One named assumption and where it came from."""
+
+    name: str
+    value: Any
+    unit: str
+    source: str
+    note: str
+    file: str
+    line: int | None = None
+    date: str | None = None
+    range: tuple[float, float] | None = None
+    overrides: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_estimate(self) -> bool:
+        """True when the source says ``estimate`` (a judgement, not a published figure)."""
+        return self.source.strip().lower().startswith("estimate")
+
+    def resolve(self, key: Any = None) -> Any:
+        """The value for a year, municipality code or segment id (or the scalar value).
+
+        >>> p = Parameter("x", {2020: 1.0, 2023: 2.0}, "u", "estimate", "n", "f")
+        >>> p.resolve(2019), p.resolve(2022), p.resolve(2024)
+        (1.0, 1.0, 2.0)
+        >>> Parameter("y", {"GM0197": 3.0, "default": 1.0}, "u", "s", "n", "f").resolve("GM0222")
+        1.0
+        """
+        v = self.value
+        if not isinstance(v, Mapping):
+            return v
+        if key is None:
+            if "default" in v:
+                return v["default"]
+            raise ParameterError(
+                Problem(
+                    self.file,
+                    f"parameter '{self.name}' needs a key (year, code or segment)",
+                    row=self.line,
+                )
+            )
+        if key in v:
+            return v[key]
+        if isinstance(key, int) and all(isinstance(k, int) for k in v if k != "default"):
+            earlier = [k for k in v if k != "default" and k <= key]
+            if earlier:
+                return v[max(earlier)]
+            if "default" not in v:
+                return v[min(k for k in v if k != "default")]
+        if "default" in v:
+            return v["default"]
+        raise ParameterError(
+            Problem(
+                self.file,
+                f"parameter '{self.name}' has no value for {key!r} and no default",
+                row=self.line,
+                expected="one of: " + ", ".join(map(str, v)),
+            )
+        )
+
+
+class Parameters:
+    """A set of named parameters; look values up by dotted name."""
+
+    def __init__(self, params: Mapping[str, Parameter]):
+        self._params = dict(params)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._params
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def names(self, prefix: str = "") -> list[str]:
+        """All names, or those under a prefix such as ``'prevalence.'``."""
+        return sorted(n for n in self._params if n.startswith(prefix))
+
+    def param(self, name: str) -> Parameter:
+        try:
+            return self._params[name]
+        except KeyError:
+            raise ParameterError(_unknown(name, self._params, "parameters")) from None
+
+    def value(self, name: str, key: Any = None, *, year: int | None = None) -> Any:
+        """The resolved value of a parameter (see :meth:`Parameter.resolve`)."""
+        return self.param(name).resolve(year if year is not None else key)
+
+    def get(self, name: str, default: Any = None, key: Any = None) -> Any:
+        return self.value(name, key) if name in self._params else default
+
+    def table(self) -> pd.DataFrame:
+        """All parameters as a table for the appendix of a report (estimates marked)."""
+        rows = []
+        for p in sorted(self._params.values(), key=lambda q: q.name):
+            rows.append(
+                {
+                    "name": p.name,
+                    "value": _value_text(p.value),
+                    "unit": p.unit,
+                    "source": p.source,
+                    "estimate": p.is_estimate,
+                    "note": p.note,
+                    "file": p.file,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "scenario") -> Parameters:
+        """A copy in which named values are replaced (the names must already exist)."""
+        new = dict(self._params)
+        problems = []
+        for name, spec in overrides.items():
+            if name not in new:
+                problems.append(_unknown(name, new, "parameters", file=source))
+                continue
+            old = new[name]
+            if isinstance(spec, Mapping) and "value" in spec:
+                value = spec["value"]
+                note = spec.get("note", old.note)
+                src = spec.get("source", f"scenario ({source})")
+            else:
+                value, note, src = spec, old.note, f"scenario ({source})"
+            problem = _check_value(name, value, source, None)
+            if problem:
+                problems.append(problem)
+                continue
+            new[name] = replace(
+                old,
+                value=_normalise(value),
+                source=str(src),
+                note=str(note),
+                file=source,
+                overrides=old.overrides + (old.file,),
+            )
+        if problems:
+            raise ParameterError(problems)
+        return Parameters(new)
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, Mapping):
+        return "; ".join(
+            f"{k}: {x:g}" if isinstance(x, float) else f"{k}: {x}" for k, x in v.items()
+        )
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _unknown(name: str, known: Iterable[str], what: str, file: str | None = None) -> Problem:
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    hint = "did you mean: " + ", ".join(close) if close else "see the names in data/assumptions"
+    return Problem(file or "parameters", f"unknown name '{name}' among the {what}", expected=hint)
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            key = int(k) if isinstance(k, str) and k.isdigit() else k
+            out[key] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return out
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check_value(name: str, value: Any, shown: str, line: int | None) -> Problem | None:
+    def ok(x: Any) -> bool:
+        return isinstance(x, (int, float, str, bool)) or (
+            isinstance(x, list) and all(isinstance(i, (int, float, str)) for i in x)
+        )
+
+    if isinstance(value, Mapping):
+        bad = [k for k, v in value.items() if not ok(v)]
+        if bad:
+            return Problem(
+                shown,
+                f"'{name}': values must be numbers or text",
+                row=line,
+                column="value",
+                found=bad[0],
+            )
+        return None
+    if value is None or not ok(value):
+        return Problem(
+            shown,
+            f"'{name}': missing or unreadable value",
+            row=line,
+            column="value",
+            found=value,
+            expected="a number, text, or a mapping of them",
+        )
+    return None
+
+
+def _check_range(
+    name: str, value: Any, spec: Mapping, shown: str, line: int | None
+) -> list[Problem]:
+    lo, hi = spec.get("min"), spec.get("max")
+    values = value.values() if isinstance(value, Mapping) else [value]
+    out = []
+    for v in values:
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            out.append(
+                Problem(
+                    shown,
+                    f"'{name}': value out of its allowed range",
+                    row=line,
+                    column="value",
+                    found=v,
+                    expected=f"between {lo} and {hi}",
+                )
+            )
+    return out
+
+
+def _leaves(data: Any, prefix: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], Mapping]]:
+    if isinstance(data, Mapping):
+        if "value" in data:
+            yield prefix, data
+            return
+        for k, v in data.items():
+            yield from _leaves(v, prefix + (str(k),))
+
+
+def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
+    """Read and validate one parameter file (all problems reported together)."""
+    shown = display_path(path)
+    data, lines = load_yaml(path)
+    if not isinstance(data, Mapping):
+        raise InputError(
+            Problem(
+                shown,
+                "a parameter file must be a mapping of names",
+                expected="name: {value, unit, source, note}",
+            )
+        )
+    out: dict[str, Parameter] = {}
+    problems: list[Problem] = []
+
+    # Anything that is not a leaf must be a mapping: catches a leaf that lost its 'value' key.
+    def walk(node: Any, prefix: tuple[str, ...]) -> None:
+        if isinstance(node, Mapping) and "value" not in node:
+            if any(k in node for k in ("unit", "source", "note")):
+                problems.append(
+                    Problem(
+                        shown,
+                        f"'{'.'.join(prefix)}' has no 'value'",
+                        row=line_of(lines, *prefix),
+                        column="value",
+                    )
+                )
+                return
+            for k, v in node.items():
+                walk(v, prefix + (str(k),))
+        elif not isinstance(node, Mapping):
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{'.'.join(prefix)}' is a bare value",
+                    row=line_of(lines, *prefix),
+                    expected="a mapping with value, unit, source and note",
+                )
+            )
+
+    walk(data, ())
+    for path_keys, spec in _leaves(data, ()):
+        name = ".".join(path_keys)
+        line = line_of(lines, *path_keys)
+        missing = [k for k in REQUIRED if k not in spec or spec[k] in (None, "")]
+        for k in missing:
+            problems.append(Problem(shown, f"'{name}' has no '{k}'", row=line, column=k))
+        unknown = [k for k in spec if k not in REQUIRED + OPTIONAL]
+        for k in unknown:
+            problems.append(
+                Problem(
+                    shown,
+                    f"'{name}' has an unknown field '{k}'",
+                    row=line_of(lines, *path_keys, k),
+                    column=k,
+                    expected=", ".join(REQUIRED + OPTIONAL),
+                )
+            )
+        if missing or unknown:
+            continue
+        problem = _check_value(name, spec["value"], shown, line_of(lines, *path_keys, "value"))
+        if problem:
+            problems.append(problem)
+            continue
+        problems += _check_range(
+            name, spec["value"], spec, shown, line_of(lines, *path_keys, "value")
+        )
+        rng = spec.get("range")
+        out[name] = Parameter(
+            name=name,
+            value=_normalise(spec["value"]),
+            unit=str(spec["unit"]),
+            source=str(spec["source"]).strip(),
+            note=" ".join(str(spec["note"]).split()),
+            file=shown,
+            line=line,
+            date=str(spec["date"]) if spec.get("date") is not None else None,
+            range=(float(rng[0]), float(rng[1])) if rng else None,
+        )
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def load_parameters(paths: Iterable[str | Path], scenario: str | Path | None = None) -> Parameters:
+    """Load parameter files in order (later ones override) and an optional scenario file."""
+    merged: dict[str, Parameter] = {}
+    for path in paths:
+        for name, p in read_parameter_file(path).items():
+            if name in merged:
+                p = replace(p, overrides=merged[name].overrides + (merged[name].file,))
+            merged[name] = p
+    params = Parameters(merged)
+    if scenario is not None:
+        params = params.with_overrides(read_scenario(scenario), source=display_path(scenario))
+    return params
+
+
+def read_scenario(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file: a flat mapping ``dotted.name: value`` or ``{value, note}``."""
+    shown = display_path(path)
+    data, lines = load_yaml(path)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise InputError(Problem(shown, "a scenario file must be a mapping of parameter names"))
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in ("description", "name"):
+            continue
+        flat[str(key)] = value
+    return flat

@@ -1,0 +1,1202 @@
+"""The submission template: the "vast format" with which a municipality supplies its own figures.
+
+Seed 003 (section 3.3, step 5 of the start-budget method): every municipality received a fixed
+format in which it reports how many inhabitants use each procured segment and which change in
+that use it expects from regional or local policy (a POH Jeugd, a broader social base). This
+module writes that format as an Excel workbook per municipality, pre-filled with the public
+figures and our estimates, and reads a filled workbook back with a check of every cell.
+
+The workbook (text in Dutch, for policy advisors) has four sheets:
+
+* ``Toelichting``: what the workbook is for and how to fill it in;
+* ``Realisatie``: one row per procured segment x year with clients and spend; the advisor
+  overwrites numbers and sets ``Eigen cijfer (ja/nee)`` to ``ja`` on the rows that hold the
+  municipality's own figures. Only those rows are read; an empty number cell on a ``ja`` row
+  keeps our estimate for that number;
+* ``Verwachting``: per procured segment the expected yearly change in clients (%) from the
+  municipality's own policy, on top of demography; extra rows for one segment add up;
+* ``_meta`` (hidden): template version, region, municipality and years, to check that a
+  workbook belongs to the right municipality and template version.
+
+:func:`read_submission` reports every problem of a workbook at once (one :class:`InputError`),
+each with sheet, Excel row, column header, what was found and what was expected. Numbers typed
+as text are accepted only in an unambiguous Dutch notation (see :func:`parse_number`).
+
+>>> import tempfile, pathlib
+>>> from bekostiging.config.region import load_region
+>>> region = load_region("achterhoek")
+>>> tiny = pd.DataFrame({"gemeentecode": ["GM0197"], "year": [2024], "segment": ["iaj"],
+...     "clients": [514.7], "clients_flag": ["estimated"], "spend": [2428840.4],
+...     "spend_flag": ["observed"]})
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "GM0197.xlsx"
+>>> _ = write_template(region, "GM0197", path, baseline=tiny)
+>>> sub = read_submission(path, region)
+>>> sub.gemeentecode, len(sub.realised), len(sub.expectations)
+('GM0197', 0, 0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bekostiging.config.region import Region, load_region
+from bekostiging.core.atomic import atomic_path
+from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
+from bekostiging.core.paths import submissions_dir
+
+TEMPLATE_VERSION = "1"
+SUPPORTED_VERSIONS = frozenset({"1"})
+
+SHEET_INFO = "Toelichting"
+SHEET_REALISED = "Realisatie"
+SHEET_EXPECTED = "Verwachting"
+SHEET_META = "_meta"
+REQUIRED_SHEETS = (SHEET_REALISED, SHEET_EXPECTED, SHEET_META)
+
+COL_CODE = "Segmentcode"
+COL_NAME = "Segment"
+COL_YEAR = "Jaar"
+COL_CLIENTS = "Cliënten"
+COL_SPEND = "Uitgaven (€)"
+COL_ORIGIN = "Herkomst"
+COL_OWN = "Eigen cijfer (ja/nee)"
+COL_NOTE = "Toelichting"
+REALISED_HEADERS = (
+    COL_CODE,
+    COL_NAME,
+    COL_YEAR,
+    COL_CLIENTS,
+    COL_SPEND,
+    COL_ORIGIN,
+    COL_OWN,
+    COL_NOTE,
+)
+COL_CHANGE = "Verwachte ontwikkeling cliënten per jaar (%)"
+COL_FROM = "Vanaf jaar"
+COL_REASON = "Maatregel of reden"
+EXPECTED_HEADERS = (COL_CODE, COL_NAME, COL_CHANGE, COL_FROM, COL_REASON)
+META_KEYS = ("template_version", "region", "gemeentecode", "gemeente", "generated", "years")
+
+REALISED_COLUMNS = ["gemeentecode", "segment", "year", "clients", "spend", "note"]
+EXPECTATION_COLUMNS = ["gemeentecode", "segment", "from_year", "annual_change", "reason"]
+_DTYPES = {
+    "gemeentecode": object,
+    "segment": object,
+    "year": "int64",
+    "clients": "float64",
+    "spend": "float64",
+    "note": object,
+    "from_year": "int64",
+    "annual_change": "float64",
+    "reason": object,
+}
+
+DEFAULT_YEARS = 4
+MAX_CLIENTS = 1_000_000
+MAX_SPEND = 1e10
+MAX_CHANGE_PCT = 50.0
+FROM_YEARS = (2015, 2040)
+EXTRA_EXPECTATION_ROWS = 20
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".csv")
+
+ORIGIN_LABELS = {
+    "observed": "publiek (Iv3)",
+    "estimated": "schatting",
+    "submitted": "eigen cijfer gemeente",
+}
+YES, NO = "ja", "nee"
+EURO_FORMAT = '"€ "#,##0'
+CLIENTS_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0"
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+_EDIT_FILL = PatternFill("solid", fgColor="FFF9DB")
+_LOCKED = Protection(locked=True)
+_UNLOCKED = Protection(locked=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Submission:
+    """A municipality's filled workbook, checked.
+
+    ``realised`` holds only the rows marked ``ja`` (columns :data:`REALISED_COLUMNS`; an empty
+    number is NaN and keeps the estimate). ``expectations`` holds the rows with a non-zero
+    expected change (columns :data:`EXPECTATION_COLUMNS`; ``annual_change`` is a fraction,
+    -0.02 for -2 % a year).
+    """
+
+    gemeentecode: str
+    realised: pd.DataFrame
+    expectations: pd.DataFrame
+    file: Path
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _as_region(region: Region | str) -> Region:
+    return region if isinstance(region, Region) else load_region(region)
+
+
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.astype({c: _DTYPES[c] for c in columns})
+
+
+def empty_realised() -> pd.DataFrame:
+    """An empty table of realised figures with the right columns and types."""
+    return _frame([], REALISED_COLUMNS)
+
+
+def empty_expectations() -> pd.DataFrame:
+    """An empty table of expectations with the right columns and types."""
+    return _frame([], EXPECTATION_COLUMNS)
+
+
+def _round_half_up(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+def _is_missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+_PLAIN = re.compile(r"^\d+$")
+_COMMA_DECIMAL = re.compile(r"^\d+,(\d+)$")
+_DOT_GROUPS = re.compile(r"^\d{1,3}((?:\.\d{3})+)(,\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """A number typed as text, in Dutch notation; ``None`` when it is not one without doubt.
+
+    Accepted: digits (``1234``), a decimal comma (``1234,5``), dots between groups of three
+    digits with or without a decimal comma (``1.234,50``, ``1.234.567``), a leading sign,
+    ``€`` or a trailing ``%`` (the number is returned as typed). Refused as ambiguous: a single
+    dot group without decimals (``1.234``: Dutch 1234 or English 1.234?), a comma followed by
+    exactly three digits (``1,234``), and English notation (``1234.5``, ``1,234.50``).
+
+    >>> parse_number("1.234,50"), parse_number("-2,5 %"), parse_number("€ 1.234.567")
+    (1234.5, -2.5, 1234567.0)
+    >>> [parse_number(t) for t in ("1.234", "1,234", "1234.5", "ca. 500", "")]
+    [None, None, None, None, None]
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    s = s.removeprefix("€").removesuffix("%").strip()
+    sign = 1.0
+    if s[:1] in "+-" and s:
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:].strip()
+    if _PLAIN.match(s):
+        return sign * float(s)
+    m = _COMMA_DECIMAL.match(s)
+    if m:
+        return None if len(m.group(1)) == 3 else sign * float(s.replace(",", "."))
+    m = _DOT_GROUPS.match(s)
+    if m and (m.group(2) or m.group(1).count(".") > 1):
+        return sign * float(s.replace(".", "").replace(",", "."))
+    return None
+
+
+def _clean(value: Any) -> Any:
+    """A cell value with text trimmed; an empty text is ``None``."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        return value or None
+    return value
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _style_header(ws: Worksheet, headers: Iterable[str], widths: Iterable[float]) -> None:
+    for col, (header, width) in enumerate(zip(headers, widths), start=1):
+        cell = ws.cell(row=1, column=col, value=header)
+        cell.fill = _HEADER_FILL
+        cell.font = _HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.protection = _LOCKED
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = "A2"
+
+
+def _protect(ws: Worksheet) -> None:
+    """Sheet protection without a password: locked cells stay, unlocking stays possible."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # allow widening columns
+    ws.protection.formatRows = False
+
+
+def _validation(
+    ws: Worksheet, rng: str, kind: str, title: str, error: str, prompt: str, **kwargs: Any
+) -> None:
+    dv = DataValidation(type=kind, allow_blank=True, showErrorMessage=True, **kwargs)
+    dv.errorTitle, dv.error = title, error
+    dv.promptTitle, dv.prompt = title, prompt
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(rng)
+
+
+def _origin(spend_flag: Any, clients_flag: Any) -> str:
+    def label(flag: Any) -> str:
+        return ORIGIN_LABELS.get(flag, "geen cijfer") if not _is_missing(flag) else "geen cijfer"
+
+    return f"cliënten: {label(clients_flag)}; uitgaven: {label(spend_flag)}"
+
+
+def _info_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list[int]) -> None:
+    today = dt.date.today().isoformat()
+    segments = region.procured_segments()
+    example = segments[0].id if segments else "iaj"
+    lines: list[tuple[str, str]] = [
+        (f"Eigen cijfers voor het startbudget – {name} ({code})", "title"),
+        (f"Regio: {region.name} ({region.id})   Gemeente: {name} ({code})", ""),
+        (
+            f"Gemaakt op: {today}   Versie format: {TEMPLATE_VERSION}   "
+            f"Jaren: {years[0]}–{years[-1]}",
+            "",
+        ),
+        ("", ""),
+        ("Waarvoor is dit bestand?", "head"),
+        (
+            "Voor het startbudget van de regionale inkoop (stap 5 van de startbudgetmethode) "
+            "brengt iedere gemeente in beeld hoeveel inwoners gebruikmaken van elk ingekocht "
+            "segment, en welke ontwikkeling zij verwacht door regionaal of lokaal beleid, zoals "
+            "de inzet van een POH Jeugd of een sterkere sociale basis. Dit bestand is het vaste "
+            "format daarvoor. Het is vooraf ingevuld met openbare cijfers (Iv3) en onze "
+            "schattingen. Heeft u betere cijfers, vervang dan onze schatting door uw eigen cijfer.",
+            "",
+        ),
+        ("", ""),
+        ("Zo vult u het in", "head"),
+        (
+            "1. Tabblad 'Realisatie': per segment en jaar staan het aantal cliënten en de "
+            "uitgaven. Wijkt uw eigen administratie af, typ dan uw cijfer in 'Cliënten' en/of "
+            "'Uitgaven (€)' en zet 'Eigen cijfer (ja/nee)' op 'ja'. Noem in 'Toelichting' kort "
+            "de bron (bijvoorbeeld: eigen registratie, stand 31-12).",
+            "",
+        ),
+        (
+            "2. Alleen rijen met 'ja' worden gebruikt. Laat u op een 'ja'-rij één van de twee "
+            "getallen leeg, dan blijft voor dat getal onze schatting staan.",
+            "",
+        ),
+        (
+            "3. Tabblad 'Verwachting': vul per segment in hoeveel procent het aantal cliënten "
+            "per jaar verandert door uw eigen beleid, bovenop de demografische ontwikkeling. "
+            "-2 betekent 2 % minder cliënten per jaar. Vul ook 'Vanaf jaar' en de maatregel of "
+            "reden in. Meer maatregelen voor één segment? Gebruik de lege rijen onderaan met "
+            f"dezelfde segmentcode (bijvoorbeeld '{example}'); de effecten tellen op.",
+            "",
+        ),
+        (
+            f"4. Sla het bestand op als Excel-werkmap (.xlsx) met de naam {code}.xlsx en stuur "
+            "het terug.",
+            "",
+        ),
+        ("", ""),
+        ("Wat mag u wijzigen?", "head"),
+        (
+            "Alleen de lichtgele cellen: Cliënten, Uitgaven (€), Eigen cijfer en Toelichting; in "
+            "'Verwachting' het percentage, Vanaf jaar, Maatregel of reden en de lege rijen "
+            "onderaan. De grijze cellen (Segmentcode, Segment, Jaar, Herkomst) niet wijzigen.",
+            "",
+        ),
+        (
+            "Geen tabbladen hernoemen, geen kolommen verplaatsen of verwijderen en geen cellen "
+            "samenvoegen: dan kan het bestand niet worden ingelezen. De bladen zijn beveiligd "
+            "zonder wachtwoord (Controleren > Beveiliging blad opheffen) als u toch iets moet "
+            "aanpassen.",
+            "",
+        ),
+        (
+            "Typ getallen als getal, zonder 'ca.' of tekst: cliënten als heel aantal, uitgaven "
+            "in euro's. Percentages tussen -50 en +50.",
+            "",
+        ),
+        ("", ""),
+        ("Begrippen", "head"),
+        (
+            "Eigen cijfer: 'ja' = dit cijfer komt uit uw eigen administratie en vervangt onze "
+            "schatting; 'nee' = het vooraf ingevulde cijfer blijft staan.",
+            "",
+        ),
+        (
+            "Herkomst: waar het vooraf ingevulde cijfer vandaan komt. 'publiek (Iv3)' = de "
+            "uitgaven zoals uw gemeente ze in Iv3 (CBS) heeft verantwoord; 'schatting' = door ons "
+            "berekend (cliënten: gebruik per inwoner x aantal inwoners in de leeftijdsgroep; "
+            "uitgaven: Iv3-bedragen omgerekend naar de segmenten van de inkoop).",
+            "",
+        ),
+        (
+            "Cliënten: het aantal inwoners dat in dat jaar zorg of ondersteuning uit het segment "
+            "kreeg (unieke personen). Uitgaven: de gerealiseerde uitgaven in dat jaar "
+            "(jaarrekening), in euro's.",
+            "",
+        ),
+        ("", ""),
+        ("Segmenten", "head"),
+    ]
+    lines += [(f"{s.id}  –  {s.name} ({s.domain})", "") for s in segments]
+    ws.column_dimensions["A"].width = 110
+    for row, (text, style) in enumerate(lines, start=1):
+        cell = ws.cell(row=row, column=1, value=text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if style == "title":
+            cell.font = Font(bold=True, size=14)
+        elif style == "head":
+            cell.font = Font(bold=True, size=12, color="1F4E79")
+
+
+def _realised_sheet(ws: Worksheet, region: Region, own: pd.DataFrame, years: list[int]) -> None:
+    _style_header(ws, REALISED_HEADERS, (14, 46, 8, 12, 16, 40, 20, 50))
+    indexed = own.set_index(["segment", "year"])
+    row = 1
+    for seg in region.procured_segments():
+        for year in years:
+            row += 1
+            key = (seg.id, year)
+            rec = indexed.loc[key] if key in indexed.index else None
+            clients = None if rec is None else rec.get("clients")
+            spend = None if rec is None else rec.get("spend")
+            values = [
+                seg.id,
+                seg.name,
+                year,
+                None if _is_missing(clients) else _round_half_up(float(clients)),
+                None if _is_missing(spend) else _round_half_up(float(spend)),
+                _origin(
+                    None if rec is None else rec.get("spend_flag"),
+                    None if rec is None else rec.get("clients_flag"),
+                ),
+                NO,
+                None,
+            ]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row=row, column=col, value=value)
+                editable = REALISED_HEADERS[col - 1] in (COL_CLIENTS, COL_SPEND, COL_OWN, COL_NOTE)
+                cell.protection = _UNLOCKED if editable else _LOCKED
+                cell.fill = _EDIT_FILL if editable else _LOCKED_FILL
+            ws.cell(row=row, column=3).number_format = "0"
+            ws.cell(row=row, column=4).number_format = CLIENTS_FORMAT
+            ws.cell(row=row, column=5).number_format = EURO_FORMAT
+    last = max(row, 2)
+    _validation(
+        ws,
+        f"D2:D{last}",
+        "whole",
+        "Cliënten",
+        f"Vul een heel aantal cliënten in (0 tot {MAX_CLIENTS:,}).".replace(",", "."),
+        "Aantal cliënten in dit jaar (heel getal).",
+        operator="between",
+        formula1="0",
+        formula2=str(MAX_CLIENTS),
+    )
+    _validation(
+        ws,
+        f"E2:E{last}",
+        "decimal",
+        "Uitgaven",
+        "Vul een bedrag in euro's in (0 of meer), zonder tekst.",
+        "Gerealiseerde uitgaven in euro's.",
+        operator="between",
+        formula1="0",
+        formula2=str(int(MAX_SPEND)),
+    )
+    _validation(
+        ws,
+        f"G2:G{last}",
+        "list",
+        "Eigen cijfer",
+        "Kies 'ja' of 'nee'.",
+        "'ja' = deze rij bevat uw eigen cijfer.",
+        formula1=f'"{YES},{NO}"',
+    )
+    _protect(ws)
+
+
+def _expected_sheet(ws: Worksheet, region: Region, from_year: int) -> None:
+    _style_header(ws, EXPECTED_HEADERS, (14, 46, 22, 12, 70))
+    segments = region.procured_segments()
+    row = 1
+    for seg in segments:
+        row += 1
+        for col, value in enumerate((seg.id, seg.name, 0, from_year, None), start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            editable = col >= 3
+            cell.protection = _UNLOCKED if editable else _LOCKED
+            cell.fill = _EDIT_FILL if editable else _LOCKED_FILL
+        ws.cell(row=row, column=3).number_format = PERCENT_FORMAT
+    first_extra = row + 1
+    for _ in range(EXTRA_EXPECTATION_ROWS):
+        row += 1
+        for col in range(1, len(EXPECTED_HEADERS) + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.protection = _UNLOCKED
+            cell.fill = _EDIT_FILL
+        ws.cell(row=row, column=3).number_format = PERCENT_FORMAT
+    codes = ",".join(s.id for s in segments)
+    if len(codes) <= 250:  # Excel's limit for an inline list
+        _validation(
+            ws,
+            f"A{first_extra}:A{row}",
+            "list",
+            "Segmentcode",
+            "Kies een segmentcode uit de lijst.",
+            "Extra maatregel: kies het segment.",
+            formula1=f'"{codes}"',
+        )
+    _validation(
+        ws,
+        f"C2:C{row}",
+        "decimal",
+        "Verwachte ontwikkeling",
+        f"Vul een percentage tussen -{MAX_CHANGE_PCT:g} en +{MAX_CHANGE_PCT:g} in.",
+        "Verandering van het aantal cliënten per jaar in %, bovenop demografie; -2 = 2 % minder.",
+        operator="between",
+        formula1=str(-MAX_CHANGE_PCT),
+        formula2=str(MAX_CHANGE_PCT),
+    )
+    _validation(
+        ws,
+        f"D2:D{row}",
+        "whole",
+        "Vanaf jaar",
+        f"Vul een jaartal tussen {FROM_YEARS[0]} en {FROM_YEARS[1]} in.",
+        "Eerste jaar waarin de maatregel effect heeft.",
+        operator="between",
+        formula1=str(FROM_YEARS[0]),
+        formula2=str(FROM_YEARS[1]),
+    )
+    _protect(ws)
+
+
+def _meta_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list[int]) -> None:
+    rows = [
+        ("key", "value"),
+        ("template_version", TEMPLATE_VERSION),
+        ("region", region.id),
+        ("gemeentecode", code),
+        ("gemeente", name),
+        ("generated", dt.date.today().isoformat()),
+        ("years", ",".join(str(y) for y in years)),
+    ]
+    for row in rows:
+        ws.append(list(row))
+    ws.sheet_state = "hidden"
+    _protect(ws)
+
+
+def _template_years(
+    region: Region, code: str, own: pd.DataFrame, years: Iterable[int] | None
+) -> list[int]:
+    available = sorted({int(y) for y in own["year"]})
+    if not available:
+        raise ParameterError(
+            Problem("baseline", f"no actuals for {code} ({region.name_of(code)}) in the baseline")
+        )
+    if years is None:
+        return available[-DEFAULT_YEARS:]
+    chosen = sorted({int(y) for y in years})
+    missing = [y for y in chosen if y not in available]
+    if not chosen or missing:
+        raise ParameterError(
+            Problem(
+                "years",
+                "the template can only hold years with actuals in the baseline",
+                found=", ".join(map(str, missing)) or "no years",
+                expected="some of: " + ", ".join(map(str, available)),
+            )
+        )
+    return chosen
+
+
+def write_template(
+    region: Region | str,
+    gemeentecode: str,
+    path: str | Path,
+    baseline: pd.DataFrame | None = None,
+    years: Iterable[int] | None = None,
+) -> Path:
+    """Write the submission workbook for one municipality, atomically; return its path.
+
+    ``baseline`` is the table of :func:`bekostiging.model.baseline.build_baseline` (actuals; built
+    when not given). ``years`` defaults to the last four years with actuals for the
+    municipality. A municipality that merged into another gets no template (its successor does).
+    """
+    region = _as_region(region)
+    muni = region.municipality(gemeentecode)
+    if muni.merged_into is not None:
+        successor = region.municipality(muni.merged_into)
+        raise ParameterError(
+            Problem(
+                display_path(region.source_file),
+                f"{muni.name} ({muni.code}) merged into {successor.name}; "
+                "ask for the template of the successor",
+                found=muni.code,
+                expected=successor.code,
+            )
+        )
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ParameterError(
+            Problem(str(path), "the template must be an Excel workbook", expected="a .xlsx name")
+        )
+    if baseline is None:
+        from bekostiging.model.baseline import build_baseline
+
+        baseline = build_baseline(region)
+    if "report" in baseline.columns and set(baseline["report"]) - {region.actuals_report}:
+        raise ParameterError(
+            Problem(
+                "baseline",
+                "the template holds realised figures: pass the baseline of the actuals",
+                found=", ".join(sorted(set(baseline["report"]))),
+                expected=region.actuals_report,
+            )
+        )
+    own = baseline[baseline["gemeentecode"] == muni.code]
+    chosen = _template_years(region, muni.code, own, years)
+
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = SHEET_INFO
+    _info_sheet(info, region, muni.code, muni.name, chosen)
+    _realised_sheet(wb.create_sheet(SHEET_REALISED), region, own, chosen)
+    _expected_sheet(wb.create_sheet(SHEET_EXPECTED), region, chosen[-1] + 1)
+    _meta_sheet(wb.create_sheet(SHEET_META), region, muni.code, muni.name, chosen)
+    wb.properties.creator = "bekostiging"
+    wb.properties.title = f"Eigen cijfers {muni.name} ({muni.code}) – {region.name}"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+# --- reading --------------------------------------------------------------------------------
+
+_GM_IN_NAME = re.compile(r"GM\d{4}", re.IGNORECASE)
+
+
+class _Reader:
+    """Reads one workbook and collects every problem in it."""
+
+    def __init__(self, path: Path, region: Region, gemeentecode: str | None):
+        self.path = path
+        self.region = region
+        self.argument = gemeentecode
+        self.shown = display_path(path)
+        self.problems: list[Problem] = []
+        self.procured = {s.id for s in region.procured_segments()}
+        self.known = {s.id for s in region.segments}
+
+    def problem(
+        self,
+        message: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        found: Any = None,
+        expected: str | None = None,
+    ) -> None:
+        self.problems.append(Problem(self.shown, message, row, column, sheet, found, expected))
+
+    # -- file and sheets ---------------------------------------------------------------------
+    def open(self) -> Any:
+        p = self.path
+        if not p.is_file():
+            self.problem("file not found", expected="an .xlsx workbook")
+            return None
+        if p.suffix.lower() != ".xlsx":
+            self.problem(
+                f"not an Excel workbook (.xlsx) but a '{p.suffix or 'no extension'}' file",
+                found=p.name,
+                expected="save it in Excel as 'Excel-werkmap (*.xlsx)'",
+            )
+            return None
+        if p.stat().st_size == 0:
+            self.problem("the file is empty (0 bytes)", expected="an .xlsx workbook")
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return openpyxl.load_workbook(p, data_only=True)
+        except Exception as exc:  # zip errors, missing parts, XML errors: all the same to a user
+            self.problem(
+                "cannot be opened as an Excel workbook: the file is damaged or not an .xlsx",
+                found=f"{type(exc).__name__}: {exc}",
+                expected="an .xlsx workbook made from the template",
+            )
+            return None
+
+    def sheet(self, wb: Any, name: str) -> Worksheet | None:
+        if name in wb.sheetnames and isinstance(wb[name], Worksheet):
+            return wb[name]
+        found = ", ".join(f"'{n}'" for n in wb.sheetnames)
+        alike = [n for n in wb.sheetnames if n.strip().casefold() == name.casefold()]
+        hint = f"; '{alike[0]}' looks like it: rename it to '{name}'" if alike else ""
+        self.problem(
+            f"sheet '{name}' missing; found sheets: {found}{hint}",
+            sheet=name,
+            expected=f"a sheet named exactly '{name}'",
+        )
+        return None
+
+    # -- _meta ---------------------------------------------------------------------------------
+    def meta(self, ws: Worksheet) -> tuple[str | None, list[int] | None]:
+        """The municipality code and template years, when they can be trusted."""
+        values: dict[str, tuple[int, Any]] = {}
+        # ws._cells holds only the cells that exist; iterating rows would create up to
+        # ws.max_row x columns cells when someone formatted whole columns.
+        for (r, c), cell in sorted(ws._cells.items()):
+            if c == 1 and isinstance(_clean(cell.value), str):
+                values[_clean(cell.value)] = (r, _clean(ws.cell(row=r, column=2).value))
+        for key in ("template_version", "region", "gemeentecode", "years"):
+            if key not in values:
+                self.problem(
+                    f"'{key}' missing in the hidden sheet '_meta'; make a new template",
+                    sheet=SHEET_META,
+                    column="key",
+                    expected=key,
+                )
+        ok = True
+        if "template_version" in values:
+            r, version = values["template_version"]
+            if str(version) not in SUPPORTED_VERSIONS:
+                ok = False
+                self.problem(
+                    "unknown template version; make a new template",
+                    SHEET_META,
+                    r,
+                    "value",
+                    found=version,
+                    expected=" or ".join(sorted(SUPPORTED_VERSIONS)),
+                )
+        if "region" in values:
+            r, reg = values["region"]
+            if reg != self.region.id:
+                ok = False
+                self.problem(
+                    f"the workbook belongs to another region than {self.region.name}",
+                    SHEET_META,
+                    r,
+                    "value",
+                    found=reg,
+                    expected=self.region.id,
+                )
+        code = None
+        if "gemeentecode" in values:
+            r, raw = values["gemeentecode"]
+            text = str(raw).upper() if raw is not None else None
+            codes = [m.code for m in self.region.municipalities]
+            if text not in codes:
+                self.problem(
+                    f"municipality code is not in region {self.region.name}",
+                    SHEET_META,
+                    r,
+                    "value",
+                    found=raw,
+                    expected="one of: " + ", ".join(codes),
+                )
+            else:
+                code = text
+                self.check_code(code, r)
+        years = None
+        if "years" in values:
+            r, raw = values["years"]
+            try:
+                years = sorted(int(y) for y in str(raw).split(","))
+            except ValueError:
+                self.problem(
+                    "years of the template unreadable",
+                    SHEET_META,
+                    r,
+                    "value",
+                    found=raw,
+                    expected="years like 2021,2022,2023,2024",
+                )
+        return code, (years if ok else None)
+
+    def check_code(self, code: str, row: int) -> None:
+        """The municipality of the workbook must match the argument and a code in the file name."""
+        name = self.region.name_of(code)
+        if self.argument is not None and self.argument.strip().upper() != code:
+            self.problem(
+                f"the workbook is for {name} ({code}), not for the municipality asked for",
+                SHEET_META,
+                row,
+                "value",
+                found=self.argument,
+                expected=code,
+            )
+        in_name = {m.upper() for m in _GM_IN_NAME.findall(self.path.stem)}
+        if in_name and in_name != {code}:
+            self.problem(
+                f"the file name names another municipality than the workbook ({name}, {code})",
+                SHEET_META,
+                row,
+                "value",
+                found=self.path.name,
+                expected=f"{code}.xlsx",
+            )
+
+    # -- table sheets --------------------------------------------------------------------------
+    def header(self, ws: Worksheet, headers: tuple[str, ...], merged_rows: set[int]) -> bool:
+        """Check the header row; report renamed, deleted, inserted and moved columns."""
+        sheet = ws.title
+        found: dict[int, str] = {}
+        for (r, c), cell in sorted(ws._cells.items()):
+            value = _clean(cell.value)
+            if r == 1 and value is not None:
+                found[c] = str(value)
+        position: dict[str, int] = {}
+        for c, value in found.items():
+            position.setdefault(value, c)
+        if all(found.get(c) == h for c, h in enumerate(headers, start=1)):
+            return True
+        if 1 in merged_rows:  # reported as merged cells; the rest would only repeat it
+            return False
+        letter = get_column_letter
+        renamed: set[int] = set()
+        for c, want in enumerate(headers, start=1):
+            if want in position:
+                continue
+            got = found.get(c)
+            if got is not None and got not in headers:
+                renamed.add(c)
+                msg = f"header changed: cell {letter(c)}1 must read '{want}'"
+            else:
+                msg = f"column '{want}' missing: deleted or renamed"
+            self.problem(msg, sheet, 1, want, found=got, expected=want)
+        present = [h for h in headers if h in position]
+        if sorted(present, key=position.__getitem__) != present:
+            for c, want in enumerate(headers, start=1):
+                if want in position and position[want] != c:
+                    self.problem(
+                        f"column '{want}' moved (found in column {letter(position[want])}, "
+                        f"expected in column {letter(c)})",
+                        sheet,
+                        1,
+                        want,
+                        found=found.get(c),
+                        expected=want,
+                    )
+            return False
+        last = max(position[h] for h in present) if present else 0
+        inserted = [
+            c for c in range(1, last + 1) if c not in renamed and found.get(c) not in headers
+        ]
+        for c in inserted:
+            what = f"column '{found[c]}'" if c in found else "an empty column"
+            self.problem(
+                f"{what} inserted in column {letter(c)}; delete it",
+                sheet,
+                1,
+                found.get(c) or letter(c),
+                found=found.get(c),
+                expected="the columns of the template",
+            )
+        return False
+
+    def table(self, ws: Worksheet, headers: tuple[str, ...]) -> list[tuple[int, list[Any]]] | None:
+        """The data rows (Excel row number, cell values) when header and layout are intact."""
+        sheet = ws.title
+        n = len(headers)
+        before = len(self.problems)
+        merged_rows: set[int] = set()
+        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            if rng.min_col > n:
+                continue
+            merged_rows.update(range(rng.min_row, rng.max_row + 1))
+            self.problem(
+                f"merged cells {rng.coord}; unmerge them (Start > Samenvoegen en centreren); "
+                "the merged rows were not checked",
+                sheet,
+                rng.min_row,
+                headers[rng.min_col - 1],
+                found=rng.coord,
+                expected="no merged cells",
+            )
+        if not self.header(ws, headers, merged_rows):
+            note = "; the rows of this sheet are checked once the header row is restored"
+            self.problems[before:] = [
+                replace(p, message=p.message + note) for p in self.problems[before:]
+            ]
+            return None
+        last = max(
+            (r for (r, c), cell in ws._cells.items() if c <= n and cell.value is not None),
+            default=1,
+        )
+        rows = []
+        for r in range(2, last + 1):
+            if r in merged_rows:
+                continue
+            rows.append((r, [_clean(ws.cell(row=r, column=c).value) for c in range(1, n + 1)]))
+        return rows
+
+    def segment(self, sheet: str, row: int, value: Any) -> str | None:
+        if value is None:
+            self.problem(
+                "segment code missing",
+                sheet,
+                row,
+                COL_CODE,
+                expected="one of: " + ", ".join(sorted(self.procured)),
+            )
+            return None
+        code = str(value).strip().lower()
+        if code not in self.known:
+            self.problem(
+                "unknown segment code",
+                sheet,
+                row,
+                COL_CODE,
+                found=value,
+                expected="one of: " + ", ".join(sorted(self.procured)),
+            )
+            return None
+        if code not in self.procured:
+            self.problem(
+                f"segment '{code}' is not procured jointly; the template only takes "
+                "procured segments",
+                sheet,
+                row,
+                COL_CODE,
+                found=value,
+                expected="one of: " + ", ".join(sorted(self.procured)),
+            )
+            return None
+        return code
+
+    def number(
+        self,
+        sheet: str,
+        row: int,
+        column: str,
+        value: Any,
+        *,
+        percent_cell: bool = False,
+    ) -> tuple[float | None, bool]:
+        """(number or None for empty, ok)."""
+        if value is None:
+            return None, True
+        if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
+            self.problem("not a number", sheet, row, column, found=str(value), expected="a number")
+            return None, False
+        if isinstance(value, int | float):
+            if not math.isfinite(value):
+                self.problem(
+                    "not a finite number", sheet, row, column, found=value, expected="a number"
+                )
+                return None, False
+            return float(value) * (100.0 if percent_cell else 1.0), True
+        parsed = parse_number(str(value))
+        if parsed is None:
+            self.problem(
+                "text instead of a number",
+                sheet,
+                row,
+                column,
+                found=value,
+                expected="a number without text, e.g. 1234 or 1.234,50",
+            )
+            return None, False
+        return parsed, True
+
+    def whole(self, sheet: str, row: int, column: str, value: Any) -> tuple[int | None, bool]:
+        number, ok = self.number(sheet, row, column, value)
+        if number is None:
+            return None, ok
+        if not number.is_integer():
+            self.problem(
+                "not a whole number", sheet, row, column, found=value, expected="a whole number"
+            )
+            return None, False
+        return int(number), True
+
+    def realised(self, ws: Worksheet, code: str | None, years: list[int] | None) -> list[dict]:
+        rows = self.table(ws, REALISED_HEADERS)
+        if rows is None:
+            return []
+        sheet = ws.title
+        out: list[dict] = []
+        seen: dict[tuple[str, int], int] = {}
+        for r, (seg_v, _name, year_v, clients_v, spend_v, _origin, own_v, note_v) in rows:
+            if all(v is None for v in (seg_v, year_v, clients_v, spend_v, own_v, note_v)):
+                continue
+            before = len(self.problems)
+            seg = self.segment(sheet, r, seg_v)
+            year, _ = self.whole(sheet, r, COL_YEAR, year_v)
+            if year_v is None:
+                self.problem("year missing", sheet, r, COL_YEAR, expected="a year")
+            elif year is not None:
+                allowed = years or list(range(FROM_YEARS[0], FROM_YEARS[1] + 1))
+                if year not in allowed:
+                    self.problem(
+                        "year outside the years of the template",
+                        sheet,
+                        r,
+                        COL_YEAR,
+                        found=year_v,
+                        expected="one of: " + ", ".join(map(str, years))
+                        if years
+                        else f"{FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                    )
+                    year = None
+            clients, _ = self.whole(sheet, r, COL_CLIENTS, clients_v)
+            if clients is not None and clients < 0:
+                self.problem(
+                    "negative number of clients",
+                    sheet,
+                    r,
+                    COL_CLIENTS,
+                    found=clients_v,
+                    expected=">= 0",
+                )
+            elif clients is not None and clients > MAX_CLIENTS:
+                self.problem(
+                    "implausibly many clients",
+                    sheet,
+                    r,
+                    COL_CLIENTS,
+                    found=clients_v,
+                    expected=f"at most {MAX_CLIENTS:,}".replace(",", "."),
+                )
+            spend, _ = self.number(sheet, r, COL_SPEND, spend_v)
+            if spend is not None and spend < 0:
+                self.problem("negative spend", sheet, r, COL_SPEND, found=spend_v, expected=">= 0")
+            elif spend is not None and spend > MAX_SPEND:
+                self.problem(
+                    "implausibly high spend",
+                    sheet,
+                    r,
+                    COL_SPEND,
+                    found=spend_v,
+                    expected="at most 10 billion euros",
+                )
+            own = str(own_v).strip().casefold() if own_v is not None else None
+            if own not in (YES, NO):
+                self.problem(
+                    "'Eigen cijfer' must be ja or nee"
+                    if own_v is not None
+                    else "'Eigen cijfer' is empty",
+                    sheet,
+                    r,
+                    COL_OWN,
+                    found=own_v,
+                    expected="ja or nee",
+                )
+            elif own == YES and clients_v is None and spend_v is None:
+                self.problem(
+                    "'ja' but no figures: fill in Cliënten and/or Uitgaven, or choose 'nee'",
+                    sheet,
+                    r,
+                    COL_OWN,
+                    found=own_v,
+                    expected="a number in Cliënten or Uitgaven (€)",
+                )
+            if seg is not None and year is not None:
+                key = (seg, year)
+                if key in seen:
+                    self.problem(
+                        f"segment '{seg}', year {year} appears twice (also row {seen[key]})",
+                        sheet,
+                        r,
+                        COL_CODE,
+                        found=f"{seg} {year}",
+                        expected="one row per segment and year",
+                    )
+                else:
+                    seen[key] = r
+            if own == YES and len(self.problems) == before:
+                out.append(
+                    {
+                        "gemeentecode": code,
+                        "segment": seg,
+                        "year": year,
+                        "clients": math.nan if clients is None else float(clients),
+                        "spend": math.nan if spend is None else spend,
+                        "note": "" if note_v is None else str(note_v),
+                    }
+                )
+        return out
+
+    def expectations(self, ws: Worksheet, code: str | None) -> list[dict]:
+        rows = self.table(ws, EXPECTED_HEADERS)
+        if rows is None:
+            return []
+        sheet = ws.title
+        out: list[dict] = []
+        for r, (seg_v, _name, pct_v, from_v, reason_v) in rows:
+            if all(v is None for v in (seg_v, pct_v, from_v, reason_v)):
+                continue
+            before = len(self.problems)
+            seg = self.segment(sheet, r, seg_v)
+            percent_cell = "%" in (ws.cell(row=r, column=3).number_format or "")
+            pct, _ = self.number(sheet, r, COL_CHANGE, pct_v, percent_cell=percent_cell)
+            if pct is not None and not -MAX_CHANGE_PCT <= pct <= MAX_CHANGE_PCT:
+                self.problem(
+                    "expected change outside -50 % .. +50 % a year",
+                    sheet,
+                    r,
+                    COL_CHANGE,
+                    found=pct_v,
+                    expected="a percentage between -50 and 50 (-2 = 2 % fewer)",
+                )
+            changes = pct is not None and pct != 0
+            from_year, _ = self.whole(sheet, r, COL_FROM, from_v)
+            if from_year is not None and not FROM_YEARS[0] <= from_year <= FROM_YEARS[1]:
+                self.problem(
+                    "'Vanaf jaar' is not a plausible year",
+                    sheet,
+                    r,
+                    COL_FROM,
+                    found=from_v,
+                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                )
+            if changes and from_v is None:
+                self.problem(
+                    "'Vanaf jaar' missing for a non-zero change",
+                    sheet,
+                    r,
+                    COL_FROM,
+                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                )
+            if changes and reason_v is None:
+                self.problem(
+                    "a non-zero change needs a measure or reason",
+                    sheet,
+                    r,
+                    COL_REASON,
+                    expected="e.g. 'inzet POH Jeugd'",
+                )
+            if changes and len(self.problems) == before:
+                out.append(
+                    {
+                        "gemeentecode": code,
+                        "segment": seg,
+                        "from_year": from_year,
+                        "annual_change": pct / 100.0,
+                        "reason": str(reason_v),
+                    }
+                )
+        return out
+
+
+def read_submission(
+    path: str | Path, region: Region | str, gemeentecode: str | None = None
+) -> Submission:
+    """Read and check a filled workbook; every problem is reported at once in an InputError.
+
+    ``gemeentecode``, when given, must be the municipality of the workbook; a GM code in the
+    file name must be too. Nothing is written.
+    """
+    path = Path(path)
+    region = _as_region(region)
+    reader = _Reader(path, region, gemeentecode)
+    wb = reader.open()
+    if wb is None:
+        raise InputError(reader.problems)
+    sheets = {name: reader.sheet(wb, name) for name in REQUIRED_SHEETS}
+    code, years = reader.meta(sheets[SHEET_META]) if sheets[SHEET_META] else (None, None)
+    realised = (
+        reader.realised(sheets[SHEET_REALISED], code, years) if sheets[SHEET_REALISED] else []
+    )
+    expected = reader.expectations(sheets[SHEET_EXPECTED], code) if sheets[SHEET_EXPECTED] else []
+    wb.close()
+    if reader.problems:
+        raise InputError(reader.problems)
+    assert code is not None  # a missing or bad code is a problem above
+    return Submission(
+        gemeentecode=code,
+        realised=_frame(realised, REALISED_COLUMNS),
+        expectations=_frame(expected, EXPECTATION_COLUMNS),
+        file=path,
+    )
+
+
+def submission_files(folder: str | Path) -> list[Path]:
+    """The workbooks in a folder that are read: ``*.xlsx`` without Excel lock files (``~$``)
+    and hidden files (``.``, e.g. macOS ``._`` copies)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
+    )
+
+
+def load_submissions(
+    region: Region | str, folder: str | Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+    """All submissions of a region: (realised, expectations, files read).
+
+    Reads every workbook in ``data/submissions/<region>/`` (or ``folder``). Problems of all
+    files are reported together; two workbooks for one municipality are refused. Other
+    spreadsheet files (``.xls``, ``.ods``, ...) are reported, so a wrongly saved submission is
+    not silently ignored. No folder or no workbooks: empty tables.
+    """
+    region = _as_region(region)
+    folder = Path(folder) if folder is not None else submissions_dir(region.id)
+    files = submission_files(folder)
+    problems: list[Problem] = []
+    if folder.is_dir():
+        for p in sorted(folder.iterdir()):
+            if p.suffix.lower() in OTHER_SPREADSHEETS and not p.name.startswith(("~$", ".")):
+                problems.append(
+                    Problem(
+                        display_path(p),
+                        "not read: only Excel workbooks (.xlsx) made from the template are read",
+                        found=p.suffix,
+                        expected="save it as 'Excel-werkmap (*.xlsx)'",
+                    )
+                )
+    subs: list[Submission] = []
+    by_code: dict[str, Path] = {}
+    for p in files:
+        try:
+            sub = read_submission(p, region)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if sub.gemeentecode in by_code:
+            problems.append(
+                Problem(
+                    display_path(p),
+                    f"a second workbook for {region.name_of(sub.gemeentecode)} "
+                    f"({sub.gemeentecode}); also in {display_path(by_code[sub.gemeentecode])}",
+                    found=p.name,
+                    expected="one workbook per municipality: remove or merge one of them",
+                )
+            )
+            continue
+        by_code[sub.gemeentecode] = p
+        subs.append(sub)
+    if problems:
+        raise InputError(problems)
+    realised = [s.realised for s in subs if not s.realised.empty]
+    expectations = [s.expectations for s in subs if not s.expectations.empty]
+    return (
+        pd.concat(realised, ignore_index=True) if realised else empty_realised(),
+        pd.concat(expectations, ignore_index=True) if expectations else empty_expectations(),
+        files,
+    )

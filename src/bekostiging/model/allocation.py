@@ -1,0 +1,823 @@
+"""Allocation between municipalities and between providers (issue item 6).
+
+Three questions, each a small function on plain pandas objects:
+
+* **Who pays which part of a regional cost?** :func:`allocation_keys` computes the shares of
+  every municipality under the usual distribution keys and :func:`allocate` turns a regional
+  amount into an amount per municipality per key, with the difference against ``gebruik``
+  (actual use). The principle of the Achterhoek is that each municipality remains responsible
+  for its own residents and costs (seed 003, 3.2), so ``gebruik`` is the reference key; the
+  differences show what a solidarity key (inhabitants) or a mix would shift.
+* **How is a municipality's lumpsum for a segment split over its providers?**
+  :func:`split_lumpsum`: by historical share, with a floor for small local providers (seed 003,
+  3.2: a covering offer in every municipality, local providers included, with a lumpsum per
+  organisation).
+* **Is the offer covering and how concentrated is it?** :func:`coverage`: providers per
+  municipality and segment, a yes/no on the minimum number, and the Herfindahl-Hirschman index.
+
+The provider landscape is not public; :func:`load_providers` reads an (illustrative) provider
+file ``data/assumptions/providers/<region>.csv``. See :func:`load_providers` for its format.
+
+Amounts are rounded to whole cents with the largest-remainder method, so the amounts of one
+key (or one lumpsum split) add up *exactly* to the total in cents: a printed table adds up.
+
+>>> keys = pd.DataFrame({"gebruik": [0.6, 0.4], "inwoners": [0.5, 0.5]},
+...                     index=pd.Index(["GM0197", "GM0222"], name="gemeentecode"))
+>>> out = allocate(1000.0, keys)
+>>> out.query("key == 'inwoners'")[["gemeentecode", "amount", "difference"]].values.tolist()
+[['GM0197', 500.0, -100.0], ['GM0222', 500.0, 100.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.config.parameters import Parameters
+from bekostiging.config.region import Region
+from bekostiging.core.errors import InputError, Problem, display_path
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.core.tables import Column, TableSpec, check_known, read_table
+
+# --------------------------------------------------------------------------------------------
+# distribution keys
+
+BASE_KEYS = ("gebruik", "inwoners", "jeugdigen", "volwassenen")
+KEYS = (*BASE_KEYS, "mix")
+DEFAULT_MIX_WEIGHTS: dict[str, float] = {"gebruik": 0.5, "inwoners": 0.5}
+"""Default of ``allocation.mix_weights`` (data/assumptions/parameters/allocation.yaml)."""
+
+# Age group (population.population_by_age_group) behind each population key.
+KEY_AGE_GROUPS = {
+    "inwoners": "totaal",
+    "jeugdigen": "jeugd_0_17",
+    "volwassenen": "volwassen_18plus",
+}
+
+KEY_LABELS = {
+    "gebruik": "Eigen inwoners (werkelijk gebruik)",
+    "inwoners": "Aantal inwoners",
+    "jeugdigen": "Inwoners 0-17 jaar",
+    "volwassenen": "Inwoners 18 jaar en ouder",
+    "mix": "Mix van sleutels",
+}
+"""Dutch names of the keys, for tables users see."""
+
+DIFFERENCE_LABEL = "verschil t.o.v. eigen inwoners"
+
+TOLERANCE = 1e-6  # for shares that must add up to 1 (files hold a few decimals)
+
+
+def mix_weights(params: Parameters) -> dict[str, float]:
+    """The weights of the ``mix`` key from the parameter ``allocation.mix_weights``.
+
+    >>> from bekostiging.config.parameters import load_parameters
+    >>> p = load_parameters([ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"])
+    >>> mix_weights(p)
+    {'gebruik': 0.5, 'inwoners': 0.5}
+    """
+    value = params.param("allocation.mix_weights").value
+    return {str(k): float(v) for k, v in value.items()}
+
+
+def _check_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    out = {}
+    for key, w in weights.items():
+        if key not in BASE_KEYS:
+            raise ValueError(
+                f"unknown key {key!r} in the mix weights; valid keys: {', '.join(BASE_KEYS)}"
+            )
+        w = float(w)
+        if not math.isfinite(w) or w < 0:
+            raise ValueError(f"mix weight of {key!r} must be a number >= 0; found {w!r}")
+        out[key] = w
+    total = sum(out.values())
+    if abs(total - 1.0) > TOLERANCE:
+        raise ValueError(f"mix weights must add up to 1; they add up to {total:g}")
+    return out
+
+
+def _shares(values: pd.Series, what: str) -> pd.Series:
+    arr = values.to_numpy(dtype=float)
+    if not np.isfinite(arr).all():
+        bad = values.index[~np.isfinite(arr)][0]
+        raise ValueError(f"{what} of {bad} is missing or not finite")
+    if (arr < 0).any():
+        bad = values.index[arr < 0][0]
+        raise ValueError(f"{what} of {bad} is negative ({values[bad]:g}); a key needs values >= 0")
+    total = arr.sum()
+    if total <= 0:
+        raise ValueError(f"{what} adds up to 0; a key needs a positive total")
+    return values.astype(float) / total
+
+
+def allocation_keys(
+    baseline_year_frame: pd.DataFrame,
+    population_frame: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Shares per municipality under each distribution key; every key's shares add up to 1.
+
+    ``baseline_year_frame`` holds the spend of one year (columns ``gemeentecode``, ``spend``,
+    optionally ``year`` and several segments per municipality, which are added up): filter it
+    to the segments whose cost is being split. ``population_frame`` is the output of
+    :func:`bekostiging.model.population.population_by_age_group` (columns ``gemeentecode``,
+    ``age_group``, ``population`` and optionally ``year``; the baseline's year is selected).
+
+    Keys (columns of the result, index ``gemeentecode``):
+
+    * ``gebruik``: the municipality's own share of the spend: it pays for its own residents;
+    * ``inwoners``: all inhabitants (age group ``totaal``);
+    * ``jeugdigen``: inhabitants aged 0-17 (``jeugd_0_17``);
+    * ``volwassenen``: inhabitants aged 18 and over (``volwassen_18plus``);
+    * ``mix``: the weighted sum of the keys in ``weights`` (default 50 % gebruik + 50 %
+      inwoners, the parameter ``allocation.mix_weights``); weights must add up to 1.
+
+    >>> base = pd.DataFrame({"gemeentecode": ["A", "A", "B"], "year": 2024,
+    ...                      "spend": [30.0, 30.0, 40.0]})
+    >>> pop = pd.DataFrame({"gemeentecode": ["A", "B"] * 3, "year": 2024,
+    ...     "age_group": ["totaal"] * 2 + ["jeugd_0_17"] * 2 + ["volwassen_18plus"] * 2,
+    ...     "population": [100.0, 300.0, 20.0, 60.0, 80.0, 240.0]})
+    >>> allocation_keys(base, pop).round(3).to_dict("index")["A"]
+    {'gebruik': 0.6, 'inwoners': 0.25, 'jeugdigen': 0.25, 'volwassenen': 0.25, 'mix': 0.425}
+    """
+    weights = _check_weights(DEFAULT_MIX_WEIGHTS if weights is None else weights)
+    for col in ("gemeentecode", "spend"):
+        if col not in baseline_year_frame.columns:
+            raise ValueError(f"the baseline frame needs a column {col!r}")
+    for col in ("gemeentecode", "age_group", "population"):
+        if col not in population_frame.columns:
+            raise ValueError(f"the population frame needs a column {col!r}")
+    base = baseline_year_frame
+    pop = population_frame
+    if "year" in base.columns:
+        years = sorted(base["year"].unique())
+        if len(years) != 1:
+            raise ValueError(
+                f"the baseline frame must hold one year; found {', '.join(map(str, years))}"
+            )
+        if "year" in pop.columns:
+            pop = pop[pop["year"] == years[0]]
+            if pop.empty:
+                raise ValueError(f"the population frame has no rows for {years[0]}")
+    elif "year" in pop.columns and pop["year"].nunique() > 1:
+        raise ValueError("the population frame holds several years; give the baseline a 'year'")
+
+    use = base.groupby("gemeentecode", sort=False)["spend"].sum()
+    codes = list(use.index)
+    out = pd.DataFrame(index=pd.Index(codes, name="gemeentecode"))
+    out["gebruik"] = _shares(use, "spend")
+    for key, group in KEY_AGE_GROUPS.items():
+        sub = pop[pop["age_group"] == group].groupby("gemeentecode")["population"].sum()
+        missing = [c for c in codes if c not in sub.index]
+        if missing:
+            raise ValueError(
+                f"no population in age group {group!r} for {', '.join(missing)} (key {key!r})"
+            )
+        extra = [c for c in sub.index if c not in codes]
+        if extra:
+            raise ValueError(
+                f"population for {', '.join(extra)} but no spend in the baseline frame; "
+                "both frames must cover the same municipalities"
+            )
+        out[key] = _shares(sub.reindex(codes), f"population {group}")
+    out["mix"] = sum(w * out[k] for k, w in weights.items())
+    return out[list(KEYS)]
+
+
+# --------------------------------------------------------------------------------------------
+# exact rounding
+
+
+def round_to_total(values: Any, total: float, decimals: int = 2) -> np.ndarray:
+    """Round ``values`` to ``decimals`` so that they add up exactly to ``total`` (rounded).
+
+    Largest-remainder method (Hamilton): every value is rounded down to the unit
+    (``10**-decimals``, a cent by default) and the units that are left go to the values with
+    the largest remainders (ties: the first). Returns the amounts in whole units as Python
+    ints (exact), so ``sum(result) == round(total * 10**decimals)`` always holds.
+
+    >>> round_to_total([1 / 3, 1 / 3, 1 / 3], 1.0).tolist()
+    [34, 33, 33]
+    >>> round_to_total([-0.5, -0.5], -1.0, decimals=0).tolist()
+    [-1, 0]
+    """
+    unit = 10**decimals
+    raw = np.asarray(values, dtype=float) * unit
+    if not np.isfinite(raw).all() or not math.isfinite(total):
+        raise ValueError("amounts to round must be finite")
+    target = round(total * unit)
+    sign = -1 if target < 0 else 1
+    raw = raw * sign
+    target = target * sign
+    # Remove floating-point noise (3.0000000000004 must floor to 3, not to 3 + a unit).
+    base = np.floor(np.round(raw, 6))
+    result = [int(b) for b in base]
+    left = target - sum(result)
+    fraction = raw - base
+    if left > 0:
+        order = np.argsort(-fraction, kind="stable")
+        for i in range(left):
+            result[order[i % len(result)]] += 1
+    elif left < 0:
+        order = np.argsort(fraction, kind="stable")
+        for i in range(-left):
+            result[order[i % len(result)]] -= 1
+    return np.array([sign * r for r in result], dtype=object)
+
+
+def allocate(regional_cost: float, keys: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
+    """A regional cost split over municipalities by every key, with the difference to ``gebruik``.
+
+    ``keys`` is the output of :func:`allocation_keys` (index ``gemeentecode``, one column per
+    key). Returns one row per municipality and key with ``share``, ``amount`` (EUR, rounded to
+    whole cents so that each key's amounts add up exactly to the regional cost) and
+    ``difference`` = amount under this key minus the amount under ``gebruik`` ("verschil t.o.v.
+    eigen inwoners"; positive = the municipality pays more than for its own residents). Without
+    a ``gebruik`` column the difference is left empty (NaN).
+
+    >>> keys = pd.DataFrame({"gebruik": [0.2, 0.8], "inwoners": [0.25, 0.75]},
+    ...                     index=pd.Index(["A", "B"], name="gemeentecode"))
+    >>> allocate(1_000_000, keys).pivot(index="gemeentecode", columns="key", values="amount")
+    key            gebruik  inwoners
+    gemeentecode
+    A             200000.0  250000.0
+    B             800000.0  750000.0
+    """
+    cost = float(regional_cost)
+    if not math.isfinite(cost):
+        raise ValueError(f"the regional cost must be a finite number; found {regional_cost!r}")
+    if keys.empty:
+        raise ValueError("no municipalities in the keys")
+    unit = 10**decimals
+    rows = []
+    amounts: dict[str, np.ndarray] = {}
+    for key in keys.columns:
+        shares = keys[key].to_numpy(dtype=float)
+        if not np.isfinite(shares).all() or (shares < 0).any():
+            raise ValueError(f"key {key!r} has a missing or negative share")
+        if abs(shares.sum() - 1.0) > TOLERANCE:
+            raise ValueError(f"the shares of key {key!r} add up to {shares.sum():g}, not 1")
+        units = round_to_total(shares * cost, cost, decimals)
+        amounts[key] = np.array([u / unit for u in units], dtype=float)
+    reference = amounts.get("gebruik")
+    for key in keys.columns:
+        diff = amounts[key] - reference if reference is not None else np.full(len(keys), np.nan)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "gemeentecode": keys.index.to_numpy(),
+                    "key": key,
+                    "share": keys[key].to_numpy(dtype=float),
+                    "amount": amounts[key],
+                    "difference": np.round(diff, decimals),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def allocation_table(
+    allocated: pd.DataFrame, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The output of :func:`allocate` as one row per municipality with Dutch headers.
+
+    Amounts stay numbers (format them at display time). Columns: ``Gemeente`` (name or code),
+    per key ``<key> (€)``, and per key other than ``gebruik`` ``<key>: verschil t.o.v. eigen
+    inwoners (€)``.
+
+    >>> keys = pd.DataFrame({"gebruik": [0.2, 0.8], "inwoners": [0.25, 0.75]},
+    ...                     index=pd.Index(["A", "B"], name="gemeentecode"))
+    >>> allocation_table(allocate(100.0, keys)).columns.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['Gemeente', 'Eigen inwoners (werkelijk gebruik) (€)', 'Aantal inwoners (€)',
+     'Aantal inwoners: verschil t.o.v. eigen inwoners (€)']
+    """
+    codes = list(dict.fromkeys(allocated["gemeentecode"]))
+    out = pd.DataFrame({"Gemeente": [names.get(c, c) if names else c for c in codes]})
+    keys = list(dict.fromkeys(allocated["key"]))
+    by = allocated.set_index(["key", "gemeentecode"])
+    for key in keys:
+        out[f"{KEY_LABELS.get(key, key)} (€)"] = by.loc[key].reindex(codes)["amount"].to_numpy()
+    for key in keys:
+        if key == "gebruik" or "gebruik" not in keys:
+            continue
+        label = f"{KEY_LABELS.get(key, key)}: {DIFFERENCE_LABEL} (€)"
+        out[label] = by.loc[key].reindex(codes)["difference"].to_numpy()
+    return out
+
+
+def worst_key_difference(allocated: pd.DataFrame) -> pd.DataFrame:
+    """Per municipality, the key that would cost it most compared with ``gebruik``.
+
+    Returns ``gemeentecode``, ``key`` and ``difference`` (EUR, >= 0): the largest positive
+    difference over all keys other than ``gebruik`` (``mix`` included); difference 0 and key
+    ``""`` when no key costs the municipality more than paying for its own residents. Used
+    for the risk "attribution of regional costs" in :mod:`bekostiging.risk`.
+
+    >>> keys = pd.DataFrame({"gebruik": [0.2, 0.8], "inwoners": [0.25, 0.75]},
+    ...                     index=pd.Index(["A", "B"], name="gemeentecode"))
+    >>> worst_key_difference(allocate(100.0, keys)).values.tolist()
+    [['A', 'inwoners', 5.0], ['B', '', 0.0]]
+    """
+    other = allocated[allocated["key"] != "gebruik"]
+    rows = []
+    for code in dict.fromkeys(allocated["gemeentecode"]):
+        sub = other[other["gemeentecode"] == code]
+        if sub.empty or not (sub["difference"] > 0).any():
+            rows.append((code, "", 0.0))
+            continue
+        best = sub.loc[sub["difference"].idxmax()]
+        rows.append((code, str(best["key"]), float(best["difference"])))
+    return pd.DataFrame(rows, columns=["gemeentecode", "key", "difference"])
+
+
+# --------------------------------------------------------------------------------------------
+# lumpsum per provider
+
+
+def split_lumpsum(
+    municipality_budget: float,
+    providers: pd.DataFrame,
+    floor_share: float = 0.0,
+    min_local_amount: float = 0.0,
+    decimals: int = 2,
+) -> pd.DataFrame:
+    """Split a municipality's segment lumpsum over its contracted providers.
+
+    ``providers`` has columns ``provider``, ``historical_share`` (any non-negative weights;
+    normalised over the providers given, since the contracted providers are a subset of the
+    historical ones) and ``local`` (bool). The rule:
+
+    1. every provider gets the budget in proportion to its historical share;
+    2. a **local** provider gets at least its floor ``max(floor_share * budget,
+       min_local_amount)`` (rounded up to a whole cent); providers below their floor are raised
+       to it and the budget left is split over the others by historical share again, until no
+       local provider is below its floor (non-local providers have no floor);
+    3. amounts are whole cents that add up *exactly* to the budget (largest remainder).
+
+    When the floors of the local providers together exceed the budget no split exists and a
+    ValueError says so. The assumptions ``allocation.floor_share`` and
+    ``allocation.min_local_amount`` (allocation.yaml) hold the values for the analysis. Returns the providers with ``floor`` (EUR, 0 for non-local),
+    ``amount`` (EUR), ``share`` (of the budget) and ``floored`` (raised to the floor).
+
+    >>> p = pd.DataFrame({"provider": ["Groot", "Middel", "Lokaal"],
+    ...                   "historical_share": [0.7, 0.29, 0.01], "local": [False, False, True]})
+    >>> split_lumpsum(1_000_000, p, floor_share=0.05)[["amount", "floored"]].values.tolist()
+    [[671717.17, False], [278282.83, False], [50000.0, True]]
+    """
+    budget = float(municipality_budget)
+    if not math.isfinite(budget) or budget < 0:
+        raise ValueError(f"the budget must be a finite number >= 0; found {municipality_budget!r}")
+    for name, value in (("floor_share", floor_share), ("min_local_amount", min_local_amount)):
+        if not math.isfinite(float(value)) or float(value) < 0:
+            raise ValueError(f"{name} must be a finite number >= 0; found {value!r}")
+    if float(floor_share) > 1:
+        raise ValueError(f"floor_share is a share of the budget (<= 1); found {floor_share!r}")
+    for col in ("provider", "historical_share", "local"):
+        if col not in providers.columns:
+            raise ValueError(f"the providers table needs a column {col!r}")
+    if providers.empty:
+        raise ValueError("no providers to split the lumpsum over")
+    if providers["provider"].duplicated().any():
+        dup = providers.loc[providers["provider"].duplicated(), "provider"].iloc[0]
+        raise ValueError(f"provider {dup!r} is listed twice")
+    h = providers["historical_share"].to_numpy(dtype=float)
+    if not np.isfinite(h).all() or (h < 0).any():
+        raise ValueError("historical shares must be finite numbers >= 0")
+    if h.sum() <= 0:
+        raise ValueError("the historical shares add up to 0; nothing to split by")
+    local = providers["local"].map(lambda v: bool(v) if isinstance(v, bool | np.bool_) else None)
+    if local.isna().any():
+        bad = providers.loc[local.isna(), "local"].iloc[0]
+        raise ValueError(f"'local' must be true or false; found {bad!r}")
+    local = local.to_numpy(dtype=bool)
+
+    unit = 10**decimals
+    total = round(budget * unit)
+    floor_eur = max(float(floor_share) * budget, float(min_local_amount))
+    floor_units = math.ceil(round(floor_eur * unit, 6))
+    floors = np.where(local, floor_units, 0).astype(np.int64)
+    if int(floors.sum()) > total:
+        raise ValueError(
+            f"infeasible floors: {int(local.sum())} local provider(s) at a floor of "
+            f"{floor_eur:,.2f} EUR each need {floors.sum() / unit:,.2f} EUR, more than the "
+            f"budget of {budget:,.2f} EUR; lower floor_share or min_local_amount"
+        )
+    raised = np.zeros(len(h), dtype=bool)
+    while True:
+        free = total - int(floors[raised].sum())
+        weights = np.where(raised, 0.0, h)
+        if weights.sum() <= 0:
+            if free > 0:
+                raise ValueError(
+                    "only providers at their floor have a historical share; the budget left "
+                    "cannot be placed (give the other providers a share)"
+                )
+            proportional = np.zeros(len(h))
+            break
+        proportional = free * weights / weights.sum()
+        newly = ~raised & local & (proportional < floors)
+        if not newly.any():
+            break
+        raised |= newly
+    units = np.zeros(len(h), dtype=object)
+    units[raised] = [int(f) for f in floors[raised]]
+    rest = ~raised
+    if rest.any():
+        units[rest] = round_to_total(proportional[rest], free, decimals=0)
+    amount = np.array([u / unit for u in units], dtype=float)
+    out = providers.reset_index(drop=True).copy()
+    out["local"] = local
+    out["floor"] = floors / unit
+    out["amount"] = amount
+    out["share"] = amount / budget if budget > 0 else 0.0
+    out["floored"] = raised
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# coverage and concentration
+
+HHI_MODERATE = 1500.0
+HHI_HIGH = 2500.0
+CONCENTRATION_LABELS = ("niet geconcentreerd", "matig geconcentreerd", "sterk geconcentreerd")
+
+
+def hhi(shares: Any) -> float:
+    """Herfindahl-Hirschman index on the 0-10,000 scale: the sum of squared percentage shares.
+
+    Shares are normalised to add up to 1 first (NaN when they add up to 0). ``n`` equal
+    providers give ``10,000 / n``; a single provider gives 10,000.
+
+    >>> hhi([0.5, 0.5]), hhi([1.0]), hhi([0.45, 0.30, 0.15, 0.10])
+    (5000.0, 10000.0, 3250.0)
+    """
+    s = np.asarray(shares, dtype=float)
+    if (s < 0).any() or not np.isfinite(s).all():
+        raise ValueError("shares must be finite numbers >= 0")
+    total = s.sum()
+    if total <= 0:
+        return float("nan")
+    return float(np.sum((100.0 * s / total) ** 2))
+
+
+def concentration(index: float) -> str:
+    """The concentration class of an HHI, after the US DOJ/FTC Horizontal Merger Guidelines.
+
+    Section 5.3 of the 2010 Horizontal Merger Guidelines (U.S. Department of Justice and
+    Federal Trade Commission, 19 August 2010): *unconcentrated* below 1,500, *moderately
+    concentrated* between 1,500 and 2,500 (both included), *highly concentrated* above 2,500.
+    Note that the 2023 Merger Guidelines of the DOJ/FTC lowered the "highly concentrated"
+    threshold to 1,800; the 2010 classes are kept here because they describe a market's
+    structure, not a merger presumption. Provider shares here are shares of one
+    municipality's segment spend, a narrow "market" by design, so high values are normal for
+    rare segments.
+
+    >>> [concentration(x) for x in (1499.9, 1500, 2500, 2500.1)]  # doctest: +NORMALIZE_WHITESPACE
+    ['niet geconcentreerd', 'matig geconcentreerd', 'matig geconcentreerd',
+     'sterk geconcentreerd']
+    """
+    if index is None or math.isnan(index):
+        return ""
+    if index < HHI_MODERATE:
+        return CONCENTRATION_LABELS[0]
+    if index <= HHI_HIGH:
+        return CONCENTRATION_LABELS[1]
+    return CONCENTRATION_LABELS[2]
+
+
+def _minimum(min_providers: int | Mapping[str, int], segment: str) -> int:
+    if isinstance(min_providers, Mapping):
+        if segment in min_providers:
+            return int(min_providers[segment])
+        if "default" in min_providers:
+            return int(min_providers["default"])
+        raise ValueError(f"no minimum number of providers for segment {segment!r} and no default")
+    return int(min_providers)
+
+
+def min_providers_from(params: Parameters) -> dict[str, int]:
+    """The mapping ``coverage.min_providers`` (segment id -> minimum, with ``default``).
+
+    >>> from bekostiging.config.parameters import load_parameters
+    >>> p = load_parameters([ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"])
+    >>> min_providers_from(p)["default"]
+    2
+    """
+    value = params.param("coverage.min_providers").value
+    if not isinstance(value, Mapping):
+        return {"default": int(value)}
+    return {str(k): int(v) for k, v in value.items()}
+
+
+def coverage(
+    providers_by_municipality_segment: pd.DataFrame,
+    min_providers: int | Mapping[str, int],
+    municipalities: list[str] | tuple[str, ...] | None = None,
+    segments: list[str] | tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Coverage and concentration per municipality and segment.
+
+    Input: one row per municipality, segment and contracted provider, with columns
+    ``gemeentecode``, ``segment``, ``provider``, ``share`` (the provider's share of the
+    municipality's segment, e.g. from :func:`load_providers`) and optionally ``local``.
+    ``min_providers`` is one number or a mapping segment id -> number with a ``default``.
+    Give ``municipalities`` and ``segments`` to list combinations without any provider too
+    (0 providers, not covering).
+
+    Output columns: ``gemeentecode``, ``segment``, ``n_providers``, ``n_local``,
+    ``min_providers``, ``covering`` (``n_providers >= min_providers``: a covering offer,
+    "dekkend aanbod", means the resident has a choice of at least that many contracted
+    providers), ``hhi`` (0-10,000; shares normalised within the group) and ``concentration``
+    (Dutch class, see :func:`concentration`).
+
+    >>> p = pd.DataFrame({"gemeentecode": ["A"] * 3, "segment": "iaj",
+    ...                   "provider": ["x", "y", "z"], "share": [0.5, 0.3, 0.2]})
+    >>> row = coverage(p, 2).iloc[0]
+    >>> int(row.n_providers), bool(row.covering), float(row.hhi), row.concentration
+    (3, True, 3800.0, 'sterk geconcentreerd')
+    """
+    frame = providers_by_municipality_segment
+    for col in ("gemeentecode", "segment", "provider", "share"):
+        if col not in frame.columns:
+            raise ValueError(f"the providers table needs a column {col!r}")
+    rows = []
+    groups = {k: g for k, g in frame.groupby(["gemeentecode", "segment"], sort=False)}
+    combos = list(groups)
+    if municipalities is not None or segments is not None:
+        codes = (
+            list(municipalities)
+            if municipalities is not None
+            else sorted(frame.gemeentecode.unique())
+        )
+        segs = list(segments) if segments is not None else list(dict.fromkeys(frame["segment"]))
+        combos = [(c, s) for c in codes for s in segs]
+    for code, segment in combos:
+        g = groups.get((code, segment))
+        minimum = _minimum(min_providers, segment)
+        if g is None:
+            n, n_local, index = 0, 0, float("nan")
+        else:
+            n = int(g["provider"].nunique())
+            n_local = int(g["local"].astype(bool).sum()) if "local" in g.columns else 0
+            index = hhi(g.groupby("provider")["share"].sum().to_numpy())
+        rows.append(
+            {
+                "gemeentecode": code,
+                "segment": segment,
+                "n_providers": n,
+                "n_local": n_local,
+                "min_providers": minimum,
+                "covering": n >= minimum,
+                "hhi": index,
+                "concentration": concentration(index),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# provider file
+
+PROVIDERS_DIR = ASSUMPTIONS_DIR / "providers"
+
+PROVIDER_SPEC = TableSpec(
+    "providers",
+    [
+        Column("provider", "str"),
+        Column("segment", "str"),
+        Column("gemeentecode", "str", nullable=True, pattern=r"^GM\d{4}$"),
+        Column("historical_share", "float", min=0, max=1),
+        Column("local", "str", allowed=("true", "false")),
+        Column("source", "str"),
+        Column("note", "str", nullable=True),
+    ],
+)
+
+
+def providers_file(region: Region) -> Path:
+    """The default provider file of a region: ``data/assumptions/providers/<id>.csv``."""
+    return PROVIDERS_DIR / f"{region.id}.csv"
+
+
+def load_providers(
+    region: Region, path: str | Path | None = None, year: int | None = None
+) -> pd.DataFrame:
+    """Read and validate a provider landscape; one row per municipality, segment and provider.
+
+    The file (CSV, UTF-8) has the columns ``provider, segment, gemeentecode, historical_share,
+    local, source, note``. How rows combine:
+
+    * a row with a **blank** ``gemeentecode`` is a *regional* provider, contracted in every
+      municipality of the region (those that exist in ``year``, default the contract start
+      year). Its ``historical_share`` is its share **within the regional pool** of that
+      segment; the regional rows of a segment must add up to 1;
+    * a row **with** a ``gemeentecode`` is a provider of that municipality only (a local
+      provider, or one contracted in a few municipalities and listed once for each). Its
+      ``historical_share`` is its share of **that municipality's** segment spend;
+    * per municipality and segment the municipality's own rows keep their shares and the
+      regional pool gets what is left, ``1 - sum(own shares)``, split by the pool shares. So
+      shares add up to 1 in every municipality and segment after expansion. Without regional
+      rows for a segment, a municipality's own rows must add up to 1 by themselves; with
+      them, the own rows must add up to less than 1 (otherwise the regional providers get
+      nothing there);
+    * ``local`` is ``true`` or ``false``; a local provider must name its municipality, and a
+      provider cannot be both regional and municipality-specific in one segment.
+
+    Errors name the file, row and column. Returns columns ``gemeentecode, segment, provider,
+    share, historical_share, local, regional, source, note``.
+
+    >>> from bekostiging.config.region import load_region
+    >>> p = load_providers(load_region("achterhoek"))
+    >>> p["provider"].nunique()
+    65
+    >>> float(p.groupby(["gemeentecode", "segment"])["share"].sum().min().round(9))
+    1.0
+    """
+    path = providers_file(region) if path is None else Path(path)
+    shown = display_path(path)
+    frame = read_table(path, PROVIDER_SPEC)
+    year = region.contract_start.year if year is None else int(year)
+    codes = set(region.codes_in(year))
+    procured = {s.id for s in region.procured_segments()}
+    known = {s.id for s in region.segments}
+
+    problems: list[Problem] = []
+    for idx, seg in frame["segment"].items():
+        if seg not in known:
+            problems.append(
+                Problem(
+                    shown,
+                    "unknown segment",
+                    row=int(idx) + 2,
+                    column="segment",
+                    found=seg,
+                    expected="one of: " + ", ".join(sorted(procured)),
+                )
+            )
+        elif seg not in procured:
+            problems.append(
+                Problem(
+                    shown,
+                    "segment is not procured in this region",
+                    row=int(idx) + 2,
+                    column="segment",
+                    found=seg,
+                    expected="one of: " + ", ".join(sorted(procured)),
+                )
+            )
+    frame["local"] = frame["local"] == "true"
+    specific = frame[frame["gemeentecode"].notna()]
+    problems += check_known(
+        specific,
+        "gemeentecode",
+        codes,
+        shown,
+        f"municipality code not in region {region.name} in {year}",
+    )
+    for idx in frame.index[frame["local"] & frame["gemeentecode"].isna()]:
+        problems.append(
+            Problem(
+                shown,
+                "a local provider must name its municipality",
+                row=int(idx) + 2,
+                column="gemeentecode",
+                expected="a code such as GM0197",
+            )
+        )
+    key = frame["gemeentecode"].fillna("")
+    dup = frame.assign(_k=key).duplicated(["provider", "segment", "_k"], keep="first")
+    for idx in frame.index[dup]:
+        problems.append(
+            Problem(
+                shown,
+                "provider listed twice for this segment and municipality",
+                row=int(idx) + 2,
+                column="provider",
+                found=frame.at[idx, "provider"],
+            )
+        )
+    regional_pairs = set(
+        zip(
+            frame.loc[frame["gemeentecode"].isna(), "provider"],
+            frame.loc[frame["gemeentecode"].isna(), "segment"],
+        )
+    )
+    for idx in specific.index:
+        if (frame.at[idx, "provider"], frame.at[idx, "segment"]) in regional_pairs:
+            problems.append(
+                Problem(
+                    shown,
+                    "provider is regional (blank code) and also listed for a municipality "
+                    "in this segment",
+                    row=int(idx) + 2,
+                    column="gemeentecode",
+                    found=frame.at[idx, "gemeentecode"],
+                    expected="either one regional row or rows per municipality",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+    regional = frame[frame["gemeentecode"].isna()]
+    pool_total = regional.groupby("segment")["historical_share"].sum()
+    for seg, total in pool_total.items():
+        if abs(total - 1.0) > TOLERANCE:
+            first = int(regional.index[regional["segment"] == seg][0]) + 2
+            problems.append(
+                Problem(
+                    shown,
+                    f"the regional providers (blank gemeentecode) of segment {seg} must have "
+                    "shares adding up to 1",
+                    row=first,
+                    column="historical_share",
+                    found=round(float(total), 9),
+                    expected="1 (shares within the regional pool)",
+                )
+            )
+    own_total = specific.groupby(["gemeentecode", "segment"])["historical_share"].sum()
+    for (code, seg), total in own_total.items():
+        first = (
+            int(specific.index[(specific.gemeentecode == code) & (specific.segment == seg)][0]) + 2
+        )
+        has_pool = seg in pool_total.index
+        if has_pool and total >= 1.0 - TOLERANCE:
+            problems.append(
+                Problem(
+                    shown,
+                    f"the providers of {code} in segment {seg} take the whole segment, leaving "
+                    "nothing for the regional providers",
+                    row=first,
+                    column="historical_share",
+                    found=round(float(total), 9),
+                    expected="less than 1 in total",
+                )
+            )
+        elif not has_pool and abs(total - 1.0) > TOLERANCE:
+            problems.append(
+                Problem(
+                    shown,
+                    f"segment {seg} has no regional providers, so the providers of {code} "
+                    "must have shares adding up to 1",
+                    row=first,
+                    column="historical_share",
+                    found=round(float(total), 9),
+                    expected="1",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+    out = []
+    segments_in_file = list(dict.fromkeys(frame["segment"]))
+    for code in region.codes_in(year):
+        for seg in segments_in_file:
+            own = specific[(specific.gemeentecode == code) & (specific.segment == seg)]
+            pool = regional[regional.segment == seg]
+            rest = 1.0 - float(own["historical_share"].sum())
+            for r in own.itertuples():
+                out.append(
+                    (
+                        code,
+                        seg,
+                        r.provider,
+                        r.historical_share,
+                        r.historical_share,
+                        r.local,
+                        False,
+                        r.source,
+                        r.note,
+                    )
+                )
+            if not pool.empty:
+                for r in pool.itertuples():
+                    out.append(
+                        (
+                            code,
+                            seg,
+                            r.provider,
+                            rest * r.historical_share,
+                            r.historical_share,
+                            r.local,
+                            True,
+                            r.source,
+                            r.note,
+                        )
+                    )
+    columns = [
+        "gemeentecode",
+        "segment",
+        "provider",
+        "share",
+        "historical_share",
+        "local",
+        "regional",
+        "source",
+        "note",
+    ]
+    return pd.DataFrame(out, columns=columns)

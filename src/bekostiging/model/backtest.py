@@ -1,0 +1,200 @@
+"""Backtest: run the projection as of an earlier reference year and compare with what followed.
+
+As of ``peiljaar`` (e.g. 2021) the tool may use only what was known then: actuals up to that
+year, population up to that year, the care price index up to that year (later years repeat
+it), and the municipalities' primary budgets (Iv3 begroting), which are made the year before.
+It projects spending per municipality and domain (youth care: Iv3 6.72-6.74 and 6.82; Wmo:
+6.6, 6.71 and 6.81, as booked) for the following years and sets its P10/P50/P90 beside the
+actuals (Iv3 jaarrekening) and beside the municipalities' own primary budgets.
+
+The backtest works per domain, not per segment: before 2023 the split of youth care over the
+segments needs the 2023-2024 Iv3 split, which was not known in 2021. Domain totals need no
+conversion at all, so nothing from after the reference year leaks in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.config.parameters import Parameters
+from bekostiging.config.region import Region
+from bekostiging.core.errors import ParameterError, Problem
+from bekostiging.model.baseline import build_baseline, to_current_boundaries
+from bekostiging.model.calibration import (
+    budget_error_spread,
+    budget_errors,
+    calibrate_growth,
+    cumulative_index,
+    index_path,
+    real_growth,
+)
+from bekostiging.model.population import project_population
+from bekostiging.model.projection import Projection, ProjectionInputs, simulate
+
+# The Jeugdwet covers young people, the Wmo adults: the domains' relevant populations.
+DOMAIN_POPULATION = {"jeugd": "jeugd_0_17", "wmo": "volwassen_18plus"}
+REGION_ROW = "regio"
+
+
+@dataclass(frozen=True)
+class Backtest:
+    region: Region
+    reference_year: int
+    table: pd.DataFrame  # per municipality (and 'regio') x domain x year
+    calibration: pd.DataFrame  # per domain: mu, sigma, rho as known in the reference year
+    budget_bias: pd.DataFrame  # budget errors up to the reference year
+    projection: Projection
+
+    def summary(self) -> pd.DataFrame:
+        """Per domain, for the municipalities: mean absolute error of the tool's P50 and of the
+        primary budgets, and how often the actual fell inside P10-P90."""
+        t = self.table[self.table["gemeentecode"] != REGION_ROW]
+        g = t.groupby("domain")
+        return pd.DataFrame(
+            {
+                "mae_p50": g["error_p50"].apply(lambda s: s.abs().mean()),
+                "mae_budget": g["error_budget"].apply(lambda s: s.abs().mean()),
+                "mean_error_p50": g["error_p50"].mean(),
+                "mean_error_budget": g["error_budget"].mean(),
+                "coverage_p10_p90": g["inside"].mean(),
+                "n": g.size(),
+            }
+        )
+
+
+def _domain_frame(baseline: pd.DataFrame, region: Region, value: str) -> pd.DataFrame:
+    cur = to_current_boundaries(baseline, region)
+    return cur.groupby(["gemeentecode", "domain", "year"], as_index=False)[value].sum()
+
+
+def run_backtest(
+    region: Region,
+    reference_year: int = 2021,
+    draws: int = 2000,
+    seed: int = 20210101,
+    params: Parameters | None = None,
+    actuals: pd.DataFrame | None = None,
+    budgets: pd.DataFrame | None = None,
+) -> Backtest:
+    """Project as of ``peiljaar`` and compare with the actuals and budgets that followed."""
+    params = region.parameters if params is None else params
+    actuals = build_baseline(region, params=params) if actuals is None else actuals
+    budgets = (
+        build_baseline(region, report=region.budget_report, params=params)
+        if budgets is None
+        else budgets
+    )
+    last_actual = int(actuals["year"].max())
+    if not region.first_year + 2 <= reference_year < last_actual:
+        raise ParameterError(
+            Problem(
+                "parameters",
+                "backtest reference year out of range",
+                found=reference_year,
+                expected=f"from {region.first_year + 2} to {last_actual - 1}",
+            )
+        )
+    years = list(range(reference_year + 1, last_actual + 1))
+
+    booked = _domain_frame(actuals, region, "spend_booked")
+    planned = _domain_frame(budgets, region, "spend_booked")
+    pop = project_population(
+        region, range(region.first_year, last_actual + 1), params, last_data_year=reference_year
+    )
+    popidx = pop.set_index(["gemeentecode", "year", "age_group"])["population"]
+    booked["population"] = [
+        float(popidx[(c, y, DOMAIN_POPULATION[d])])
+        for c, d, y in zip(booked["gemeentecode"], booked["domain"], booked["year"])
+    ]
+
+    rates = index_path(params, range(region.first_year, last_actual + 1), known_until=reference_year)
+    history = booked[booked["year"] <= reference_year].rename(
+        columns={"domain": "unit", "spend_booked": "spend"}
+    )
+    cal = calibrate_growth(
+        real_growth(history, rates, clip=float(params.value("projection.outlier_log_growth")))
+    )
+    errors = budget_errors(
+        actuals[actuals["year"] <= reference_year],
+        budgets[budgets["year"] <= reference_year],
+        ["gemeentecode", "domain"],
+    )
+    spread = budget_error_spread(errors)
+
+    munis = tuple(region.current_codes())
+    domains = tuple(d for d in DOMAIN_POPULATION if d in cal.index)
+    damping = float(params.value("startbudget.trend_damping"))
+    ref = booked[booked["year"] == reference_year].set_index(["gemeentecode", "domain"])
+    clients = np.zeros((len(munis), len(domains), len(years)))
+    cost = np.zeros_like(clients)
+    for a, m in enumerate(munis):
+        for b, d in enumerate(domains):
+            group = DOMAIN_POPULATION[d]
+            p_ref = float(popidx[(m, reference_year, group)])
+            trend = float(np.expm1(cal.loc[d, "mu"] * damping))
+            for c, y in enumerate(years):
+                demo = float(popidx[(m, y, group)]) / p_ref
+                clients[a, b, c] = (
+                    float(ref.loc[(m, d), "spend_booked"]) * demo * (1 + trend) ** (y - reference_year)
+                )
+                cost[a, b, c] = cumulative_index(rates, reference_year, y)
+    sigma = cal.loc[list(domains), "sigma"].to_numpy()
+    level = np.array(
+        [
+            np.sqrt(max(0.0, float(spread.loc[d, "sigma"]) ** 2 - s**2))
+            for d, s in zip(domains, sigma)
+        ]
+    )
+    inputs = ProjectionInputs(
+        municipalities=munis,
+        units=domains,
+        years=tuple(years),
+        clients_exp=clients,
+        cost_exp=cost,
+        year_fraction=np.ones((len(domains), len(years))),
+        sigma=sigma,
+        rho=cal.loc[list(domains), "rho"].to_numpy(),
+        level_sigma=level,
+        volume_share=float(params.value("projection.volume_share")),
+        index_sd=float(params.value("projection.index_sd")),
+    )
+    proj = simulate(inputs, draws, seed)
+    spend = proj.spend
+
+    actual = booked.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
+    budget = planned.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
+    rows = []
+    for b, d in enumerate(domains):
+        for c, y in enumerate(years):
+            for a, m in enumerate((*munis, REGION_ROW)):
+                if m == REGION_ROW:
+                    draws_ = spend[:, :, b, c].sum(axis=1)
+                    act = sum(float(actual.get((x, d, y), np.nan)) for x in munis)
+                    bud = sum(float(budget.get((x, d, y), np.nan)) for x in munis)
+                else:
+                    draws_ = spend[:, a, b, c]
+                    act = float(actual.get((m, d, y), np.nan))
+                    bud = float(budget.get((m, d, y), np.nan))
+                p10, p50, p90 = np.quantile(draws_, [0.1, 0.5, 0.9])
+                rows.append(
+                    {
+                        "gemeentecode": m,
+                        "gemeente": "Regio " + region.name
+                        if m == REGION_ROW
+                        else region.name_of(m),
+                        "domain": d,
+                        "year": y,
+                        "actual": act,
+                        "budget": bud,
+                        "p10": p10,
+                        "p50": p50,
+                        "p90": p90,
+                        "error_p50": p50 / act - 1.0 if act else np.nan,
+                        "error_budget": bud / act - 1.0 if act and not np.isnan(bud) else np.nan,
+                        "inside": bool(p10 <= act <= p90),
+                    }
+                )
+    return Backtest(region, reference_year, pd.DataFrame(rows), cal, spread, proj)

@@ -1,0 +1,248 @@
+"""Population per municipality, year and relevant age group.
+
+* **Totals** on 1 January are observed: CBS 03759ned for 2019-2026, and for earlier years the
+  ``inhabitants`` column of the Iv3 data, which equals CBS 1 January population wherever the two
+  overlap (``data/raw/SOURCES.md``, Iv3 caveat 7).
+* **Age groups** (0-17, 7-12, 18+) are estimated: CBS gives 10-year age bands for 1 January 2020
+  only. A group's share of the population is built from the bands with the weights in
+  ``parameters/common.yaml`` (``age_groups.<group>.bands``), then moved over time by
+  ``age_groups.<group>.annual_share_change`` (ageing). A municipality formed by a merger takes
+  the combined bands of its predecessors.
+
+>>> from bekostiging.config.region import load_region
+>>> region = load_region("achterhoek")
+>>> pop = population_by_age_group(region, [2020])
+>>> aalten = pop.query("gemeentecode == 'GM0197' and age_group == 'jeugd_0_17'")
+>>> round(aalten["population"].item(), 1)  # 1,017 + 0.8 x ... : the 0-9 band plus 80 % of 10-19
+5236.4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.config.parameters import Parameters
+from bekostiging.config.region import Region
+from bekostiging.core.errors import InputError, Problem
+from bekostiging.data.rawdata import AGE_BANDS, load_agebands, load_iv3, load_population
+
+AGEBAND_YEAR = 2020
+
+
+def population_totals(
+    region: Region,
+    years: Iterable[int],
+    population: pd.DataFrame | None = None,
+    iv3: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Observed population on 1 January per municipality (as it existed) and year.
+
+    >>> from bekostiging.config.region import load_region
+    >>> t = population_totals(load_region("achterhoek"), [2018, 2026])
+    >>> int(t.query("year == 2026")["population"].sum())
+    303810
+    >>> sorted(t["source"].unique())
+    ['CBS 03759ned', 'Iv3 inwoners (CBS 1 januari)']
+    """
+    pop = load_population() if population is None else population
+    iv3 = load_iv3() if iv3 is None else iv3
+    cbs = pop.set_index(["gemeentecode", "year"])["population_jan1"]
+    inh = (
+        iv3.sort_values("report", ascending=False)  # prefer jaarrekening
+        .drop_duplicates(["gemeentecode", "year"])
+        .set_index(["gemeentecode", "year"])["inhabitants"]
+    )
+    rows, missing = [], []
+    for year in years:
+        for code in region.codes_in(year):
+            if (code, year) in cbs.index:
+                rows.append((code, year, float(cbs[(code, year)]), "CBS 03759ned"))
+            elif (code, year) in inh.index:
+                rows.append((code, year, float(inh[(code, year)]), "Iv3 inwoners (CBS 1 januari)"))
+            else:
+                missing.append((code, year))
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    "data/raw (population)",
+                    f"no population for {code} ({region.name_of(code)}) in {year}",
+                    expected="a year covered by CBS 03759ned (2019-2026) or Iv3 (2017-2026)",
+                )
+                for code, year in missing[:10]
+            ]
+        )
+    return pd.DataFrame(rows, columns=["gemeentecode", "year", "population", "source"])
+
+
+def _band_table(region: Region, agebands: pd.DataFrame) -> pd.DataFrame:
+    """Population by age band in 2020 per region municipality (merged ones from predecessors)."""
+    bands = agebands[agebands["year"] == AGEBAND_YEAR].pivot_table(
+        index="gemeentecode", columns="age_band", values="population", aggfunc="sum"
+    )
+    out = {}
+    for m in region.municipalities:
+        if m.code in bands.index:
+            out[m.code] = bands.loc[m.code]
+            continue
+        preds = [p for p in region.predecessors(m.code) if p in bands.index]
+        if not preds:
+            raise InputError(
+                Problem(
+                    "data/raw/cbs_population_agebands_municipalities_2020.csv",
+                    f"no 2020 age bands for {m.code} ({m.name}) nor for its predecessors",
+                    expected="a municipality that existed on 1 January 2020, or merged_into links",
+                )
+            )
+        out[m.code] = bands.loc[preds].sum()
+    return pd.DataFrame(out).T.reindex(columns=list(AGE_BANDS)).fillna(0.0)
+
+
+def age_group_shares(
+    region: Region, params: Parameters, agebands: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Share of each age group in the 2020 population, per municipality (columns = groups)."""
+    bands = _band_table(region, load_agebands() if agebands is None else agebands)
+    total = bands.sum(axis=1)
+    shares = {}
+    groups = sorted({n.split(".")[1] for n in params.names("age_groups.")})
+    for group in groups:
+        weights = params.param(f"age_groups.{group}.bands").value
+        unknown = [b for b in weights if b not in AGE_BANDS]
+        if unknown:
+            p = params.param(f"age_groups.{group}.bands")
+            raise InputError(
+                Problem(
+                    p.file,
+                    f"unknown age band {unknown[0]!r}",
+                    row=p.line,
+                    expected=", ".join(AGE_BANDS),
+                )
+            )
+        w = pd.Series(weights, dtype=float).reindex(list(AGE_BANDS)).fillna(0.0)
+        shares[group] = bands.to_numpy() @ w.to_numpy() / total.to_numpy()
+    return pd.DataFrame(shares, index=bands.index)
+
+
+def population_by_age_group(
+    region: Region,
+    years: Iterable[int],
+    params: Parameters | None = None,
+    population: pd.DataFrame | None = None,
+    iv3: pd.DataFrame | None = None,
+    agebands: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Population per municipality, year and age group, with an observed/estimated flag.
+
+    Columns: ``gemeentecode, year, age_group, population, population_flag``.
+    """
+    params = region.parameters if params is None else params
+    years = list(years)
+    totals = population_totals(region, years, population, iv3)
+    shares = age_group_shares(region, params, agebands)
+    frames = []
+    for group in shares.columns:
+        change = float(params.value(f"age_groups.{group}.annual_share_change"))
+        t = totals.copy()
+        share = t["gemeentecode"].map(shares[group]).to_numpy()
+        drift = (1.0 + change) ** (t["year"].to_numpy() - AGEBAND_YEAR)
+        t["age_group"] = group
+        observed = group == "totaal"
+        t["population"] = t["population"].to_numpy() * (1.0 if observed else share * drift)
+        t["population_flag"] = "observed" if observed else "estimated"
+        frames.append(t.drop(columns="source"))
+    out = pd.concat(frames, ignore_index=True)
+    out["population"] = out["population"].astype(float)
+    return out.sort_values(["gemeentecode", "year", "age_group"]).reset_index(drop=True)
+
+
+def group_population(pop: pd.DataFrame, group: str) -> pd.Series:
+    """Population of one age group indexed by (gemeentecode, year)."""
+    sub = pop[pop["age_group"] == group]
+    if sub.empty:
+        raise KeyError(f"age group {group!r} not in the population table")
+    return sub.set_index(["gemeentecode", "year"])["population"]
+
+
+def key_shares(values: pd.Series) -> pd.Series:
+    """Normalise non-negative values to shares that add up to 1.
+
+    >>> key_shares(pd.Series({"a": 1.0, "b": 3.0})).tolist()
+    [0.25, 0.75]
+    """
+    total = float(np.sum(values))
+    if total <= 0:
+        raise ValueError("a distribution key needs a positive total")
+    return values / total
+
+
+def project_population(
+    region: Region,
+    years: Iterable[int],
+    params: Parameters | None = None,
+    last_data_year: int | None = None,
+    population: pd.DataFrame | None = None,
+    iv3: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Population per *current* municipality, year and age group, also for future years.
+
+    Observed years (up to ``last_data_year``, default: the last year with data) are summed over
+    predecessors for merged municipalities. Later years continue the total with the average
+    yearly growth of the last ``population.extrapolation_window`` observed years (an estimate,
+    flagged as such); age groups follow from the 2020 shares and their drift, as in
+    :func:`population_by_age_group`. ``last_data_year`` lets a backtest use only the data that
+    was available at the time.
+
+    >>> from bekostiging.config.region import load_region
+    >>> p = project_population(load_region("achterhoek"), [2024, 2030], last_data_year=2024)
+    >>> sorted(p.query("age_group == 'totaal'")["population_flag"].unique())
+    ['estimated', 'observed']
+    """
+    params = region.parameters if params is None else params
+    years = sorted(set(years))
+    pop = load_population() if population is None else population
+    iv3 = load_iv3() if iv3 is None else iv3
+    available = sorted(set(pop["year"]) | set(iv3["year"]))
+    last = min(max(available), last_data_year if last_data_year is not None else max(available))
+    window = int(params.get("population.extrapolation_window", 5.0))
+    first_needed = min(min(years), last - window)
+    observed_years = [y for y in range(max(first_needed, region.first_year), last + 1)]
+    totals = population_totals(region, observed_years, pop, iv3)
+    totals["gemeentecode"] = totals["gemeentecode"].map(region.current_code)
+    by_code = totals.groupby(["gemeentecode", "year"])["population"].sum().unstack("year")
+    rows = []
+    for code in region.current_codes():
+        series = by_code.loc[code]
+        start = series.get(last - window)
+        growth = (series[last] / start) ** (1.0 / window) - 1.0 if start else 0.0
+        for y in years:
+            if y <= last:
+                rows.append((code, y, float(series[y]), "observed"))
+            else:
+                rows.append(
+                    (code, y, float(series[last] * (1 + growth) ** (y - last)), "estimated")
+                )
+    total = pd.DataFrame(rows, columns=["gemeentecode", "year", "population", "flag"])
+    shares = age_group_shares(region, params)
+    frames = []
+    for group in shares.columns:
+        change = float(params.value(f"age_groups.{group}.annual_share_change"))
+        t = total.copy()
+        observed = group == "totaal"
+        factor = (
+            1.0
+            if observed
+            else (
+                t["gemeentecode"].map(shares[group]).to_numpy()
+                * (1.0 + change) ** (t["year"].to_numpy() - AGEBAND_YEAR)
+            )
+        )
+        t["population"] = t["population"].to_numpy() * factor
+        t["age_group"] = group
+        t["population_flag"] = np.where(observed, t["flag"], "estimated")
+        frames.append(t.drop(columns="flag"))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["gemeentecode", "year", "age_group"]).reset_index(drop=True)

@@ -1,0 +1,564 @@
+"""Monte Carlo projection of clients and cost over the contract period, and every variant's spend.
+
+Arrays are shaped ``(draws, municipalities, units, years)``; a *unit* is a segment (or, in the
+backtest, a domain). Per draw ``d``, municipality ``m``, unit ``u`` and year ``y`` after the
+reference year:
+
+    clients   C[d,m,u,y] = C_exp[m,u,y] * exp(cumsum_y( sqrt(v)   * e1[d,m,u,y] ))
+    intensity I[d,m,u,y] =                exp(cumsum_y( sqrt(1-v) * e2[d,m,u,y] ))
+    price     P[d,y]     =                exp(cumsum_y( s_idx * z[d,y] ))
+    cost of care needed  = C * I * cost_exp[m,u,y] * P * fraction[u,y]
+
+with ``e = sigma_u * (sqrt(rho_u) * common[d,u,y] + sqrt(1 - rho_u) * local[d,m,u,y])``: a
+regional shock shared by all municipalities and a local one. ``C_exp`` and ``cost_exp`` are the
+start budget's paths (demography, damped trend, local policy, index, efficiency, chain
+agreements), so the start budget is the median path. ``sigma_u`` and ``rho_u`` are calibrated
+on the year-on-year real growth in Iv3 from the first data year to the reference year
+(:mod:`bekostiging.calibration`); ``v`` (``projection.volume_share``) splits the growth into
+number of clients and intensity per client. The first projected year gets an extra level shock
+so that its spread is never narrower than the municipalities' own budget errors were (around
+their average bias). ``s_idx`` (``projection.index_sd``) is the uncertainty of the care price
+index; budgets, tariffs and prices are indexed with the actual index, as Dutch contracts do.
+
+Everything is vectorised with numpy and seeded: the same inputs and seed give identical arrays.
+
+>>> inp = ProjectionInputs.example()
+>>> proj = simulate(inp, draws=4000, seed=1)
+>>> proj.spend.shape
+(4000, 2, 1, 3)
+>>> q = proj.quantiles("spend")
+>>> bool((q["p10"] <= q["p50"]).all() and (q["p50"] <= q["p90"]).all())
+True
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.config.parameters import Parameters
+from bekostiging.config.region import Region
+from bekostiging.model import variants as V
+from bekostiging.model.calibration import budget_error_spread, budget_errors
+from bekostiging.model.startbudget import StartBudget
+
+QUANTILES = {"p10": 0.10, "p50": 0.50, "p90": 0.90}
+
+
+@dataclass(frozen=True)
+class ProjectionInputs:
+    """Expected paths and calibrated uncertainty, on labelled axes."""
+
+    municipalities: tuple[str, ...]
+    units: tuple[str, ...]
+    years: tuple[int, ...]
+    clients_exp: np.ndarray  # (M, U, Y) expected clients per full year
+    cost_exp: np.ndarray  # (M, U, Y) expected cost per client per full year, EUR
+    year_fraction: np.ndarray  # (U, Y) share of the year inside the contract
+    sigma: np.ndarray  # (U,) yearly sd of log real growth
+    rho: np.ndarray  # (U,) regional share of the variance
+    level_sigma: np.ndarray  # (U,) extra sd of the first projected year
+    volume_share: float = 0.6
+    index_sd: float = 0.01
+    units_per_client: np.ndarray | None = None  # (U,) for p*q tariffs; 1 = per client
+    population: np.ndarray | None = None  # (M, U, Y) target population (population funding)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.municipalities), len(self.units), len(self.years)
+
+    @property
+    def budget(self) -> np.ndarray:
+        """The median path of the cost of care (the start budget), pro-rated, (M, U, Y)."""
+        return self.clients_exp * self.cost_exp * self.year_fraction[None, :, :]
+
+    @staticmethod
+    def example() -> ProjectionInputs:
+        """Two municipalities, one unit, three years: for examples and tests."""
+        return ProjectionInputs(
+            municipalities=("A", "B"),
+            units=("s",),
+            years=(2022, 2023, 2024),
+            clients_exp=np.array([[[100.0, 102.0, 104.0]], [[50.0, 51.0, 52.0]]]),
+            cost_exp=np.full((2, 1, 3), 10_000.0),
+            year_fraction=np.array([[0.5, 1.0, 1.0]]),
+            sigma=np.array([0.1]),
+            rho=np.array([0.3]),
+            level_sigma=np.array([0.0]),
+        )
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Simulated paths; ``spend`` is the cost of the care needed (before provider behaviour)."""
+
+    inputs: ProjectionInputs
+    clients: np.ndarray  # (D, M, U, Y)
+    intensity: np.ndarray  # (D, M, U, Y) units of care per client relative to expected
+    price: np.ndarray  # (D, Y) actual price level relative to the assumed index
+    seed: int
+    seconds: float = 0.0
+    variants: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    @property
+    def draws(self) -> int:
+        return self.clients.shape[0]
+
+    @property
+    def spend(self) -> np.ndarray:
+        """Cost of the care needed (D, M, U, Y), EUR. float32: a relative precision of 1e-7
+        is far below the Monte Carlo error."""
+        i = self.inputs
+        unit = (i.cost_exp[None] * i.year_fraction[None]).astype(np.float32)
+        return self.clients * self.intensity * unit * self.price[:, None, None, :]
+
+    @property
+    def budget(self) -> np.ndarray:
+        return self.inputs.budget
+
+    def total(
+        self, array: np.ndarray, municipality: str | None = None, units: list[str] | None = None
+    ) -> np.ndarray:
+        """Sum a (D, M, U, Y) array over municipalities (or pick one) and units -> (D, Y)."""
+        i = self.inputs
+        a = array
+        if municipality is not None:
+            a = a[:, [i.municipalities.index(municipality)]]
+        if units is not None:
+            a = a[:, :, [i.units.index(u) for u in units]]
+        return a.sum(axis=(1, 2))
+
+    def quantiles(
+        self,
+        what: str = "spend",
+        municipality: str | None = None,
+        units: list[str] | None = None,
+        variant: str | None = None,
+    ) -> pd.DataFrame:
+        """P10/P50/P90 per year of a quantity (``spend``, ``clients`` or a variant output)."""
+        if variant is not None:
+            array = self.variants[variant][what]
+        elif what == "clients":
+            array = self.clients
+        else:
+            array = self.spend
+        tot = self.total(array, municipality, units)
+        out = pd.DataFrame(
+            {k: np.quantile(tot, q, axis=0) for k, q in QUANTILES.items()},
+            index=pd.Index(self.inputs.years, name="year"),
+        )
+        out["mean"] = tot.mean(axis=0)
+        return out
+
+
+CHUNKS = 8  # fixed, so the random stream never depends on the machine's number of cores
+
+
+def _normals(seed: np.random.SeedSequence, draws: int, inner: tuple[int, ...]) -> np.ndarray:
+    """Standard normals of shape (draws, *inner), float32, filled in parallel chunks.
+
+    Each chunk of draws has its own child generator (NumPy's documented pattern for
+    multithreaded generation), so the result is identical whatever the thread timing.
+    """
+    out = np.empty((draws, *inner), dtype=np.float32)
+    bounds = np.linspace(0, draws, min(CHUNKS, draws) + 1).astype(int)
+    gens = [np.random.default_rng(s) for s in seed.spawn(len(bounds) - 1)]
+
+    def fill(k: int) -> None:
+        gens[k].standard_normal(out=out[bounds[k] : bounds[k + 1]], dtype=np.float32)
+
+    with ThreadPoolExecutor(max_workers=min(len(gens), os.cpu_count() or 1)) as pool:
+        list(pool.map(fill, range(len(gens))))
+    return out
+
+
+def _growth_paths(
+    seed: np.random.SeedSequence,
+    common_rng: np.random.Generator,
+    draws: int,
+    shape: tuple[int, int, int],
+    sigma: np.ndarray,
+    rho: np.ndarray,
+    scale: float,
+    level: np.ndarray,
+) -> np.ndarray:
+    """exp(cumulative scaled shocks) as a (draws, M, U, Y) view of a (draws, Y, M, U) array.
+
+    Years are the second axis while accumulating, so each year is one fast in-place add.
+    """
+    m, u, y = shape
+    x = _normals(seed, draws, (y, m, u))
+    common = common_rng.standard_normal((draws, y, 1, u), dtype=np.float32)
+    x *= (scale * sigma * np.sqrt(1.0 - rho)).astype(np.float32)
+    x += common * (scale * sigma * np.sqrt(rho)).astype(np.float32)
+    x[:, 0] += level  # the first year's extra level uncertainty
+    for k in range(1, y):
+        x[:, k] += x[:, k - 1]
+    np.exp(x, out=x)
+    return np.moveaxis(x, 1, 3)
+
+
+def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) -> Projection:
+    """Draw the paths. Vectorised over draws x municipalities x units x years; seeded."""
+    if draws < 10:
+        raise ValueError(f"draws must be at least 10 to give P10/P90, got {draws}")
+    start = time.perf_counter()
+    root = np.random.SeedSequence(seed)
+    s_clients, s_intensity, s_small = root.spawn(3)
+    small = np.random.default_rng(s_small)
+    shape = inputs.shape
+    v = float(inputs.volume_share)
+    level = small.standard_normal((draws, shape[0], shape[1]), dtype=np.float32)
+    level *= inputs.level_sigma.astype(np.float32)[None, None, :]
+    clients = _growth_paths(
+        s_clients,
+        small,
+        draws,
+        shape,
+        inputs.sigma,
+        inputs.rho,
+        np.sqrt(v),
+        np.float32(np.sqrt(v)) * level,
+    )
+    clients *= inputs.clients_exp.astype(np.float32)[None]
+    intensity = _growth_paths(
+        s_intensity,
+        small,
+        draws,
+        shape,
+        inputs.sigma,
+        inputs.rho,
+        np.sqrt(1.0 - v),
+        np.float32(np.sqrt(1.0 - v)) * level,
+    )
+    z = small.standard_normal((draws, shape[2]), dtype=np.float32)
+    price = np.exp(np.cumsum(np.float32(inputs.index_sd) * z, axis=1))
+    return Projection(inputs, clients, intensity, price, seed, time.perf_counter() - start)
+
+
+# --- funding variants on the simulated paths --------------------------------------------------
+
+
+def standard_variants(
+    inputs: ProjectionInputs,
+    params: Parameters,
+    unit: int,
+    settlement: dict | None = None,
+    price: np.ndarray | None = None,
+) -> dict:
+    """The five variants for one unit, with amounts from the start budget (indexed actually).
+
+    Lumpsum budget = the start budget; p*q tariff = expected cost per unit; output price =
+    expected cost per client; population funding = the start budget per inhabitant of the
+    target group; hybrid = a lumpsum with ``projection.hybrid_pq_share`` paid p*q. All amounts
+    follow the actual price index ``price`` (D, Y). Budgets are pro-rated for part years;
+    tariffs and prices are not, because the clients and units of a part year already are.
+    """
+    upc = 1.0 if inputs.units_per_client is None else float(inputs.units_per_client[unit])
+    p = 1.0 if price is None else price[:, None, :]
+    budget = inputs.budget[:, unit][None] * p  # (D or 1, M, Y), pro-rated
+    cost = inputs.cost_exp[:, unit][None] * p  # per client per full year
+    tariff = cost / upc
+    settle = V.Settlement(**(settlement or {"kind": "none"}))
+    out = {
+        "pq": V.PQ(tariff=tariff),
+        "output": V.Output(price_per_client=cost),
+        "lumpsum": V.Lumpsum(budget=budget, settlement=settle),
+        "hybrid": V.Hybrid(
+            budget=budget,
+            tariff=tariff,
+            pq_share=float(params.value("projection.hybrid_pq_share")),
+            settlement=settle,
+        ),
+    }
+    if inputs.population is not None:
+        pop = inputs.population[:, unit][None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_head = np.where(pop > 0, budget / pop, 0.0)
+        out["population"] = V.PopulationFunding(amount_per_head=per_head, settlement=settle)
+    return out
+
+
+def apply_variants(
+    proj: Projection,
+    params: Parameters,
+    units: list[str] | None = None,
+    settlements: dict[str, dict] | None = None,
+    response=None,
+    tariff_markup: float = 1.0,
+) -> Projection:
+    """Pay every simulated path under every variant; returns the projection with ``variants``.
+
+    ``response(unit, variant_key)`` may return an object with ``volume_factor`` and
+    ``intensity_factor`` (the provider behaviour model): the care actually provided under that
+    variant is then ``clients x volume_factor`` with ``intensity x intensity_factor``.
+    ``tariff_markup`` is the tariff over the provider's own cost of a unit: projected costs are
+    at tariff level (what was paid), the provider's own cost is that divided by the markup.
+    Clients of a part year count with the year's fraction (a half year: half the clients'
+    care). Results per variant: ``municipality_spend``, ``provider_result``,
+    ``settlement_flow`` and ``provided_cost`` (D, M, U, Y); units not listed stay zero.
+    """
+    i = proj.inputs
+    units = list(i.units) if units is None else units
+    shape = proj.clients.shape
+    results: dict[str, dict[str, np.ndarray]] = {}
+    for u_name in units:
+        u = i.units.index(u_name)
+        upc = 1.0 if i.units_per_client is None else float(i.units_per_client[u])
+        unit_cost = i.cost_exp[:, u][None] * proj.price[:, None, :] / upc / tariff_markup
+        frac = i.year_fraction[u][None, None, :]
+        variants = standard_variants(i, params, u, (settlements or {}).get(u_name), proj.price)
+        for key, variant in variants.items():
+            vol, inten = 1.0, 1.0
+            if response is not None:
+                r = response(u_name, key)
+                vol, inten = float(r.volume_factor), float(r.intensity_factor)
+            clients = proj.clients[:, :, u] * vol * frac
+            units_ = clients * upc * proj.intensity[:, :, u] * inten
+            pop = None
+            if i.population is not None:
+                pop = np.broadcast_to(i.population[:, u][None], clients.shape)
+            demand = V.Demand(
+                clients=clients,
+                units=units_,
+                unit_cost=np.broadcast_to(unit_cost, clients.shape),
+                population=pop,
+            )
+            res = variant.pay(demand)
+            store = results.setdefault(
+                key,
+                {
+                    k: np.zeros(shape)
+                    for k in (
+                        "municipality_spend",
+                        "provider_result",
+                        "settlement_flow",
+                        "provided_cost",
+                    )
+                },
+            )
+            store["municipality_spend"][:, :, u] = res.municipality_spend
+            store["provider_result"][:, :, u] = res.provider_result
+            store["settlement_flow"][:, :, u] = res.settlement_flow
+            store["provided_cost"][:, :, u] = res.provider_cost
+    return Projection(
+        proj.inputs, proj.clients, proj.intensity, proj.price, proj.seed, proj.seconds, results
+    )
+
+
+def variant_summary(
+    proj: Projection,
+    municipality: str | None = None,
+    units: list[str] | None = None,
+    years: list[int] | None = None,
+    loss_threshold: float = 0.05,
+) -> pd.DataFrame:
+    """Per variant, over the chosen years: P10/P50/P90 of the municipality's spend, the spread
+    P90-P10 it carries, the mean provider result and settlement flow, and the chance that a
+    provider contract (one municipality x segment x year) loses more than ``loss_threshold``
+    of its revenue."""
+    i = proj.inputs
+    ysel = [i.years.index(y) for y in (years or i.years)]
+    msel = (
+        list(range(len(i.municipalities)))
+        if municipality is None
+        else [i.municipalities.index(municipality)]
+    )
+    usel = list(range(len(i.units))) if units is None else [i.units.index(u) for u in units]
+    rows = []
+    for key, res in proj.variants.items():
+
+        def pick(a):
+            return a[:, msel][:, :, usel][..., ysel]
+
+        spend_cells, result_cells = pick(res["municipality_spend"]), pick(res["provider_result"])
+        spend = spend_cells.sum(axis=(1, 2, 3))
+        result = result_cells.sum(axis=(1, 2, 3))
+        flow = pick(res["settlement_flow"]).sum(axis=(1, 2, 3))
+        active = spend_cells > 0
+        losing = (result_cells < -loss_threshold * spend_cells) & active
+        rows.append(
+            {
+                "variant": key,
+                "p10": np.quantile(spend, 0.1),
+                "p50": np.quantile(spend, 0.5),
+                "p90": np.quantile(spend, 0.9),
+                "mean": spend.mean(),
+                "spread": np.quantile(spend, 0.9) - np.quantile(spend, 0.1),
+                "provider_result_mean": result.mean(),
+                "provider_loss_chance": float(losing.sum() / max(active.sum(), 1)),
+                "settlement_mean": flow.mean(),
+            }
+        )
+    return pd.DataFrame(rows).set_index("variant")
+
+
+# --- building inputs from the start budget ---------------------------------------------------
+
+
+def inputs_from_start_budget(
+    sb: StartBudget,
+    baseline: pd.DataFrame,
+    budget_baseline: pd.DataFrame,
+    params: Parameters | None = None,
+) -> ProjectionInputs:
+    """Projection inputs for the procured segments of a start budget.
+
+    The yearly paths start the year after the reference year, so the years between the
+    reference year and the contract add their uncertainty too.
+    """
+    region = sb.region
+    params = region.parameters if params is None else params
+    t = sb.table
+    munis = tuple(sorted(t["gemeentecode"].unique()))
+    units = tuple(dict.fromkeys(t["segment"]))
+    years = tuple(range(sb.reference_year + 1, int(t["year"].max()) + 1))
+    full = _full_grid(sb, munis, units, years, params)
+    cal = sb.trend
+    sigma = np.array([float(cal.loc[u, "sigma"]) if u in cal.index else 0.1 for u in units])
+    rho = np.array([float(cal.loc[u, "rho"]) if u in cal.index else 0.3 for u in units])
+    errors = budget_errors(
+        baseline[baseline["year"] <= sb.reference_year],
+        budget_baseline[budget_baseline["year"] <= sb.reference_year],
+        ["gemeentecode", "domain"],
+    )
+    spread = budget_error_spread(errors)
+    domain = {s.id: s.domain for s in region.segments}
+    level = np.array(
+        [
+            np.sqrt(max(0.0, float(spread["sigma"].get(domain[u], 0.0)) ** 2 - s**2))
+            for u, s in zip(units, sigma)
+        ]
+    )
+    upc = np.array([float(params.get(f"units_per_client.{u}", 1.0)) for u in units])
+    return ProjectionInputs(
+        municipalities=munis,
+        units=units,
+        years=years,
+        clients_exp=full["clients"],
+        cost_exp=full["cost_per_client"],
+        year_fraction=full["year_fraction"][0],
+        sigma=sigma,
+        rho=rho,
+        level_sigma=level,
+        volume_share=float(params.value("projection.volume_share")),
+        index_sd=float(params.value("projection.index_sd")),
+        units_per_client=upc,
+        population=full["population"],
+    )
+
+
+def _full_grid(sb: StartBudget, munis, units, years, params) -> dict[str, np.ndarray]:
+    """Start-budget columns on the (M, U, Y) grid.
+
+    Years outside a segment's contract get fraction 0; their clients and cost continue from the
+    nearest contract year (they only matter as the path the uncertainty accumulates on).
+    """
+    del params  # the start budget already holds every assumption
+    t = sb.table
+    index = pd.MultiIndex.from_product([munis, units], names=["gemeentecode", "segment"])
+    out = {}
+    for col in ("clients", "cost_per_client", "year_fraction", "population"):
+        wide = t.pivot_table(
+            index=["gemeentecode", "segment"], columns="year", values=col, aggfunc="first"
+        ).reindex(index=index, columns=list(years))
+        if col == "year_fraction":
+            wide = wide.fillna(0.0)
+        else:
+            wide = wide.ffill(axis=1).bfill(axis=1).fillna(0.0)
+        out[col] = wide.to_numpy(dtype=float).reshape(len(munis), len(units), len(years))
+    return out
+
+
+SETTLED = ("lumpsum", "population", "hybrid")
+
+
+def reference_funding(region: Region, segment: str, reference_year: int) -> str:
+    """The variant in force in the reference year: the decided one once a full calendar year
+    of the contract lies at or before the reference year, else the historical funding.
+
+    >>> from bekostiging.config.region import load_region
+    >>> r = load_region("achterhoek")
+    >>> reference_funding(r, "iaj", 2021), reference_funding(r, "iaj", 2024)
+    ('pq', 'lumpsum')
+    """
+    seg = region.segment(segment)
+    start = seg.contract_start
+    if start is not None and reference_year > start.year:
+        return seg.funding["variant"]
+    return seg.historical_funding
+
+
+def behaviour_response(region: Region, params: Parameters, reference_year: int, n_clients: int = 20_000):
+    """``response(unit, variant_key)`` for :func:`apply_variants` from the behaviour model.
+
+    Each variant's response is taken relative to the funding in force in the reference year,
+    because the reference-year cost per client already holds the behaviour of that funding.
+    """
+    from bekostiging.model.behaviour import behavioural_response
+
+    pq_share = float(params.value("projection.hybrid_pq_share"))
+
+    def options(seg, key: str) -> dict:
+        out: dict = {"region_params": params, "n_clients": n_clients}
+        if key in SETTLED:
+            out["settlement"] = dict(seg.funding.get("settlement") or {"kind": "none"})
+        if key == "hybrid":
+            out["pq_share"] = pq_share
+        return out
+
+    def response(unit: str, key: str):
+        seg = region.segment(unit)
+        base_key = reference_funding(region, unit, reference_year)
+        resp = behavioural_response(seg, key, **options(seg, key))
+        base = behavioural_response(seg, base_key, **options(seg, base_key))
+        return resp.relative_to(base)
+
+    return response
+
+
+def project_start_budget(
+    sb: StartBudget,
+    baseline: pd.DataFrame,
+    budget_baseline: pd.DataFrame,
+    draws: int | None = None,
+    seed: int = 20220701,
+    behaviour: bool = True,
+    params: Parameters | None = None,
+) -> Projection:
+    """Simulate and pay every variant for the procured segments of a start budget.
+
+    With ``behaviour`` the provider behaviour model adjusts the care each variant buys
+    (:func:`behaviour_response`); without it every variant pays for the same care.
+    """
+    region: Region = sb.region
+    params = region.parameters if params is None else params
+    inputs = inputs_from_start_budget(sb, baseline, budget_baseline, params)
+    n = int(draws or params.value("projection.draws"))
+    proj = simulate(inputs, n, seed)
+    settlements = {
+        s.id: dict(s.funding.get("settlement", {"kind": "none"}))
+        for s in region.procured_segments()
+    }
+    # Accounting (results, settlement) is at full cost price: the tariff over the margin. The
+    # behaviour model's markup over the marginal cost only drives its decisions.
+    markup = 1.0 + float(params.value("projection.provider_margin"))
+    response = behaviour_response(region, params, sb.reference_year) if behaviour else None
+    return apply_variants(
+        proj, params, settlements=settlements, response=response, tariff_markup=markup
+    )
+
+
+def decided_variant_spend(proj: Projection, region: Region) -> np.ndarray:
+    """Municipality spend (D, M, U, Y) under each segment's decided variant."""
+    i = proj.inputs
+    out = np.zeros(proj.clients.shape)
+    for u, name in enumerate(i.units):
+        key = region.segment(name).funding["variant"]
+        out[:, :, u] = proj.variants[key]["municipality_spend"][:, :, u]
+    return out

@@ -1,0 +1,397 @@
+"""Small-number suppression for published tables of client counts, in the way CBS does it.
+
+A published table must never show a count of clients below the threshold (10) for a
+municipality, and it must not be possible to work such a count out from what is shown.
+
+:func:`suppress_small` takes a table with one row per municipality (or any other unit) and one
+column per count, adds the totals, and returns a display table in which:
+
+- **primary suppression**: every count with ``0 < n < threshold`` is replaced by the marker
+  (``'<10'``). This also holds for a total: a municipality with 7 clients in all has a total
+  of 7, which is a small number for a municipality as well.
+- **zeros are shown** as ``0`` by default. Zero clients describes no person, and hiding zeros
+  would hide real information (a service a municipality does not buy). Pass
+  ``suppress_zero=True`` to treat zeros as small numbers too.
+- **secondary suppression**: a hidden count must not be recomputable from a total and the
+  visible cells of the same row or column. So each row that has a total (the total column) and
+  each column that has a total (the total row) must have either no hidden cell or at least two;
+  the total itself counts as a cell of its line. When a line has exactly one hidden cell, the
+  smallest visible non-zero cell of that line is hidden as well (ties: the first in table
+  order; totals only when no ordinary cell is left, zeros only as a last resort). This can
+  create a new line with one hidden cell, so the rule is repeated, rows first and then
+  columns, until no line has exactly one hidden cell. Finally an exact check (linear algebra
+  over all totals at once, :func:`disclosed_cells`) looks for a hidden cell that can still be
+  solved from several lines together, and hides one more cell next to it if so. Secondary cells get their own marker
+  (``'x'``), because showing ``'<10'`` for a count of 250 would be wrong.
+- **totals** are computed from the unsuppressed counts before anything is hidden and are never
+  changed: the regional total is the true total, not the sum of the visible cells.
+
+The numeric table (:attr:`SuppressionResult.data`) keeps every number; the input is not changed.
+
+>>> df = pd.DataFrame({"gemeente": ["A", "B", "C"],
+...                    "jeugd": [120, 40, 8], "wmo": [5, 60, 30]})
+>>> res = suppress_small(df, ["jeugd", "wmo"], label_column="gemeente")
+>>> print(res.display.to_string(index=False))
+gemeente jeugd wmo Totaal
+       A     x <10    125
+       B    40  60    100
+       C   <10   x     38
+  Totaal   168  95    263
+>>> int(res.data.loc[3, "jeugd"])
+168
+>>> unprotected_lines(res), disclosed_cells(res)
+([], [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.report.formatting import number, text
+
+DEFAULT_THRESHOLD = 10
+TOTAL_LABEL = "Totaal"
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    """The outcome of :func:`suppress_small`.
+
+    ``data`` is the numeric table with its totals (nothing hidden); ``display`` is the same
+    table as text with markers, ready for a report; ``primary`` and ``secondary`` are boolean
+    masks over the count and total columns of ``data`` (same index), True where a cell is hidden.
+    ``row_total`` is the name of the total column (the total of each row), ``column_total`` the
+    label of the total row (the total of each column); None where no such total was added.
+    """
+
+    data: pd.DataFrame
+    display: pd.DataFrame
+    primary: pd.DataFrame
+    secondary: pd.DataFrame
+    marker: str
+    secondary_marker: str
+    threshold: float
+    row_total: str | None
+    column_total: str | None
+
+    @property
+    def hidden(self) -> pd.DataFrame:
+        """True for every cell that the display table does not show."""
+        return self.primary | self.secondary
+
+    @property
+    def note(self) -> str:
+        """A Dutch footnote that explains the markers, for under the table."""
+        parts = [f"{self.marker} = minder dan {number(self.threshold)} cliënten, niet getoond"]
+        if self.secondary.to_numpy().any():
+            parts.append(
+                f"{self.secondary_marker} = niet getoond, zodat kleine aantallen niet "
+                "uit de totalen zijn af te leiden"
+            )
+        return "; ".join(parts) + "."
+
+
+def suppress_small(
+    df: pd.DataFrame,
+    count_columns: Sequence[str],
+    threshold: float = DEFAULT_THRESHOLD,
+    marker: str | None = None,
+    *,
+    secondary_marker: str = "x",
+    total_column: str | None = TOTAL_LABEL,
+    total_row: str | None = TOTAL_LABEL,
+    label_column: str | None = None,
+    suppress_zero: bool = False,
+    formatter: Callable[[Any], str] = number,
+) -> SuppressionResult:
+    """Hide small counts (and what would give them away) in a table for publication.
+
+    Parameters
+    ----------
+    df:
+        One row per unit (municipality), with the counts in ``count_columns``; other columns
+        (name, code) are carried along as text. The frame is not changed.
+    count_columns:
+        The columns with client counts: numbers >= 0; NaN means unknown and is shown as '–'.
+    threshold:
+        Counts with ``0 < n < threshold`` are hidden (10, as CBS does for clients).
+    marker:
+        Shown for a small count; default ``'<10'`` (from the threshold).
+    secondary_marker:
+        Shown for a count hidden only to protect a small one.
+    total_column, total_row:
+        Name of the total column (sum over the count columns of a row) and label of the total
+        row (sum over the rows) that are added; ``None`` adds no such total. Without a total in
+        a direction there is nothing to recompute from, so no secondary suppression is needed
+        in that direction.
+    label_column:
+        Column that gets the total row's label; without it, the label goes in the index.
+    suppress_zero:
+        Treat 0 as a small number too (default: zeros are shown).
+    formatter:
+        Formats the visible counts; default Dutch thousands dots (``1.234``).
+
+    >>> res = suppress_small(pd.DataFrame({"n": [3, 0, 25]}), ["n"], total_column=None)
+    >>> res.display["n"].tolist()
+    ['<10', '0', 'x', '28']
+    >>> res.display.index.tolist()
+    [0, 1, 2, 'Totaal']
+    """
+    count_columns = list(count_columns)
+    _check_input(df, count_columns, threshold, label_column, total_column)
+    marker = f"<{number(threshold)}" if marker is None else marker
+
+    data = df.copy()
+    for col in count_columns:
+        data[col] = pd.to_numeric(data[col])
+    value_columns = list(count_columns)
+    if total_column is not None:
+        data[total_column] = data[count_columns].sum(axis=1, min_count=1)
+        value_columns.append(total_column)
+    if total_row is not None:
+        totals = data[value_columns].sum(axis=0, min_count=1)
+        extra: dict[str, Any] = {c: None for c in data.columns if c not in value_columns}
+        if label_column is not None:
+            extra[label_column] = total_row
+        extra.update(totals.to_dict())
+        # the total row continues a plain 0..n-1 index when its label has a column of its own
+        plain = isinstance(data.index, pd.RangeIndex) and label_column is not None
+        total_frame = pd.DataFrame([extra], columns=data.columns)
+        total_frame.index = pd.Index([len(data) if plain else total_row])
+        data = pd.concat([data, total_frame])
+
+    values = data[value_columns].to_numpy(dtype=float)
+    n_rows, n_cols = values.shape
+    margin = np.zeros_like(values, dtype=bool)
+    if total_column is not None:
+        margin[:, -1] = True
+    if total_row is not None:
+        margin[-1, :] = True
+
+    known = ~np.isnan(values)
+    small = known & (values < threshold) & ((values > 0) | suppress_zero)
+    hidden = _secondary(values, small, margin, total_column is not None, total_row is not None)
+    secondary = hidden & ~small
+
+    display = pd.DataFrame(index=data.index, columns=data.columns, dtype=object)
+    for col in data.columns:
+        if col not in value_columns:
+            display[col] = pd.Series([text(v) for v in data[col].tolist()], index=data.index)
+    for j, col in enumerate(value_columns):
+        cells = [
+            marker if small[i, j] else secondary_marker if secondary[i, j] else formatter(v)
+            for i, v in enumerate(values[:, j])
+        ]
+        display[col] = pd.Series(cells, index=data.index, dtype=object)
+    if total_row is not None:
+        for col in data.columns:
+            if col not in value_columns:
+                display.iloc[-1, data.columns.get_loc(col)] = (
+                    total_row if col == label_column else ""
+                )
+
+    return SuppressionResult(
+        data=data,
+        display=display,
+        primary=pd.DataFrame(small, index=data.index, columns=value_columns),
+        secondary=pd.DataFrame(secondary, index=data.index, columns=value_columns),
+        marker=marker,
+        secondary_marker=secondary_marker,
+        threshold=threshold,
+        row_total=total_column,
+        column_total=total_row,
+    )
+
+
+def _check_input(
+    df: pd.DataFrame,
+    count_columns: list[str],
+    threshold: float,
+    label_column: str | None,
+    total_column: str | None,
+) -> None:
+    if not count_columns:
+        raise ValueError("count_columns is empty")
+    missing = [c for c in count_columns + [label_column] if c is not None and c not in df.columns]
+    if missing:
+        raise KeyError(f"columns not in the table: {missing}")
+    if total_column is not None and total_column in df.columns:
+        raise ValueError(f"the table already has a column {total_column!r}; totals are added here")
+    if threshold <= 0:
+        raise ValueError(f"threshold must be > 0, got {threshold}")
+    for col in count_columns:
+        try:
+            values = pd.to_numeric(df[col])
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"column {col!r} holds values that are not numbers") from err
+        if (values < 0).any():
+            raise ValueError(f"column {col!r} holds negative counts")
+
+
+def _lines(n_rows: int, n_cols: int, rows: bool, cols: bool) -> list[list[tuple[int, int]]]:
+    """The cells of each line that has a total: every row (with a total column), then every
+    column (with a total row). The total cell is the last cell of its line."""
+    out = []
+    if rows:
+        out += [[(i, j) for j in range(n_cols)] for i in range(n_rows)]
+    if cols:
+        out += [[(i, j) for i in range(n_rows)] for j in range(n_cols)]
+    return out
+
+
+def _secondary(
+    values: np.ndarray, small: np.ndarray, margin: np.ndarray, rows: bool, cols: bool
+) -> np.ndarray:
+    """Secondary suppression: the line rule, then a check that nothing is exactly recomputable.
+
+    The line rule (no line with exactly one hidden cell) is not always enough: a hidden cell
+    that links two otherwise separate groups of hidden cells can still be solved from the
+    totals. Such a cell is found with :func:`_determined` and protected by hiding one more
+    cell of its row or column, after which the line rule runs again.
+    """
+    lines = _lines(*values.shape, rows=rows, cols=cols)
+    hidden = _line_rule(values, small, margin, lines)
+    while True:
+        exposed = _determined(hidden, lines)
+        if not exposed:
+            return hidden
+        cell = exposed[0]
+        options = [line for line in lines if cell in line]
+        candidates = sorted(
+            {c for line in options for c in line if not hidden[c] and not np.isnan(values[c])},
+            key=lambda c: _preference(values, margin, c),
+        )
+        if not candidates:  # pragma: no cover - a determined cell always has a visible neighbour
+            return hidden
+        chosen = None
+        for candidate in candidates:
+            trial = hidden.copy()
+            trial[candidate] = True
+            trial = _line_rule(values, trial, margin, lines)
+            if cell not in _determined(trial, lines):
+                chosen = trial
+                break
+        if chosen is None:  # no single extra cell helps: hide the cheapest one and look again
+            chosen = hidden.copy()
+            chosen[candidates[0]] = True
+            chosen = _line_rule(values, chosen, margin, lines)
+        hidden = chosen
+
+
+def _line_rule(
+    values: np.ndarray, hidden: np.ndarray, margin: np.ndarray, lines: list[list[tuple[int, int]]]
+) -> np.ndarray:
+    """Grow the hidden mask until no line with a total has exactly one hidden cell."""
+    hidden = hidden.copy()
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(hidden[c] for c in line) != 1:
+                continue
+            visible = [c for c in line if not hidden[c] and not np.isnan(values[c])]
+            if visible:
+                hidden[min(visible, key=lambda c: _preference(values, margin, c))] = True
+                changed = True
+    return hidden
+
+
+def _preference(values: np.ndarray, margin: np.ndarray, cell: tuple[int, int]) -> tuple:
+    """Sort key for the next cell to hide: ordinary cells before totals, zeros last, then the
+    smallest value, then table order."""
+    value = values[cell]
+    return (value == 0, bool(margin[cell]), value, cell)
+
+
+def _determined(hidden: np.ndarray, lines: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Hidden cells whose value follows exactly from the visible cells and the totals.
+
+    Every line is one linear equation (cells minus the line's total = 0); the visible cells are
+    known, the hidden ones unknown. An unknown is determined exactly when every solution of the
+    homogeneous system leaves it unchanged, that is, when it is zero in every null-space
+    vector of the equations restricted to the hidden cells.
+    """
+    cells = [tuple(int(i) for i in c) for c in np.argwhere(hidden)]
+    if not cells or not lines:
+        return []
+    column_of = {c: k for k, c in enumerate(cells)}
+    matrix = np.zeros((len(lines), len(cells)))
+    for r, line in enumerate(lines):
+        for position, c in enumerate(line):
+            if c in column_of:
+                matrix[r, column_of[c]] = -1.0 if position == len(line) - 1 else 1.0
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    free = (np.abs(null) > 1e-9).any(axis=0) if len(null) else np.zeros(len(cells), dtype=bool)
+    return [c for c, f in zip(cells, free, strict=True) if not f]
+
+
+def disclosed_cells(result: SuppressionResult) -> list[tuple[Any, str]]:
+    """Hidden cells that can be recomputed exactly from what is shown (should be empty).
+
+    Checks every combination of shown totals and cells, not only single rows and columns; the
+    result is a list of ``(row label, column)``. It does not look at ranges: knowing that a
+    hidden count lies between 1 and 3 is not counted as disclosure here.
+    """
+    lines = _lines(
+        *result.hidden.shape,
+        rows=result.row_total is not None,
+        cols=result.column_total is not None,
+    )
+    index, columns = result.hidden.index, result.hidden.columns
+    return [(index[i], columns[j]) for i, j in _determined(result.hidden.to_numpy(), lines)]
+
+
+def unprotected_lines(result: SuppressionResult) -> list[str]:
+    """Rows and columns with a total in which exactly one cell is hidden (should be empty).
+
+    Such a cell can be recomputed as the total minus the visible cells.
+    """
+    hidden = result.hidden.to_numpy()
+    out = []
+    if result.row_total is not None:
+        out += [
+            f"rij {label}"
+            for label, n in zip(result.hidden.index, hidden.sum(1), strict=True)
+            if n == 1
+        ]
+    if result.column_total is not None:
+        out += [
+            f"kolom {col}"
+            for col, n in zip(result.hidden.columns, hidden.sum(0), strict=True)
+            if n == 1
+        ]
+    return out
+
+
+def mask_small_counts(
+    frame: pd.DataFrame,
+    count_column: str = "clients",
+    related: tuple[str, ...] = ("cost_per_client",),
+    threshold: int = 10,
+    note_column: str = "clients_note",
+) -> pd.DataFrame:
+    """For long export tables: counts between 0 and ``threshold`` become empty, with a note.
+
+    Columns in ``related`` (such as cost per client, from which the count would follow) are
+    emptied on the same rows. Use :func:`suppress_small` for display tables with totals.
+
+    >>> f = pd.DataFrame({"clients": [3.2, 12.0, 0.0], "cost_per_client": [9.0, 8.0, None]})
+    >>> out = mask_small_counts(f)
+    >>> out["clients"].tolist()[1:], out["clients_note"].tolist()
+    ([12.0, 0.0], ['<10, niet getoond', '', ''])
+    """
+    out = frame.copy()
+    small = out[count_column].gt(0) & out[count_column].lt(threshold)
+    out.loc[small, count_column] = np.nan
+    for col in related:
+        if col in out.columns:
+            out.loc[small, col] = np.nan
+    out[note_column] = np.where(small, f"<{threshold}, niet getoond", "")
+    return out
