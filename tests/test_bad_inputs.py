@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from bekostiging.config.parameters import load_parameters, read_parameter_file
-from bekostiging.config.region import check_against_data, load_region
+from bekostiging.config.region import load_region
 from bekostiging.core.errors import InputError
 from bekostiging.core.paths import ASSUMPTIONS_DIR, PROJECT_ROOT, RAW_DIR
 from bekostiging.data import rawdata
+from bekostiging.data.quality import check_against_data
 from bekostiging.model.conversion import load_conversion
 
 POP = RAW_DIR / rawdata.FILES["population"]

@@ -10,8 +10,8 @@ import sys
 import nbformat
 import pytest
 
-from bekostiging.analysis.region_analysis import DEFAULTS, check_settings
 from bekostiging.batch.notebooks import CHECK_MARKER, COMMITTED, check, parameter_values
+from bekostiging.config.settings import DEFAULTS, check_settings
 from bekostiging.core.errors import ParameterError
 from bekostiging.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from bekostiging.config.region import available_regions, check_against_data, load_region
+from bekostiging.config.region import available_regions, load_region
 from bekostiging.core.errors import ParameterError
 from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data import rawdata
+from bekostiging.data.quality import check_against_data
 
 
 def test_achterhoek_segments_and_funding_follow_seed_003(achterhoek):

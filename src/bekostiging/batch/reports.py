@@ -26,18 +26,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bekostiging.analysis.region_analysis import (
-    DEFAULTS,
-    SHARED_ENV,
-    RegionAnalysis,
-    Settings,
-    check_settings,
-)
+from bekostiging.analysis.region_analysis import SHARED_ENV, RegionAnalysis
 from bekostiging.analysis.results import output_dir, report_stem, slug
 from bekostiging.batch.runner import Job, JobResult, ensure_kernel, exit_code, run_jobs, write_index
-from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
+from bekostiging.config.region import load_region
+from bekostiging.config.settings import Settings, check_settings, read_batch_config
+from bekostiging.core.errors import ParameterError
 from bekostiging.core.paths import NOTEBOOKS_DIR
-from bekostiging.core.yamlio import line_of, load_yaml
 
 KERNEL = "bekostiging"
 BATCH_CONFIG = NOTEBOOKS_DIR / "batch.yaml"
@@ -48,50 +43,10 @@ REGION_NOTEBOOK = NOTEBOOKS_DIR / "regio.ipynb"
 def load_batch_config(path: Path = BATCH_CONFIG) -> dict[str, Any]:
     """The batch configuration: ``defaults`` and ``overrides`` (per municipality code).
 
-    Every name must be a notebook parameter; a typo is refused with its line.
+    Every name must be a notebook parameter; a typo is refused with its line
+    (:class:`bekostiging.config.settings.BatchConfig`).
     """
-    shown = display_path(path)
-    data, lines = load_yaml(path)
-    data = data or {}
-    problems = []
-    for key in data:
-        if key not in ("defaults", "overrides"):
-            problems.append(
-                Problem(
-                    shown,
-                    f"unknown section '{key}'",
-                    row=line_of(lines, key),
-                    expected="defaults, overrides",
-                )
-            )
-    defaults = data.get("defaults") or {}
-    overrides = data.get("overrides") or {}
-    for name in defaults:
-        if name not in DEFAULTS or name == "municipality":
-            problems.append(
-                Problem(
-                    shown,
-                    f"unknown parameter '{name}'",
-                    row=line_of(lines, "defaults", name),
-                    expected=", ".join(k for k in DEFAULTS if k != "municipality"),
-                )
-            )
-    for code, params in overrides.items():
-        for name in params or {}:
-            if name not in DEFAULTS or name in ("municipality", "region"):
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown parameter '{name}' for {code}",
-                        row=line_of(lines, "overrides", code, name),
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    return {
-        "defaults": dict(defaults),
-        "overrides": {str(k).upper(): dict(v or {}) for k, v in overrides.items()},
-    }
+    return read_batch_config(path)
 
 
 def _parameters(settings: Settings, out: Path) -> dict[str, Any]:
@@ -110,7 +65,6 @@ def plan(
 
     Every parameter set is validated here, so a typo stops the batch before it starts.
     """
-    from bekostiging.config.region import load_region
 
     region = load_region(settings.region)
     out = Path(out) if out else output_dir(settings)
@@ -186,7 +140,6 @@ def run_reports(
         shared.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             shared.parent.rmdir()
-    from bekostiging.config.region import load_region
 
     name = load_region(settings.region).name
     title = f"Rapporten {name}, peiljaar {settings.reference_year}"

@@ -36,15 +36,16 @@ bekostiging.core.errors.ParameterError: 1 problem in the input:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import TypeAdapter, ValidationError
 
-from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
+from bekostiging.config.validation import StrictModel, problems_from
+from bekostiging.core.errors import InputError, ParameterError, Problem, close_matches, display_path
 from bekostiging.core.yamlio import line_of, load_yaml
 
 REQUIRED = ("value", "unit", "source", "note")
@@ -200,7 +201,7 @@ def _value_text(v: Any) -> str:
 
 
 def _unknown(name: str, known: Iterable[str], what: str, file: str | None = None) -> Problem:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    close = close_matches(name, known, n=3)
     hint = "did you mean: " + ", ".join(close) if close else "see the names in data/assumptions"
     return Problem(file or "parameters", f"unknown name '{name}' among the {what}", expected=hint)
 
@@ -376,17 +377,33 @@ def load_parameters(paths: Iterable[str | Path], scenario: str | Path | None = N
     return params
 
 
+class ScenarioEntry(StrictModel):
+    """The long form of a scenario override: ``{value, note, source}``."""
+
+    value: Any
+    note: str | None = None
+    source: str | None = None
+
+
+SCENARIO_ENTRIES = TypeAdapter(dict[str, ScenarioEntry])
+SCENARIO_HEADER = ("description", "name")
+
+
 def read_scenario(path: str | Path) -> dict[str, Any]:
-    """Read a scenario file: a flat mapping ``dotted.name: value`` or ``{value, note}``."""
+    """Read a scenario file: a flat mapping ``dotted.name: value`` or ``{value, note}``.
+
+    A long-form entry with another key than value, note and source is refused with its line.
+    """
     shown = display_path(path)
     data, lines = load_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, Mapping):
         raise InputError(Problem(shown, "a scenario file must be a mapping of parameter names"))
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in ("description", "name"):
-            continue
-        flat[str(key)] = value
+    flat = {str(k): v for k, v in data.items() if k not in SCENARIO_HEADER}
+    long_form = {k: v for k, v in flat.items() if isinstance(v, Mapping) and "value" in v}
+    try:
+        SCENARIO_ENTRIES.validate_python(long_form)
+    except ValidationError as err:
+        raise InputError(problems_from(err, shown, lines, dict[str, ScenarioEntry])) from None
     return flat

@@ -22,11 +22,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from bekostiging.config.conversion import FIRST_SPLIT_YEAR, YOUTH_FIELDS, read_conversion
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
-from bekostiging.core.errors import InputError, Problem, display_path
-from bekostiging.core.tables import Column, TableSpec, read_table
-from bekostiging.data.rawdata import load_iv3, load_taakvelden
+from bekostiging.data.quality import taakveld_scheme
+from bekostiging.data.rawdata import load_iv3
 
 EUR_PER_KEUR = 1000.0
 SEGMENT_ROW_COLUMNS = [
@@ -40,130 +40,21 @@ SEGMENT_ROW_COLUMNS = [
     "estimated",
     "method",
 ]
-YOUTH_FIELDS = ("6.72", "6.73", "6.74")
-FIRST_SPLIT_YEAR = 2023
-
-CONVERSION = TableSpec(
-    "conversion",
-    [
-        Column("years", "str", pattern=r"^\d{4}-\d{4}$"),
-        Column("taakveld", "str", pattern=r"^6(\.\d{1,3})?$"),
-        Column("segment", "str"),
-        Column("share", "float", min=0, max=1),
-        Column("gemeentecode", "str", nullable=True, pattern=r"^GM\d{4}$"),
-        Column("source", "str"),
-        Column("note", "str", nullable=True),
-    ],
-    key=["years", "taakveld", "segment", "gemeentecode"],
-)
 
 
 def load_conversion(
     region: Region, path=None, taakvelden: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Read and check the region's conversion table.
+    """Read and check the region's conversion table (:func:`config.conversion.read_conversion`).
 
-    Checks beyond the schema: segments exist in the region; codes are region municipalities;
-    task fields exist in the Iv3 scheme of every year of the range; shares add up to 1 per year
-    range, task field and municipality; year ranges of a task field do not overlap.
+    Task fields are checked against the Iv3 scheme of every year of their range.
 
     >>> from bekostiging.config.region import load_region
     >>> conv = load_conversion(load_region("achterhoek"))
     >>> conv.query("taakveld == '6.82'")[["year_from", "year_to", "segment", "share"]].values.tolist()
     [[2017, 2024, 'jeugdbescherming', 1.0], [2025, 2026, 'jeugdbescherming', 1.0]]
     """
-    path = region.conversion_file if path is None else path
-    shown = display_path(path)
-    table = read_table(path, CONVERSION)
-    years = table["years"].str.split("-", expand=True).astype(int)
-    table["year_from"], table["year_to"] = years[0], years[1]
-    table["gemeentecode"] = table["gemeentecode"].fillna("")
-    tv = load_taakvelden() if taakvelden is None else taakvelden
-    scheme = tv.groupby("year")["taakveld"].agg(set).to_dict()
-    if region.youth_split_years:
-        # After the pre-2023 split, 6.73 and 6.74 exist in every year (harmonised scheme).
-        scheme = {
-            y: f | set(YOUTH_FIELDS) if y < FIRST_SPLIT_YEAR else f for y, f in scheme.items()
-        }
-    seg_ids = set(region.segment_ids())
-    codes = {m.code for m in region.municipalities}
-    problems = []
-    for idx, row in table.iterrows():
-        line = int(idx) + 2
-        if row.year_from > row.year_to:
-            problems.append(
-                Problem(
-                    shown, "year range runs backwards", row=line, column="years", found=row.years
-                )
-            )
-        if row.segment not in seg_ids:
-            problems.append(
-                Problem(
-                    shown,
-                    "unknown segment",
-                    row=line,
-                    column="segment",
-                    found=row.segment,
-                    expected="one of: " + ", ".join(sorted(seg_ids)),
-                )
-            )
-        if row.gemeentecode and row.gemeentecode not in codes:
-            problems.append(
-                Problem(
-                    shown,
-                    "municipality not in the region",
-                    row=line,
-                    column="gemeentecode",
-                    found=row.gemeentecode,
-                )
-            )
-        for y in range(row.year_from, row.year_to + 1):
-            if y in scheme and row.taakveld not in scheme[y]:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"taakveld {row.taakveld} does not exist in Iv3 {y}",
-                        row=line,
-                        column="taakveld",
-                        found=row.taakveld,
-                    )
-                )
-                break
-    sums = table.groupby(["years", "taakveld", "gemeentecode"])["share"].sum()
-    for (yrs, tvd, code), total in sums.items():
-        if not np.isclose(total, 1.0, atol=1e-9):
-            first = table.index[
-                (table["years"] == yrs)
-                & (table["taakveld"] == tvd)
-                & (table["gemeentecode"] == code)
-            ][0]
-            problems.append(
-                Problem(
-                    shown,
-                    f"shares of taakveld {tvd} ({yrs}"
-                    f"{', ' + code if code else ''}) add up to {total:.4f}",
-                    row=int(first) + 2,
-                    column="share",
-                    expected="1",
-                )
-            )
-    ranges = table.drop_duplicates(["years", "taakveld", "gemeentecode"])
-    for (tvd, _code), grp in ranges.groupby(["taakveld", "gemeentecode"]):
-        spans = sorted(zip(grp.year_from, grp.year_to, grp.index))
-        for (_a0, a1, _), (b0, _b1, ib) in zip(spans, spans[1:]):
-            if b0 <= a1:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"year ranges of taakveld {tvd} overlap",
-                        row=int(ib) + 2,
-                        column="years",
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    table["estimated"] = ~table["source"].str.lower().str.startswith("iv3")
-    return table
+    return read_conversion(region, path, scheme=taakveld_scheme(region, taakvelden))
 
 
 def region_iv3(region: Region, report: str, iv3: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -1,0 +1,246 @@
+"""The shape of a region file (``data/assumptions/regions/<id>.yaml``) as pydantic models.
+
+:class:`RegionFile` checks keys, types, allowed values and ranges; :func:`cross_references`
+checks what refers to what (merged municipalities, parent segments, pooling, booking
+corrections). :func:`bekostiging.config.region.load_region` builds the Region from it.
+
+>>> f = RegionFile.model_validate({"municipalities": [{"code": "GM0197", "name": "Aalten"}],
+...     "contract": {"start": "2022-07-01", "terms_years": [3]}, "conversion": "c.csv",
+...     "segments": [{"id": "iaj", "name": "IAJ", "domain": "jeugd", "procured": True,
+...                   "target_population": "jeugd_0_17", "funding": {"variant": "lumpsum"}}]})
+>>> f.contract.start, f.segments[0].funding.settlement_config(f.default_settlement)
+(datetime.date(2022, 7, 1), {'kind': 'none'})
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from pydantic import ConfigDict, PrivateAttr, StrictBool, StrictInt, model_validator
+
+from bekostiging.config.validation import Field, StrictModel, Text, YamlDate, fail
+
+FUNDING_VARIANTS = ("lumpsum", "pq", "output", "population", "hybrid")
+SETTLEMENT_KINDS = ("none", "corridor", "full")
+"""The canonical settlement kinds (model.variants uses these)."""
+DOMAINS = ("jeugd", "wmo")
+GM = re.compile(r"^GM\d{4}$")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+POOLED_VARIANTS = ("lumpsum", "population", "hybrid")  # get the default settlement
+
+FundingVariant = Literal["lumpsum", "pq", "output", "population", "hybrid"]
+Share = Field(1.0, ge=0, le=1)
+
+
+class _KeepsRaw(StrictModel):
+    """A model that also keeps the mapping it was read from (handed on to the model as is)."""
+
+    _raw: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_raw(cls, data: Any, handler: Any) -> Any:
+        entry = handler(data)
+        entry._raw = dict(data) if isinstance(data, Mapping) else {}
+        return entry
+
+
+class SettlementEntry(_KeepsRaw):
+    """How over- and underspend of a lumpsum are settled."""
+
+    kind: Literal["none", "corridor", "full"]
+    corridor: float = Field(0.0, ge=0)
+    municipality_share_over: float = Share
+    municipality_share_under: float = Share
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _kind_alone(self) -> SettlementEntry:
+        # 'none' and 'full' are fully described by their kind; a corridor or share next to them
+        # would contradict it (and variants.Settlement refuses it).
+        terms = ("corridor", "municipality_share_over", "municipality_share_under")
+        extra = [k for k in terms if k in self.model_fields_set]
+        if self.kind != "corridor" and extra:
+            raise fail(
+                f"settlement kind '{self.kind}' takes no '{extra[0]}'",
+                field=extra[0],
+                expected="only kind: none/full, or kind: corridor with corridor and shares",
+            )
+        return self
+
+    def config(self) -> dict[str, Any]:
+        """The settlement as the model reads it: the kind, and the corridor terms if any."""
+        if self.kind != "corridor":
+            return {"kind": self.kind}
+        return {k: v for k, v in self._raw.items() if k not in ("source", "note")}
+
+
+class FundingEntry(_KeepsRaw):
+    """The decided funding of a segment: the variant and its terms (checked by the model)."""
+
+    model_config = ConfigDict(extra="allow")
+    variant: Any = None
+    settlement: SettlementEntry | None = None
+
+    def settlement_config(self, default: SettlementEntry) -> dict[str, Any] | None:
+        """The segment's own settlement, or the region default for a lumpsum-like variant."""
+        if self.settlement is not None:
+            return self.settlement.config()
+        return default.config() if self.variant in POOLED_VARIANTS else None
+
+    def config(self, default: SettlementEntry) -> dict[str, Any]:
+        """The funding as the model reads it, with the settlement filled in."""
+        out = dict(self._raw)
+        settlement = self.settlement_config(default)
+        if settlement is not None:
+            out["settlement"] = settlement
+        return out
+
+
+class MunicipalityEntry(StrictModel):
+    code: Text = Field(pattern=GM.pattern)
+    name: Text
+    valid_from: StrictInt = Field(FIRST_YEAR, alias="from")
+    until: StrictInt = LAST_YEAR
+    merged_into: str | None = None
+
+
+class SegmentEntry(StrictModel):
+    id: Text
+    name: Text
+    short: str | None = None
+    domain: Literal["jeugd", "wmo"]
+    procured: StrictBool
+    subsegments: list[str] = []
+    target_population: Text
+    contract_start: YamlDate | None = None
+    funding: FundingEntry | None = None
+    parent: str | None = None
+    reason: str = ""
+    source: str = ""
+    note: str = ""
+    historical_funding: FundingVariant | None = None
+
+    @model_validator(mode="after")
+    def _procured_needs_funding(self) -> SegmentEntry:
+        variant = self.funding.variant if self.funding is not None else None
+        if self.procured and variant not in FUNDING_VARIANTS:
+            raise fail(
+                "a procured segment needs a funding variant",
+                field="funding",
+                found=variant,
+                expected="one of: " + ", ".join(FUNDING_VARIANTS),
+            )
+        return self
+
+
+class ContractEntry(StrictModel):
+    start: YamlDate
+    terms_years: list[StrictInt] = Field(min_length=1)
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _positive_terms(self) -> ContractEntry:
+        if not all(t > 0 for t in self.terms_years):
+            raise fail(
+                "terms_years must be a list of whole years, e.g. [3, 2, 2]",
+                field="terms_years",
+                found=self.terms_years,
+            )
+        return self
+
+
+class BookingCorrectionEntry(StrictModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+    source_field: str = Field(alias="from")
+    to: str
+    municipalities: list[str] = []
+    years: tuple[StrictInt, StrictInt]
+    source: str = ""
+    note: str = ""
+
+
+class YouthSplitEntry(StrictModel):
+    reference_years: list[StrictInt] = []
+
+
+class Iv3Entry(StrictModel):
+    actuals: str = "jaarrekening"
+    budget: str = "begroting"
+    first_year: StrictInt = 2017
+    youth_split: YouthSplitEntry = YouthSplitEntry()
+    booking_corrections: list[BookingCorrectionEntry] = []
+
+
+class PoolingEntry(StrictModel):
+    segments: list[str] = []
+    booked_by: str
+    key: str
+    source: str = ""
+    note: str = ""
+
+
+class RegionFile(StrictModel):
+    """A whole region file."""
+
+    id: str | None = None
+    name: str | None = None
+    description: str = ""
+    sources: list[str] = []
+    historical_funding: FundingVariant = "pq"
+    municipalities: list[MunicipalityEntry] = Field(min_length=1)
+    contract: ContractEntry
+    default_settlement: SettlementEntry = SettlementEntry(kind="none")
+    segments: list[SegmentEntry] = []
+    iv3: Iv3Entry = Iv3Entry()
+    regional_pooling: list[PoolingEntry] = []
+    conversion: Text
+    parameters: list[str] = []
+
+
+Reference = tuple[tuple[str | int, ...], str, Any]
+
+
+def _twice(values: list[str]) -> set[str]:
+    return {v for v, n in Counter(values).items() if n > 1}
+
+
+def cross_references(f: RegionFile) -> Iterator[Reference]:
+    """(key path, message, found) for every reference that points at nothing."""
+    codes = [m.code for m in f.municipalities]
+    seg_ids = [s.id for s in f.segments]
+    seen: set[str] = set()
+    for i, m in enumerate(f.municipalities):
+        if m.code in seen:
+            yield ("municipalities", i, "code"), "municipality listed twice", m.code
+        seen.add(m.code)
+        if m.merged_into is not None and m.merged_into not in codes:
+            yield (
+                ("municipalities", i, "merged_into"),
+                "merged_into names a municipality that is not in the region",
+                m.merged_into,
+            )
+    twice = _twice(seg_ids)
+    for i, s in enumerate(f.segments):
+        if s.id in twice and seg_ids.index(s.id) != i:
+            yield ("segments", i, "id"), "segment id listed twice", s.id
+        if s.parent is not None and s.parent not in seg_ids:
+            yield ("segments", i, "parent"), "parent names an unknown segment", s.parent
+    for i, c in enumerate(f.iv3.booking_corrections):
+        bad = [m for m in c.municipalities if m not in codes]
+        if bad:
+            where = ("iv3", "booking_corrections", i, "municipalities")
+            yield where, "booking correction for a municipality outside the region", bad[0]
+    for i, p in enumerate(f.regional_pooling):
+        if p.booked_by not in codes:
+            where = ("regional_pooling", i, "booked_by")
+            yield where, "booked_by must be a municipality of the region", p.booked_by
+        unknown = [s for s in p.segments if s not in seg_ids]
+        if unknown:
+            where = ("regional_pooling", i, "segments")
+            yield where, "pooling names an unknown segment", unknown[0]
