@@ -7,7 +7,8 @@ import pytest
 
 from bekostiging.core.errors import ParameterError
 from bekostiging.data import rawdata
-from bekostiging.model.backtest import run_backtest
+from bekostiging.model.backtest import REGION_ROW, run_backtest
+from bekostiging.report.text.backtest import backtest_with_names
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +23,15 @@ def test_table_covers_every_municipality_domain_and_year(bt):
     assert sorted(t["year"].unique()) == [2022, 2023, 2024]
     assert set(t["domain"]) == {"jeugd", "wmo"}
     assert t.groupby(["domain", "year"]).size().eq(9).all()  # 8 municipalities + region
+
+
+def test_names_come_from_the_report_text(achterhoek, bt):
+    assert "gemeente" not in bt.table.columns  # the model holds codes and numbers only
+    named = backtest_with_names(bt.table, achterhoek)
+    assert named.columns.tolist()[:2] == ["gemeentecode", "gemeente"]
+    names = dict(zip(named["gemeentecode"], named["gemeente"], strict=True))
+    assert names[REGION_ROW] == "Regio " + achterhoek.name
+    assert names["GM0197"] == "Aalten"
 
 
 def test_actuals_and_budgets_are_the_iv3_figures(bt):

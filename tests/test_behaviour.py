@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bekostiging.bench.behaviour import bench_behaviour, naive_decisions
 from bekostiging.config.parameters import Parameter, Parameters
 from bekostiging.core.errors import ParameterError
 from bekostiging.model.behaviour import (
@@ -21,11 +22,9 @@ from bekostiging.model.behaviour import (
     Response,
     SegmentInputs,
     behavioural_response,
-    bench_behaviour,
     benefit_per_need,
     intensity,
     load_behaviour_parameters,
-    naive_decisions,
     payment_rule,
     segment_inputs,
     simulate,

@@ -10,21 +10,33 @@ import pytest
 
 from bekostiging.model.behaviour import load_behaviour_parameters
 from bekostiging.model.incentives import (
+    COMPARISON_OUTCOMES,
     INCENTIVES,
     MITIGATIONS,
-    OUTCOME_LABELS,
-    SCORECARD_LABELS,
     region_scorecard,
     scorecard,
     variant_comparison,
+)
+from bekostiging.report.text.incentives import (
+    INCENTIVE_TEXTS,
+    MITIGATION_NAMES,
+    OUTCOME_LABELS,
+    SCORECARD_LABELS,
+    dutch_scorecard,
+    dutch_variant_comparison,
 )
 
 N = 4_000
 
 
 @pytest.fixture(scope="module")
-def achterhoek_card(achterhoek):
+def achterhoek_numbers(achterhoek):
     return region_scorecard(achterhoek, n_clients=N)
+
+
+@pytest.fixture(scope="module")
+def achterhoek_card(achterhoek_numbers):
+    return dutch_scorecard(achterhoek_numbers)
 
 
 def by_key(card: pd.DataFrame, segment: str) -> pd.DataFrame:
@@ -40,7 +52,7 @@ def test_one_row_per_procured_segment_and_incentive_with_the_decided_variant(
     assert card["segment"].unique().tolist() == segments
     decided = {s.id: s.funding["variant"] for s in achterhoek.procured_segments()}
     assert card.groupby("segment")["variant"].first().to_dict() == decided
-    assert set(SCORECARD_LABELS) == set(card.columns)
+    assert list(SCORECARD_LABELS) == list(card.columns)
     assert card.loc[card["segment"] == "iaj", "segment_name"].iloc[0] == (
         "Integrale Ambulante Jeugdhulp"
     )
@@ -65,7 +77,22 @@ def test_dutch_texts_for_users(achterhoek_card):
     names = set(achterhoek_card["incentive"])
     assert "risicoselectie: complexe cliënten weigeren" in names
     assert "wachtlijsten als het budget op is" in names
-    assert set(achterhoek_card["mitigation"]) <= {m.name for m in MITIGATIONS.values()}
+    assert set(achterhoek_card["mitigation"]) <= set(MITIGATION_NAMES.values())
+    # every incentive and measure of the model has its Dutch words
+    assert {i.key for i in INCENTIVES} == set(INCENTIVE_TEXTS)
+    assert set(MITIGATIONS) == set(MITIGATION_NAMES)
+
+
+def test_the_model_scorecard_holds_numbers_only(achterhoek_numbers):
+    card = achterhoek_numbers
+    text_columns = {"segment", "segment_name", "variant", "incentive_key", "mitigation_key"}
+    assert not set(card.columns) & {"incentive", "direction", "kpi", "mitigation", "unit"}
+    assert set(card.select_dtypes(exclude="number").columns) - text_columns <= {
+        "mitigation_applies",
+        "parameters",
+        "sources",
+    }
+    assert set(card["sign"]) <= {-1, 0, 1}
 
 
 def test_pq_segments_show_the_p_q_incentives_in_numbers(achterhoek_card):
@@ -95,7 +122,8 @@ def test_decided_lumpsums_with_a_symmetric_corridor(achterhoek_card):
 
 
 def test_pure_lumpsum_scorecard_and_its_mitigations():
-    card = scorecard("iaj", {"variant": "lumpsum"}, n_clients=N).set_index("incentive_key")
+    card = dutch_scorecard(scorecard("iaj", {"variant": "lumpsum"}, n_clients=N))
+    card = card.set_index("incentive_key")
     assert card.loc["selection", "size"] > 0.05
     assert card.loc["selection", "direction"] == "complexe cliënten worden geweigerd"
     # Risk adjustment removes (almost) all refusals of complex clients here.
@@ -123,7 +151,8 @@ def test_waiting_list_and_safety_valve_under_budget_pressure():
             )
         }
     )
-    card = scorecard("iaj", "lumpsum", tight, n_clients=N).set_index("incentive_key")
+    card = dutch_scorecard(scorecard("iaj", "lumpsum", tight, n_clients=N))
+    card = card.set_index("incentive_key")
     assert card.loc["waiting", "size"] > 0.02
     assert "weken" in card.loc["waiting", "size_text"]
     assert card.loc["waiting", "mitigation_effect"] < -0.02  # the safety valve
@@ -140,7 +169,8 @@ def test_other_regions_work_through_domain_defaults(alkmaar):
 
 def test_variant_comparison_orders_the_variants_as_theory_says():
     t = variant_comparison("iaj", ["output", "lumpsum", "hybrid", "pq"], n_clients=N)
-    assert list(t.columns) == list(OUTCOME_LABELS)
+    assert list(t.columns) == list(COMPARISON_OUTCOMES) == list(OUTCOME_LABELS)
+    assert list(dutch_variant_comparison(t).columns) == list(OUTCOME_LABELS.values())
     p = t["provision_ratio"]
     assert p["lumpsum"] < p["hybrid"] < p["pq"]
     assert p["output"] < 1.0 < p["pq"]

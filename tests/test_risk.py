@@ -11,20 +11,26 @@ from hypothesis import strategies as st
 from bekostiging.config.parameters import load_parameters, read_parameter_file
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.risk import (
-    RISK_COLUMNS,
-    RISKS,
+    RISK_FIELDS,
+    RISK_KEYS,
     available_capacity,
     capacity_ratio,
     capacity_table,
     rating,
-    rating_scale,
     region_settlements,
     required_capacity,
     risk_table,
     risk_table_from_frames,
     to_array,
 )
-from bekostiging.model.variants import Settlement
+from bekostiging.model.variants import SHARED, Settlement
+from bekostiging.report.text.risk import (
+    RISK_COLUMNS,
+    dutch_capacity_table,
+    dutch_risk_table,
+    rating_scale,
+)
+from bekostiging.report.text.risk import RISK_NAMES as RISKS
 
 PARAMETERS = ASSUMPTIONS_DIR / "parameters"
 RESERVES_YAML = PARAMETERS / "reserves.yaml"
@@ -52,6 +58,11 @@ def params(achterhoek):
     files = [*achterhoek.parameter_files, PARAMETERS / "transition.yaml", RESERVES_YAML]
     fixed = {k: {"value": v, "source": "estimate"} for k, v in FIXED.items()}
     return load_parameters(files).with_overrides(fixed, source="test")
+
+
+def dutch(*args, **kwargs) -> pd.DataFrame:
+    """The report's Dutch risk table of :func:`risk_table` (the hand cases check both)."""
+    return dutch_risk_table(risk_table(*args, **kwargs))
 
 
 def one(spend_by_draw) -> np.ndarray:
@@ -177,11 +188,13 @@ def test_ratio_and_table():
         capacity_ratio(1.0, -1.0)
     with pytest.raises(ValueError, match="NaN"):
         rating(float("nan"))
-    table = capacity_table(
+    numbers = capacity_table(
         {"GM0197": 1_000_000.0, "GM0222": 900_000.0},
         {"GM0197": 500_000.0, "GM0222": 1_000_000.0},
         {"GM0197": "Aalten"},
     )
+    assert numbers["rating"].tolist() == ["B", "D"]
+    table = dutch_capacity_table(numbers)
     assert table["Gemeente"].tolist() == ["Aalten", "GM0222"]
     assert table["Ratio"].tolist() == pytest.approx([2.0, 0.9])
     assert table["Waardering"].tolist() == ["B", "D"]
@@ -251,7 +264,7 @@ def test_risk_table_hand_computed(params):
     spend, budget = hand_case()
     settlement = Settlement("corridor", corridor=0.05)
     diff = pd.DataFrame({"gemeentecode": ["GM0197"], "key": ["inwoners"], "difference": [1234.5]})
-    t = risk_table(
+    numbers = risk_table(
         spend,
         budget,
         ["GM0197"],
@@ -262,6 +275,15 @@ def test_risk_table_hand_computed(params):
         transition_clients={"GM0197": 40},
         allocation_difference=diff,
     )
+    assert list(numbers.columns) == RISK_FIELDS
+    assert numbers["risk"].tolist() == list(RISK_KEYS)
+    n = numbers.set_index("risk")
+    assert n.loc["volume", "chance"] == pytest.approx(0.375)
+    assert n.loc["volume", "expected"] == pytest.approx(45.0)
+    assert n.loc["settlement", "facts"]["segments"] == ("iaj",)
+    assert n.loc["indexation", "parameters"] == ("risk.indexation.chance", "risk.indexation.excess")
+    assert n.loc["indexation", "estimates"] == (True, True)
+    t = dutch_risk_table(numbers)
     assert list(t.columns) == RISK_COLUMNS
     assert t["Risico"].tolist() == list(RISKS.values())
     r = by_risk(t)
@@ -293,7 +315,7 @@ def test_risk_table_hand_computed(params):
 def test_bron_names_a_scenario_source(params):
     spend, budget = hand_case()
     scenario = params.with_overrides({"risk.indexation.excess": 0.04}, source="hoog.yaml")
-    r = by_risk(risk_table(spend, budget, ["GM0197"], scenario))
+    r = by_risk(dutch(spend, budget, ["GM0197"], scenario))
     assert r.loc[RISKS["indexation"], "Bron"] == (
         "aanname risk.indexation.chance (schatting); "
         "aanname risk.indexation.excess (scenario (hoog.yaml))"
@@ -303,7 +325,7 @@ def test_bron_names_a_scenario_source(params):
 
 def test_risk_table_optional_rows_and_estimated_clients(params):
     spend, budget = hand_case()
-    t = risk_table(spend, budget, ["GM0197"], params)
+    t = dutch(spend, budget, ["GM0197"], params)
     assert RISKS["settlement"] not in t["Risico"].tolist()
     assert RISKS["allocation"] not in t["Risico"].tolist()
     # clients in care estimated as 1,100 / (12 x 1,000); x 25 % x 1 month x 1,000
@@ -316,7 +338,7 @@ def test_settlement_from_variant_spend(params):
     paid = np.broadcast_to(budget, spend.shape).copy()
     paid[2, 0, 0, 1] += 80.0  # the municipality paid 80 on top of the iaj lumpsum once
     paid[1, 0, 1, 0] += 500.0  # wmo_pv is not settled: ignored in this row
-    t = risk_table(
+    t = dutch(
         spend,
         budget,
         ["GM0197"],
@@ -335,7 +357,7 @@ def test_volume_and_cost_per_client_split(params):
     budget_clients = np.full((1, 1, 1), 10.0)  # 100 per client
     spend = one([1300.0, 950.0])
     clients = one([12.0, 9.0])
-    t = risk_table(
+    t = dutch(
         spend, budget, ["GM0197"], params, clients_draws=clients, budget_clients=budget_clients
     )
     r = by_risk(t)
@@ -354,7 +376,7 @@ def test_volume_and_cost_per_client_split(params):
 @given(devs=st.lists(st.floats(-1e5, 1e5, allow_nan=False), min_size=2, max_size=30))
 def test_chance_times_impact_is_the_expected_excess(params, devs):
     spend = one(np.array(devs) + 1e6)
-    t = risk_table(spend, np.full((1, 1, 1), 1e6), ["GM0197"], params)
+    t = dutch(spend, np.full((1, 1, 1), 1e6), ["GM0197"], params)
     row = by_risk(t).loc[RISKS["volume"]]
     expected = np.mean(np.maximum(spend.ravel() - 1e6, 0.0))
     assert row["Kans x impact (€)"] == pytest.approx(expected, abs=1e-6)
@@ -399,7 +421,9 @@ def test_risk_table_from_frames(achterhoek, params):
         {"gebruik": 1 / 8, "inwoners": [0.2] + [0.8 / 7] * 7},
         index=pd.Index([m.code for m in achterhoek.municipalities], name="gemeentecode"),
     )
-    t = risk_table_from_frames(draws, budget, params, achterhoek, keys=keys)
+    t = dutch_risk_table(
+        risk_table_from_frames(draws, budget, params, achterhoek, keys=keys), achterhoek.name_of
+    )
     assert t.columns.tolist()[:2] == ["gemeentecode", "Gemeente"]
     assert t["gemeentecode"].iloc[0] == "GM0197" and t["Gemeente"].iloc[0] == "Aalten"
     assert len(t) == 8 * 7
@@ -429,4 +453,4 @@ def test_to_array_and_region_settlements(achterhoek):
         to_array(pd.concat([f, f]), "v", ["gemeentecode", "year"])
     s = region_settlements(achterhoek)
     assert "wmo_pv" not in s and "wmo_logeren" not in s
-    assert s["gwv"].carrier() == "gedeeld"
+    assert s["gwv"].risk_carrier() == SHARED

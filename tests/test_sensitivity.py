@@ -7,11 +7,15 @@ import pytest
 from bekostiging.model.behaviour import load_behaviour_parameters, segment_inputs
 from bekostiging.model.sensitivity import (
     OUTCOMES,
-    PARAMETER_LABELS,
     ranged_parameters,
     sensitivity,
-    tornado_plot,
     tornado_table,
+)
+from bekostiging.report.text.sensitivity import (
+    AXIS_LABELS,
+    PARAMETER_LABELS,
+    dutch_tornado_table,
+    tornado_plot,
 )
 
 N = 2_000
@@ -84,4 +88,13 @@ def test_tornado_plot_uses_dutch_labels_and_the_house_chart():
     labels = [x.get_text() for x in ax.get_yticklabels()]
     assert len(labels) == 5
     assert labels[-1] == PARAMETER_LABELS[t["parameter"].iloc[0]]  # widest bar on top
-    assert ax.get_xlabel() == OUTCOMES["unmet_need"][1]
+    assert ax.get_xlabel() == AXIS_LABELS["unmet_need"][0]
+    assert set(AXIS_LABELS) == set(OUTCOMES)
+
+
+def test_the_model_table_has_no_dutch_and_the_text_layer_adds_the_labels():
+    t = tornado_table("iaj", "pq", "spend", n_clients=200, parameters=["behaviour.need.cv_scale"])
+    assert "label" not in t.columns
+    labelled = dutch_tornado_table(t)
+    assert labelled.columns.tolist() == ["parameter", "label", *t.columns[1:]]
+    assert labelled["label"].tolist() == ["Spreiding van de zorgvraag"]

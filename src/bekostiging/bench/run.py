@@ -9,13 +9,31 @@ on the machine; the ratios are what to compare.
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import nbformat
 import numpy as np
 
-from bekostiging.model.projection import ProjectionInputs, simulate
+from bekostiging.batch.reports import (
+    KERNEL,
+    load_batch_config,
+    plan,
+    run_reports,
+    settings_for_batch,
+)
+from bekostiging.batch.runner import ensure_kernel
+from bekostiging.bench.behaviour import bench_behaviour
+from bekostiging.config.region import load_region
+from bekostiging.model.baseline import build_baseline
+from bekostiging.model.projection import ProjectionInputs, inputs_from_start_budget, simulate
+from bekostiging.model.startbudget import start_budget
 
 
 def naive_projection(inputs: ProjectionInputs, draws: int, seed: int = 1) -> list:
@@ -86,10 +104,6 @@ def bench_projection(inputs: ProjectionInputs, draws: int = 10_000, naive_draws:
 
 def achterhoek_inputs() -> ProjectionInputs:
     """Projection inputs of the reference region: all procured segments, full contract."""
-    from bekostiging.config.region import load_region
-    from bekostiging.model.baseline import build_baseline
-    from bekostiging.model.projection import inputs_from_start_budget
-    from bekostiging.model.startbudget import start_budget
 
     region = load_region("achterhoek")
     actuals = build_baseline(region)
@@ -136,22 +150,6 @@ def bench_batch(region: str = "achterhoek", draws: int = 2000, workers: int | No
     """The report batch (all municipalities + overview) against a sequential loop of the
     papermill command line over the same notebooks, and a bare kernel running an empty
     notebook (the fixed cost of one notebook), measured in the same run."""
-    import os
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    import nbformat
-
-    from bekostiging.batch.reports import (
-        KERNEL,
-        load_batch_config,
-        plan,
-        run_reports,
-        settings_for_batch,
-    )
-    from bekostiging.batch.runner import ensure_kernel
 
     ensure_kernel(KERNEL)
     settings = settings_for_batch(region, load_batch_config(), draws=draws)
@@ -239,10 +237,5 @@ def run_all(include: tuple[str, ...] = ("projection", "behaviour", "batch")) -> 
     if "batch" in include:
         results.append(bench_batch())
     if "behaviour" in include:
-        try:
-            from bekostiging.model.behaviour import bench_behaviour
-        except ImportError:  # the behaviour model is optional for this benchmark
-            pass
-        else:
-            results.append(bench_behaviour())
+        results.append(bench_behaviour())
     return results

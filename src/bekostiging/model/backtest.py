@@ -1,6 +1,6 @@
 """Backtest: run the projection as of an earlier reference year and compare with what followed.
 
-As of ``peiljaar`` (e.g. 2021) the tool may use only what was known then: actuals up to that
+As of the reference year (``peiljaar`` in the Dutch interface, e.g. 2021) the tool may use only what was known then: actuals up to that
 year, population up to that year, the care price index up to that year (later years repeat
 it), and the municipalities' primary budgets (Iv3 begroting), which are made the year before.
 It projects spending per municipality and domain (youth care: Iv3 6.72-6.74 and 6.82; Wmo:
@@ -43,7 +43,7 @@ REGION_ROW = "regio"
 class Backtest:
     region: Region
     reference_year: int
-    table: pd.DataFrame  # per municipality (and 'regio') x domain x year
+    table: pd.DataFrame  # per municipality code (and 'regio') x domain x year
     calibration: pd.DataFrame  # per domain: mu, sigma, rho as known in the reference year
     budget_bias: pd.DataFrame  # budget errors up to the reference year
     projection: Projection
@@ -70,24 +70,8 @@ def _domain_frame(baseline: pd.DataFrame, region: Region, value: str) -> pd.Data
     return cur.groupby(["gemeentecode", "domain", "year"], as_index=False)[value].sum()
 
 
-def run_backtest(
-    region: Region,
-    reference_year: int = 2021,
-    draws: int = 2000,
-    seed: int = 20210101,
-    params: Parameters | None = None,
-    actuals: pd.DataFrame | None = None,
-    budgets: pd.DataFrame | None = None,
-) -> Backtest:
-    """Project as of ``peiljaar`` and compare with the actuals and budgets that followed."""
-    params = region.parameters if params is None else params
-    actuals = build_baseline(region, params=params) if actuals is None else actuals
-    budgets = (
-        build_baseline(region, report=region.budget_report, params=params)
-        if budgets is None
-        else budgets
-    )
-    last_actual = int(actuals["year"].max())
+def _check_reference_year(region: Region, reference_year: int, last_actual: int) -> None:
+    """The reference year must leave two known years before it and actuals after it."""
     if not region.first_year + 2 <= reference_year < last_actual:
         raise ParameterError(
             Problem(
@@ -97,36 +81,60 @@ def run_backtest(
                 expected=f"from {region.first_year + 2} to {last_actual - 1}",
             )
         )
-    years = list(range(reference_year + 1, last_actual + 1))
 
-    booked = _domain_frame(actuals, region, "spend_booked")
-    planned = _domain_frame(budgets, region, "spend_booked")
-    pop = project_population(
-        region, range(region.first_year, last_actual + 1), params, last_data_year=reference_year
-    )
-    popidx = pop.set_index(["gemeentecode", "year", "age_group"])["population"]
-    booked["population"] = [
+
+def _population_index(
+    region: Region, params: Parameters, reference_year: int, last_actual: int
+) -> pd.Series:
+    """Population per (code, year, age group), projected with data up to the reference year."""
+    years = range(region.first_year, last_actual + 1)
+    pop = project_population(region, years, params, last_data_year=reference_year)
+    return pop.set_index(["gemeentecode", "year", "age_group"])["population"]
+
+
+def _populations(booked: pd.DataFrame, popidx: pd.Series) -> list[float]:
+    """The relevant population (youth or adults) of every row of the booked spending."""
+    return [
         float(popidx[(c, y, DOMAIN_POPULATION[d])])
         for c, d, y in zip(booked["gemeentecode"], booked["domain"], booked["year"])
     ]
 
-    rates = index_path(params, range(region.first_year, last_actual + 1), known_until=reference_year)
-    history = booked[booked["year"] <= reference_year].rename(
-        columns={"domain": "unit", "spend_booked": "spend"}
-    )
-    cal = calibrate_growth(
-        real_growth(history, rates, clip=float(params.value("projection.outlier_log_growth")))
-    )
+
+def _budget_spread(
+    actuals: pd.DataFrame, budgets: pd.DataFrame, reference_year: int
+) -> pd.DataFrame:
+    """Spread of the primary budgets' errors known in the reference year."""
     errors = budget_errors(
         actuals[actuals["year"] <= reference_year],
         budgets[budgets["year"] <= reference_year],
         ["gemeentecode", "domain"],
     )
-    spread = budget_error_spread(errors)
+    return budget_error_spread(errors)
 
-    munis = tuple(region.current_codes())
-    domains = tuple(d for d in DOMAIN_POPULATION if d in cal.index)
-    damping = float(params.value("startbudget.trend_damping"))
+
+def _calibration(
+    booked: pd.DataFrame, rates: pd.Series, params: Parameters, reference_year: int
+) -> pd.DataFrame:
+    """Growth calibration per domain from the booked spending up to the reference year."""
+    history = booked[booked["year"] <= reference_year].rename(
+        columns={"domain": "unit", "spend_booked": "spend"}
+    )
+    clip = float(params.value("projection.outlier_log_growth"))
+    return calibrate_growth(real_growth(history, rates, clip=clip))
+
+
+def _expected_paths(
+    booked: pd.DataFrame,
+    popidx: pd.Series,
+    cal: pd.DataFrame,
+    rates: pd.Series,
+    damping: float,
+    keys: tuple[tuple[str, ...], tuple[str, ...], list[int]],
+    reference_year: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected volume (spend of the reference year x demography x damped trend) and price
+    index per (municipality, domain, year) after the reference year."""
+    munis, domains, years = keys
     ref = booked[booked["year"] == reference_year].set_index(["gemeentecode", "domain"])
     clients = np.zeros((len(munis), len(domains), len(years)))
     cost = np.zeros_like(clients)
@@ -138,32 +146,33 @@ def run_backtest(
             for c, y in enumerate(years):
                 demo = float(popidx[(m, y, group)]) / p_ref
                 clients[a, b, c] = (
-                    float(ref.loc[(m, d), "spend_booked"]) * demo * (1 + trend) ** (y - reference_year)
+                    float(ref.loc[(m, d), "spend_booked"])
+                    * demo
+                    * (1 + trend) ** (y - reference_year)
                 )
                 cost[a, b, c] = cumulative_index(rates, reference_year, y)
+    return clients, cost
+
+
+def _level_sigma(cal: pd.DataFrame, spread: pd.DataFrame, domains: tuple[str, ...]) -> np.ndarray:
+    """Level uncertainty per domain: the budget error spread beyond the growth noise."""
     sigma = cal.loc[list(domains), "sigma"].to_numpy()
-    level = np.array(
+    return np.array(
         [
             np.sqrt(max(0.0, float(spread.loc[d, "sigma"]) ** 2 - s**2))
             for d, s in zip(domains, sigma)
         ]
     )
-    inputs = ProjectionInputs(
-        municipalities=munis,
-        units=domains,
-        years=tuple(years),
-        clients_exp=clients,
-        cost_exp=cost,
-        year_fraction=np.ones((len(domains), len(years))),
-        sigma=sigma,
-        rho=cal.loc[list(domains), "rho"].to_numpy(),
-        level_sigma=level,
-        volume_share=float(params.value("projection.volume_share")),
-        index_sd=float(params.value("projection.index_sd")),
-    )
-    proj = simulate(inputs, draws, seed)
-    spend = proj.spend
 
+
+def _comparison(
+    spend: np.ndarray,
+    booked: pd.DataFrame,
+    planned: pd.DataFrame,
+    keys: tuple[tuple[str, ...], tuple[str, ...], list[int]],
+) -> pd.DataFrame:
+    """Per domain, year and municipality (and the region): P10/P50/P90 beside actual and budget."""
+    munis, domains, years = keys
     actual = booked.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
     budget = planned.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
     rows = []
@@ -182,9 +191,6 @@ def run_backtest(
                 rows.append(
                     {
                         "gemeentecode": m,
-                        "gemeente": "Regio " + region.name
-                        if m == REGION_ROW
-                        else region.name_of(m),
                         "domain": d,
                         "year": y,
                         "actual": act,
@@ -197,4 +203,62 @@ def run_backtest(
                         "inside": bool(p10 <= act <= p90),
                     }
                 )
-    return Backtest(region, reference_year, pd.DataFrame(rows), cal, spread, proj)
+    return pd.DataFrame(rows)
+
+
+def run_backtest(
+    region: Region,
+    reference_year: int = 2021,
+    draws: int = 2000,
+    seed: int = 20210101,
+    params: Parameters | None = None,
+    actuals: pd.DataFrame | None = None,
+    budgets: pd.DataFrame | None = None,
+) -> Backtest:
+    """Project as of the reference year and compare with the actuals and budgets that followed.
+
+    The table has one row per municipality code (and :data:`REGION_ROW`), domain and year;
+    :func:`bekostiging.report.text.backtest.backtest_with_names` adds the Dutch names.
+    """
+    params = region.parameters if params is None else params
+    actuals = build_baseline(region, params=params) if actuals is None else actuals
+    if budgets is None:
+        budgets = build_baseline(region, report=region.budget_report, params=params)
+    last_actual = int(actuals["year"].max())
+    _check_reference_year(region, reference_year, last_actual)
+    years = list(range(reference_year + 1, last_actual + 1))
+
+    booked = _domain_frame(actuals, region, "spend_booked")
+    planned = _domain_frame(budgets, region, "spend_booked")
+    popidx = _population_index(region, params, reference_year, last_actual)
+    booked["population"] = _populations(booked, popidx)
+    rates = index_path(
+        params, range(region.first_year, last_actual + 1), known_until=reference_year
+    )
+    cal = _calibration(booked, rates, params, reference_year)
+    spread = _budget_spread(actuals, budgets, reference_year)
+
+    keys = (
+        tuple(region.current_codes()),
+        tuple(d for d in DOMAIN_POPULATION if d in cal.index),
+        years,
+    )
+    damping = float(params.value("startbudget.trend_damping"))
+    clients, cost = _expected_paths(booked, popidx, cal, rates, damping, keys, reference_year)
+    domains = keys[1]
+    inputs = ProjectionInputs(
+        municipalities=keys[0],
+        units=domains,
+        years=tuple(years),
+        clients_exp=clients,
+        cost_exp=cost,
+        year_fraction=np.ones((len(domains), len(years))),
+        sigma=cal.loc[list(domains), "sigma"].to_numpy(),
+        rho=cal.loc[list(domains), "rho"].to_numpy(),
+        level_sigma=_level_sigma(cal, spread, domains),
+        volume_share=float(params.value("projection.volume_share")),
+        index_sd=float(params.value("projection.index_sd")),
+    )
+    proj = simulate(inputs, draws, seed)
+    table = _comparison(proj.spend, booked, planned, keys)
+    return Backtest(region, reference_year, table, cal, spread, proj)

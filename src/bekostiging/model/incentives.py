@@ -5,21 +5,25 @@ certain clients, no incentive to continue trajectories without result, administr
 shifting to providers) and asks for KPIs and result monitoring. The scorecard puts, for every
 segment, the incentives of its variant in one table for the reports:
 
-- ``incentive``: the perverse incentive (Dutch);
-- ``direction`` and ``size``: what the behaviour model (:mod:`bekostiging.behaviour`) predicts,
-  as a share (see ``unit``; positive means the perverse effect is present);
-- ``kpi``: the monitoring figure that would show it;
-- ``mitigation`` and ``mitigation_effect``: the contract instrument that dampens it (hybrid
-  payment, risk adjustment, corridor / safety valve, acceptance obligation) and the modelled
-  change in ``size`` when it is added to the variant (same clients, same seed);
-- ``parameters`` and ``sources``: the named assumptions the entry rests on, so every number can
-  be traced to ``data/assumptions/parameters/behaviour.yaml``.
+- ``incentive_key``: the perverse incentive (:data:`INCENTIVES`);
+- ``size`` and ``sign``: what the behaviour model (:mod:`bekostiging.model.behaviour`)
+  predicts, as a share (positive means the perverse effect is present; ``sign`` is 0 within
+  :data:`NOISE` of zero);
+- ``mitigation_key``, ``mitigation_applies``, ``size_after`` and ``mitigation_effect``: the
+  contract instrument that dampens it (hybrid payment, risk adjustment, corridor / safety valve,
+  acceptance obligation) and the modelled size when it is added to the variant (same clients,
+  same seed); an instrument the variant already has does not apply (effect 0);
+- ``parameters``, ``sources`` and ``estimates``: the named assumptions the entry rests on, so
+  every number can be traced to ``data/assumptions/parameters/behaviour.yaml``;
+- ``mean_wait_weeks`` and ``shifted_*_share``: the segment's simulated wait and shifts to other
+  domains, which the Dutch size text quotes.
 
-Code and column keys are English; :data:`SCORECARD_LABELS` gives the Dutch column headers.
+Numbers and English keys only: :mod:`bekostiging.report.text.incentives` gives the Dutch
+names, directions, KPIs, measures and column headers.
 
 >>> card = scorecard("iaj", "pq", n_clients=2_000)
->>> card.loc[card["incentive_key"] == "over_under", "direction"].item()
-'meer zorg per cliënt dan nodig'
+>>> int(card.loc[card["incentive_key"] == "over_under", "sign"].item())  # over-provision
+-1
 >>> len(card) == len(INCENTIVES)
 True
 """
@@ -44,31 +48,8 @@ from bekostiging.model.behaviour import (
     segment_summary,
 )
 from bekostiging.model.variants import VARIANTS, Settlement
-from bekostiging.report.formatting import number, percent
 
-SCORECARD_LABELS: dict[str, str] = {
-    "segment": "segment",
-    "segment_name": "segmentnaam",
-    "variant": "bekostigingsvariant (code)",
-    "variant_name": "bekostigingsvariant",
-    "incentive_key": "prikkel (code)",
-    "incentive": "perverse prikkel",
-    "direction": "richting",
-    "size": "gemodelleerde omvang",
-    "size_text": "omvang",
-    "unit": "eenheid",
-    "kpi": "KPI voor monitoring",
-    "mitigation": "dempende maatregel",
-    "mitigation_effect": "effect maatregel (verschil in omvang)",
-    "mitigation_text": "effect maatregel",
-    "parameters": "rust op parameters",
-    "sources": "bronnen",
-    "estimates": "aandeel schattingen",
-}
-
-VARIANT_NAMES: dict[str, str] = {key: cls.name for key, cls in VARIANTS.items()}
-
-NOISE = 0.002  # sizes closer to zero than this count as "nauwelijks" (simulation noise)
+NOISE = 0.002  # sizes closer to zero than this count as no effect (simulation noise)
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,7 +61,6 @@ class Mitigation:
     """A contract instrument, as a change to the payment rule (None: does not apply)."""
 
     key: str
-    name: str
     apply: Callable[[PaymentRule], PaymentRule | None]
 
 
@@ -119,11 +99,11 @@ def _lumpsum(rule: PaymentRule) -> PaymentRule | None:
 MITIGATIONS: dict[str, Mitigation] = {
     m.key: m
     for m in (
-        Mitigation("hybrid", "hybride bekostiging (deel p*q, deel lumpsum)", _hybrid),
-        Mitigation("risk_adjustment", "risicoverevening naar zorgzwaarte", _risk_adjustment),
-        Mitigation("safety_valve", "vangnet: corridor van 5 % met nacalculatie", _safety_valve),
-        Mitigation("obligation", "acceptatieplicht", _obligation),
-        Mitigation("lumpsum", "lumpsum zonder urenregistratie", _lumpsum),
+        Mitigation("hybrid", _hybrid),
+        Mitigation("risk_adjustment", _risk_adjustment),
+        Mitigation("safety_valve", _safety_valve),
+        Mitigation("obligation", _obligation),
+        Mitigation("lumpsum", _lumpsum),
     )
 }
 
@@ -134,16 +114,10 @@ MITIGATIONS: dict[str, Mitigation] = {
 
 @dataclass(frozen=True)
 class Incentive:
-    """One perverse incentive: how to size it from a simulation summary, and how to monitor it."""
+    """One perverse incentive: how to size it from a simulation summary, and what dampens it."""
 
     key: str
-    name: str
     metric: Callable[[Mapping[str, float]], float]
-    unit: str
-    up: str  # direction text when size > 0
-    down: str  # when size < 0
-    none: str  # when about zero
-    kpi: str
     mitigation: str  # key of MITIGATIONS
     inputs: tuple[str, ...]  # SegmentInputs fields it rests on
 
@@ -151,52 +125,25 @@ class Incentive:
 INCENTIVES: tuple[Incentive, ...] = (
     Incentive(
         "volume",
-        "volumegroei: meer zorg en meer cliënten dan nodig",
         lambda s: s["cost_factor"] - 1.0,
-        "zorgvolume t.o.v. doelmatige zorg voor de cliënten met een zorgvraag",
-        "meer zorg dan doelmatig",
-        "minder zorg dan doelmatig",
-        "zorgvolume gelijk aan doelmatig",
-        "zorgeenheden en cliënten per 1.000 inwoners van de doelgroep; kosten per cliënt",
         "hybrid",
         ("intensity_cap", "benefit_weight", "tariff_markup", "supply_elasticity", "light_need"),
     ),
     Incentive(
         "duration",
-        "lange trajecten: doorgaan zonder resultaat",
         lambda s: s["duration_trend"],
-        "extra groei van de gemiddelde trajectduur per jaar",
-        "trajecten worden elk jaar langer",
-        "trajecten worden korter",
-        "geen prikkel tot verlengen",
-        "gemiddelde trajectduur; aandeel trajecten langer dan een jaar; doelrealisatie bij "
-        "afsluiting",
         "hybrid",
         ("duration_growth", "duration_share", "tariff_markup"),
     ),
     Incentive(
         "upcoding",
-        "upcoding: cliënten zwaarder indelen (zwaarder segment of product)",
         lambda s: s["upcoding_share"],
-        "aandeel cliënten dat zwaarder wordt ingedeeld",
-        "prikkel tot zwaardere indeling",
-        "prikkel tot lichtere indeling",
-        "geen prikkel tot zwaardere indeling",
-        "verdeling van cliënten over segmenten en zwaarteprofielen; verschuiving naar duurdere "
-        "producten",
         "hybrid",
         ("upcoding_max_share", "tariff_markup", "output_price_ratio", "selection_reduction"),
     ),
     Incentive(
         "selection",
-        "risicoselectie: complexe cliënten weigeren",
         lambda s: s["refused_high_need_share"],
-        "aandeel geweigerde cliënten onder de 10 % met de zwaarste zorgvraag",
-        "complexe cliënten worden geweigerd",
-        "–",
-        "geen weigering van complexe cliënten",
-        "weigeringen en terugverwijzingen per aanbieder; zorgzwaarte van aangenomen t.o.v. "
-        "aangemelde cliënten",
         "risk_adjustment",
         (
             "outside_option",
@@ -210,95 +157,49 @@ INCENTIVES: tuple[Incentive, ...] = (
     ),
     Incentive(
         "over_under",
-        "onderbehandeling (of overbehandeling) per cliënt",
         lambda s: 1.0 - s["provision_ratio"],
-        "tekort aan zorg per behandelde cliënt t.o.v. doelmatig (negatief: te veel)",
-        "minder zorg per cliënt dan nodig",
-        "meer zorg per cliënt dan nodig",
-        "zorg per cliënt doelmatig",
-        "doelrealisatie; heraanmeldingen binnen zes maanden; cliëntervaring",
         "hybrid",
         ("benefit_weight", "benefit_ratio", "intensity_cap", "intensity_floor", "tariff_markup"),
     ),
     Incentive(
         "waiting",
-        "wachtlijsten als het budget op is",
         lambda s: s["waiting_share"],
-        "aandeel cliënten dat wacht (uitgesteld of later elders gestart)",
-        "wachtlijst, vooral laat in het jaar",
-        "–",
-        "geen wachtlijst",
-        "wachttijd van aanmelding tot start; aantal wachtenden per maand (let op oplopen in "
-        "het najaar)",
         "safety_valve",
         ("budget_ratio", "loss_tolerance", "pressure_slope", "caseload_cv", "return_delay_weeks"),
     ),
     Incentive(
         "shifting",
-        "kostenverschuiving naar Wlz, Zvw en voorliggend veld",
         lambda s: s["shifted_share"],
-        "aandeel cliënten dat het gemeentelijk domein verlaat",
-        "cliënten schuiven naar andere domeinen",
-        "–",
-        "geen verschuiving",
-        "uitstroom naar Wlz, Zvw en voorliggend veld; terugverwijzingen door aanbieders",
         "obligation",
         ("shift_share", "outside_option", "tolerance"),
     ),
     Incentive(
         "continuity",
-        "continuïteit van aanbieders",
         lambda s: s["loss_probability"],
-        "kans dat een aanbieder het jaar afsluit met een verlies van meer dan de drempel",
-        "kans op verlies bij aanbieders",
-        "–",
-        "geen verliesrisico",
-        "financieel resultaat en solvabiliteit per aanbieder; tussentijdse signalering van "
-        "tekorten",
         "safety_valve",
         ("loss_threshold", "caseload_cv", "clients_per_provider", "budget_ratio"),
     ),
-    Incentive(
-        "admin",
-        "administratieve lasten",
-        lambda s: s["admin_cost_share"],
-        "administratieve kosten als aandeel van de uitgaven",
-        "administratieve last",
-        "–",
-        "geen administratieve last",
-        "regeldruk: tijd voor registratie en verantwoording per fte; aantal declaraties en "
-        "berichten",
-        "lumpsum",
-        ("admin_cost_share",),
-    ),
+    Incentive("admin", lambda s: s["admin_cost_share"], "lumpsum", ("admin_cost_share",)),
 )
 
-_SIGNED = {"volume", "over_under", "duration"}  # sizes that can be meaningfully negative
+SEGMENT_FACTS = (
+    "mean_wait_weeks",
+    "shifted_wlz_share",
+    "shifted_zvw_share",
+    "shifted_voorliggend_veld_share",
+)
+"""Summary figures of the segment's simulation that every scorecard row carries."""
 
 
-def _direction(inc: Incentive, size: float) -> str:
+def sign(size: float) -> int:
+    """+1 or -1 for the direction of an incentive's size; 0 within :data:`NOISE` of zero.
+
+    >>> sign(0.05), sign(-0.05), sign(0.001)
+    (1, -1, 0)
+    """
     if abs(size) < NOISE:
-        return inc.none
-    return inc.up if size > 0 else inc.down
-
-
-def _size_text(inc: Incentive, size: float, summary: Mapping[str, float]) -> str:
-    text = percent(size, 1, signed=inc.key in _SIGNED)
-    if inc.key == "duration":
-        return text + " per jaar"
-    if inc.key == "waiting" and summary["waiting_share"] > 0:
-        return f"{text}, gemiddeld {number(summary['mean_wait_weeks'], 1)} weken"
-    if inc.key == "shifting" and summary["shifted_share"] > 0:
-        parts = [
-            f"{label} {percent(summary[f'shifted_{k}_share'], 2)}"
-            for k, label in (
-                ("wlz", "Wlz"),
-                ("zvw", "Zvw"),
-                ("voorliggend_veld", "voorliggend veld"),
-            )
-        ]
-        return f"{text} ({', '.join(parts)})"
-    return text
+        return 0
+    return 1 if size > 0 else -1
 
 
 def _trace(inputs: SegmentInputs, fields_: Iterable[str]) -> tuple[str, str, float]:
@@ -335,8 +236,8 @@ def scorecard(
 
     >>> card = scorecard("hcv", {"variant": "lumpsum"}, n_clients=2_000)
     >>> sel = card.set_index("incentive_key")
-    >>> sel.loc["selection", "mitigation"]
-    'risicoverevening naar zorgzwaarte'
+    >>> sel.loc["selection", "mitigation_key"]
+    'risk_adjustment'
     >>> bool(sel.loc["selection", "mitigation_effect"] <= 0)
     True
     """
@@ -346,37 +247,29 @@ def scorecard(
     rows = []
     for inc in INCENTIVES:
         size = float(inc.metric(base))
-        mitigation = MITIGATIONS[inc.mitigation]
-        changed = mitigation.apply(rule)
-        if changed is None:
-            effect, effect_text = 0.0, "n.v.t. (zit al in de variant of past er niet bij)"
-        else:
-            after = float(inc.metric(segment_summary(inputs, changed, n_clients, seed)))
-            effect = after - size
-            effect_text = (
-                f"{percent(effect, 1, signed=True)}-punt (van {percent(size, 1)} naar "
-                f"{percent(after, 1)})"
-            )
+        changed = MITIGATIONS[inc.mitigation].apply(rule)
+        after = (
+            float("nan")
+            if changed is None
+            else float(inc.metric(segment_summary(inputs, changed, n_clients, seed)))
+        )
         names, sources, estimates = _trace(inputs, inc.inputs)
         rows.append(
             {
                 "segment": inputs.segment,
                 "segment_name": str(getattr(segment, "name", inputs.segment)),
                 "variant": rule.kind,
-                "variant_name": VARIANT_NAMES[rule.kind],
                 "incentive_key": inc.key,
-                "incentive": inc.name,
-                "direction": _direction(inc, size),
+                "sign": sign(size),
                 "size": size,
-                "size_text": _size_text(inc, size, base),
-                "unit": inc.unit,
-                "kpi": inc.kpi,
-                "mitigation": mitigation.name,
-                "mitigation_effect": effect,
-                "mitigation_text": effect_text,
+                "mitigation_key": inc.mitigation,
+                "mitigation_applies": changed is not None,
+                "size_after": after,
+                "mitigation_effect": 0.0 if changed is None else after - size,
                 "parameters": names,
                 "sources": sources,
                 "estimates": estimates,
+                **{k: float(base[k]) for k in SEGMENT_FACTS},
             }
         )
     return pd.DataFrame(rows)
@@ -410,22 +303,23 @@ def region_scorecard(
     return pd.concat(frames, ignore_index=True)
 
 
-OUTCOME_LABELS: dict[str, str] = {
-    "spend_per_client_eur": "uitgaven per cliënt met zorgvraag (EUR)",
-    "spend_factor": "uitgaven t.o.v. doelmatige zorg",
-    "cost_factor": "zorgvolume t.o.v. doelmatig",
-    "volume_factor": "behandelde cliënten t.o.v. cliënten met zorgvraag",
-    "intensity_factor": "zorg per behandelde cliënt t.o.v. doelmatig",
-    "provision_ratio": "zorg t.o.v. zorgvraag bij behandelde cliënten",
-    "refused_share": "geweigerd",
-    "waiting_share": "wachtend",
-    "mean_wait_weeks": "gemiddelde wachttijd (weken)",
-    "shifted_share": "verschoven naar andere domeinen",
-    "unmet_need": "onvervulde zorgvraag",
-    "mean_duration_weeks": "gemiddelde duur (weken)",
-    "provider_margin": "marge aanbieders",
-    "loss_probability": "kans op verlies boven drempel",
-}
+COMPARISON_OUTCOMES: tuple[str, ...] = (
+    "spend_per_client_eur",
+    "spend_factor",
+    "cost_factor",
+    "volume_factor",
+    "intensity_factor",
+    "provision_ratio",
+    "refused_share",
+    "waiting_share",
+    "mean_wait_weeks",
+    "shifted_share",
+    "unmet_need",
+    "mean_duration_weeks",
+    "provider_margin",
+    "loss_probability",
+)
+"""The outcomes :func:`variant_comparison` shows (Dutch labels: report.text.incentives)."""
 
 
 def variant_comparison(
@@ -438,8 +332,8 @@ def variant_comparison(
     n_clients: int = 10_000,
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Key outcomes of one segment under several variants (rows: variants; English keys,
-    Dutch labels in :data:`OUTCOME_LABELS`).
+    """Key outcomes of one segment under several variants (rows: variants; columns
+    :data:`COMPARISON_OUTCOMES`, Dutch labels in report.text.incentives).
 
     >>> t = variant_comparison("iaj", ["pq", "lumpsum"], n_clients=2_000)
     >>> bool(t.loc["pq", "provision_ratio"] > t.loc["lumpsum", "provision_ratio"])
@@ -450,7 +344,9 @@ def variant_comparison(
     for v in variants:
         rule = payment_rule(v)
         s = segment_summary(inputs, rule, n_clients, seed)
-        rows[rule.kind if rule.kind not in rows else repr(v)] = {k: s[k] for k in OUTCOME_LABELS}
+        rows[rule.kind if rule.kind not in rows else repr(v)] = {
+            k: s[k] for k in COMPARISON_OUTCOMES
+        }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "variant"
     return out

@@ -59,7 +59,8 @@ array([910.])
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -67,8 +68,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from bekostiging.config.parameters import Parameters
+from bekostiging.model.allocation import allocate, worst_key_difference
 from bekostiging.model.variants import Settlement
-from bekostiging.report.formatting import euro, number, percent
 
 DRAW_AXIS, MUNICIPALITY_AXIS, SEGMENT_AXIS, YEAR_AXIS = 0, 1, 2, 3
 DEFAULT_CERTAINTY = 0.9
@@ -181,17 +182,16 @@ def required_capacity(
 # --------------------------------------------------------------------------------------------
 # ratio and rating
 
-RATING_SCALE: tuple[tuple[str, float, str], ...] = (
-    ("A", 2.0, "uitstekend"),
-    ("B", 1.4, "ruim voldoende"),
-    ("C", 1.0, "voldoende"),
-    ("D", 0.8, "matig"),
-    ("E", 0.6, "onvoldoende"),
-    ("F", -math.inf, "ruim onvoldoende"),
+RATING_BOUNDS: tuple[tuple[str, float], ...] = (
+    ("A", 2.0),
+    ("B", 1.4),
+    ("C", 1.0),
+    ("D", 0.8),
+    ("E", 0.6),
+    ("F", -math.inf),
 )
-"""(class, lower bound, meaning). A needs ratio > 2.0; B-E include their lower bound."""
-
-RATING_LABELS = {letter: label for letter, _, label in RATING_SCALE}
+"""(class, lower bound). A needs ratio > 2.0; B-E include their lower bound. The Dutch
+meanings are in :data:`bekostiging.report.text.risk.RATING_LABELS`."""
 
 
 def capacity_ratio(available: ArrayLike, required: ArrayLike) -> float | np.ndarray:
@@ -231,22 +231,6 @@ def rating(ratio: ArrayLike) -> str | np.ndarray:
         [r > 2.0, r >= 1.4, r >= 1.0, r >= 0.8, r >= 0.6], ["A", "B", "C", "D", "E"], "F"
     ).astype(object)
     return str(letters) if letters.ndim == 0 else letters
-
-
-def rating_scale() -> pd.DataFrame:
-    """The rating scale as a table for a report (Dutch headers).
-
-    >>> rating_scale()["Ratio weerstandsvermogen"].tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['> 2,0', '1,4 t/m 2,0', '1,0 tot 1,4', '0,8 tot 1,0', '0,6 tot 0,8', '< 0,6']
-    """
-    ranges = ["> 2,0", "1,4 t/m 2,0", "1,0 tot 1,4", "0,8 tot 1,0", "0,6 tot 0,8", "< 0,6"]
-    return pd.DataFrame(
-        {
-            "Waarderingscijfer": [c for c, _, _ in RATING_SCALE],
-            "Ratio weerstandsvermogen": ranges,
-            "Betekenis": [label for _, _, label in RATING_SCALE],
-        }
-    )
 
 
 def available_capacity(
@@ -291,16 +275,23 @@ def available_capacity(
     return pd.DataFrame(rows, columns=["gemeentecode", "available", "basis"])
 
 
+CAPACITY_COLUMNS = ["gemeente", "available", "required", "ratio", "rating"]
+
+
 def capacity_table(
     available: Mapping[str, float] | pd.Series,
     required: Mapping[str, float] | pd.Series,
     names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Available vs required capacity, ratio and rating per municipality (Dutch headers).
+    """Available vs required capacity, ratio and rating per municipality (English keys).
+
+    Columns ``gemeente`` (name, or the code), ``available``, ``required``, ``ratio``,
+    ``rating``; :func:`bekostiging.report.text.risk.dutch_capacity_table` gives the report's
+    Dutch headers and the meaning of the rating.
 
     >>> row = capacity_table({"GM0197": 1_500_000}, {"GM0197": 1_000_000}).iloc[0]
-    >>> [row["Gemeente"], float(row["Ratio"]), row["Waardering"], row["Betekenis"]]
-    ['GM0197', 1.5, 'B', 'ruim voldoende']
+    >>> [row["gemeente"], float(row["ratio"]), row["rating"]]
+    ['GM0197', 1.5, 'B']
     """
     rows = []
     for code, req in required.items():
@@ -310,57 +301,76 @@ def capacity_table(
         ratio = capacity_ratio(avail, float(req))
         letter = rating(ratio)
         rows.append((names.get(code, code) if names else code, avail, float(req), ratio, letter))
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "Gemeente",
-            "Beschikbare weerstandscapaciteit (€)",
-            "Benodigde weerstandscapaciteit (€)",
-            "Ratio",
-            "Waardering",
-        ],
-    )
-    out["Betekenis"] = out["Waardering"].map(RATING_LABELS)
-    return out
+    return pd.DataFrame(rows, columns=CAPACITY_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
-# risk table
+# risk table: one small function per risk in a registry
 
-RISK_COLUMNS = [
+RISK_FIELDS = [
     "gemeentecode",
-    "Risico",
-    "Toelichting",
-    "Kans (%)",
-    "Financiële impact (€)",
-    "Kans x impact (€)",
-    "Bron",
+    "risk",
+    "chance",
+    "impact",
+    "expected",
+    "simulated",
+    "parameters",
+    "estimates",
+    "sources",
+    "facts",
 ]
-
-RISKS = {
-    "volume": "Volumegroei boven het startbudget",
-    "intensity": "Hogere kosten per cliënt (zwaardere zorg)",
-    "indexation": "Indexatie boven de begrote index (OVA)",
-    "settlement": "Verrekening lumpsum buiten de corridor",
-    "discontinuity": "Discontinuïteit van een aanbieder",
-    "transition": "Overgangsregeling: dubbele kosten bij overdracht",
-    "allocation": "Toerekening regionale kosten (verdeelsleutel)",
-}
-"""Stable keys -> Dutch names of the risks, in the order of the table."""
-
-SIMULATION = "simulatie"
+"""Columns of :func:`risk_table`: ``chance`` is a share (0-1), ``impact`` and ``expected``
+(chance x impact) are EUR; ``parameters`` are the named assumptions the row rests on, with
+``estimates`` (is each one an estimate?) and ``sources`` (its source) in the same order;
+``facts`` holds the plain values an explanation needs (see the risk functions)."""
 
 
-def _source(params: Parameters, names: Sequence[str], simulated: bool = False) -> str:
-    """'simulatie' and/or 'aanname a, b (schatting)'; non-estimates name their source."""
-    parts = [SIMULATION] if simulated else []
-    estimates = [n for n in names if params.param(n).is_estimate]
-    others = [n for n in names if not params.param(n).is_estimate]
-    if estimates:
-        parts.append(f"aanname {', '.join(estimates)} (schatting)")
-    for n in others:
-        parts.append(f"aanname {n} ({params.param(n).source})")
-    return "; ".join(parts)
+@dataclass(frozen=True)
+class Risk:
+    """One risk for every municipality: numbers only, and the facts that explain them."""
+
+    key: str
+    chance: np.ndarray  # (municipalities,): share of (draw, year) pairs, or assumed (0-1)
+    impact: np.ndarray  # (municipalities,): EUR
+    simulated: bool = False
+    parameters: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)  # the same for every municipality
+    per_municipality: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    """The checked arrays and options that every risk function reads."""
+
+    spend: np.ndarray  # (draws, municipalities, segments, years)
+    gap: np.ndarray  # spend - budget, same shape
+    budget: np.ndarray  # (municipalities, segments, years)
+    given_budget: ArrayLike  # the budget as given (broadcasts against spend)
+    annual: np.ndarray  # (municipalities,): median annual budget over the years
+    codes: tuple[str, ...]
+    params: Parameters
+    segments: Sequence[str] | None = None
+    settlements: Mapping[str, Settlement] | None = None
+    municipality_spend: ArrayLike | None = None
+    clients: np.ndarray | None = None  # clients_draws, checked
+    budget_clients: np.ndarray | None = None  # broadcast to the shape of spend
+    budgeted_index: float | None = None
+    transition_clients: Any = None
+    allocation_difference: Any = None
+
+    @property
+    def pairs(self) -> dict[str, int]:
+        """The number of draws and of years: the (draw, year) pairs behind a simulated chance."""
+        return {"draws": int(self.spend.shape[0]), "years": int(self.spend.shape[3])}
+
+    def values(self, names: Sequence[str]) -> list[float]:
+        """The named assumptions as floats."""
+        return [float(self.params.value(n)) for n in names]
+
+    def risk(self, key: str, chance: Any, impact: Any, **kw: Any) -> Risk:
+        """A :class:`Risk` with chance and impact broadcast over the municipalities."""
+        n = (len(self.codes),)
+        return Risk(key, np.broadcast_to(chance, n), np.broadcast_to(impact, n), **kw)
 
 
 def _event_stats(amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -390,6 +400,220 @@ def _per_municipality(value: Any, codes: Sequence[str], name: str) -> np.ndarray
     return arr
 
 
+def _volume_split(inp: RiskInputs) -> tuple[np.ndarray, np.ndarray]:
+    """The shortfall split into volume (extra clients at the budgeted cost) and the rest."""
+    b, bc = inp.budget, inp.budget_clients
+    cost_per_client = np.divide(b, bc[0], out=np.zeros_like(b), where=bc[0] > 0)
+    volume = ((inp.clients - bc) * cost_per_client).sum(axis=SEGMENT_AXIS)
+    return volume, inp.gap.sum(axis=SEGMENT_AXIS) - volume
+
+
+def volume_risk(inp: RiskInputs) -> Risk:
+    """Simulated, per (draw, year): without client numbers the whole shortfall over all segments
+    (chance = P(spend > budget), impact = mean excess given excess); with them only the extra
+    clients valued at the budgeted cost per client."""
+    split = inp.clients is not None
+    amount = _volume_split(inp)[0] if split else inp.gap.sum(axis=SEGMENT_AXIS)
+    chance, impact = _event_stats(amount)
+    return inp.risk("volume", chance, impact, simulated=True, facts={**inp.pairs, "split": split})
+
+
+def intensity_risk(inp: RiskInputs) -> Risk:
+    """With client numbers the rest of the shortfall (cost per client above the budgeted one),
+    simulated; otherwise ``risk.heavier_care.chance`` x (``.cost_increase`` x annual budget)."""
+    if inp.clients is not None:
+        chance, impact = _event_stats(_volume_split(inp)[1])
+        facts = {**inp.pairs, "split": True}
+        return inp.risk("intensity", chance, impact, simulated=True, facts=facts)
+    names = ("risk.heavier_care.chance", "risk.heavier_care.cost_increase")
+    chance, increase = inp.values(names)
+    facts = {"split": False, "cost_increase": increase}
+    return inp.risk("intensity", chance, increase * inp.annual, parameters=names, facts=facts)
+
+
+def indexation_risk(inp: RiskInputs) -> Risk:
+    """``risk.indexation.chance`` x (``.excess`` x annual budget)."""
+    names = ("risk.indexation.chance", "risk.indexation.excess")
+    chance, excess = inp.values(names)
+    facts = {"excess": excess, "budgeted_index": inp.budgeted_index}
+    return inp.risk("indexation", chance, excess * inp.annual, parameters=names, facts=facts)
+
+
+def _settlement_flow(inp: RiskInputs, idx: list[int]) -> np.ndarray:
+    """What the municipality pays on top of the lumpsum, summed over the settled segments."""
+    if inp.municipality_spend is not None:
+        paid = _finite("municipality_spend", inp.municipality_spend)
+        if paid.shape != inp.spend.shape:
+            raise ValueError("municipality_spend must have the shape of spend_draws")
+        return shortfall(paid, inp.given_budget)[:, :, idx, :].sum(axis=SEGMENT_AXIS)
+    full_budget = np.broadcast_to(inp.budget, inp.spend.shape)
+    return np.asarray(
+        sum(
+            inp.settlements[s].flow(full_budget[:, :, i, :], inp.spend[:, :, i, :])
+            for s, i in zip(inp.settlements, idx)
+        )
+    )
+
+
+def settlement_risk(inp: RiskInputs) -> Risk | None:
+    """Simulated: what the municipality pays on top of the lumpsum after the year, summed over
+    the settled segments (``municipality_spend - budget`` when given, else
+    :meth:`Settlement.flow`); the part of the volume row that comes back through the corridor."""
+    if not inp.settlements:
+        return None
+    if inp.segments is None:
+        raise ValueError("give the segment labels to match the settlements")
+    unknown = [s for s in inp.settlements if s not in inp.segments]
+    if unknown:
+        raise ValueError(f"settlement for unknown segment(s): {', '.join(unknown)}")
+    idx = [list(inp.segments).index(s) for s in inp.settlements]
+    chance, impact = _event_stats(_settlement_flow(inp, idx))
+    facts = {"segments": tuple(inp.settlements), "rules": tuple(inp.settlements.values())}
+    return inp.risk("settlement", chance, impact, simulated=True, facts=facts)
+
+
+def discontinuity_risk(inp: RiskInputs) -> Risk:
+    """``.chance`` x (annual budget x ``.budget_share`` x ``.extra_cost_share`` + ``.fixed_cost``)
+    of ``risk.provider_discontinuity``."""
+    names = (
+        "risk.provider_discontinuity.chance",
+        "risk.provider_discontinuity.budget_share",
+        "risk.provider_discontinuity.extra_cost_share",
+        "risk.provider_discontinuity.fixed_cost",
+    )
+    chance, share, extra, fixed = inp.values(names)
+    facts = {"budget_share": share, "extra_cost_share": extra, "fixed_cost": fixed}
+    impact = inp.annual * share * extra + fixed
+    return inp.risk("discontinuity", chance, impact, parameters=names, facts=facts)
+
+
+def transition_risk(inp: RiskInputs) -> Risk:
+    """One-off: ``risk.transition.chance`` x (clients in care x ``transition.share_noncontracted``
+    x ``.overlap_months`` x ``.monthly_cost_per_client``); clients in care are
+    ``transition_clients`` or the annual budget / (12 x monthly cost per client)."""
+    names = (
+        "risk.transition.chance",
+        "transition.share_noncontracted",
+        "transition.overlap_months",
+        "transition.monthly_cost_per_client",
+    )
+    chance, share, months, monthly = inp.values(names)
+    given = _per_municipality(inp.transition_clients, inp.codes, "transition_clients")
+    in_care = given if given is not None else inp.annual / (12.0 * monthly)
+    facts = {
+        "share_noncontracted": share,
+        "overlap_months": months,
+        "monthly_cost_per_client": monthly,
+        "clients_given": given is not None,
+    }
+    impact = in_care * share * months * monthly
+    return inp.risk("transition", chance, impact, parameters=names, facts=facts)
+
+
+def allocation_risk(inp: RiskInputs) -> Risk | None:
+    """``risk.allocation.chance`` x the extra under the least favourable other key (>= 0)."""
+    diff_in, codes = inp.allocation_difference, inp.codes
+    if diff_in is None:
+        return None
+    if isinstance(diff_in, pd.DataFrame):
+        frame = diff_in.set_index("gemeentecode")
+        diff = _per_municipality(frame["difference"], codes, "allocation_difference")
+        keys = [str(frame.at[c, "key"]) if "key" in frame.columns else "" for c in codes]
+    else:
+        diff = _per_municipality(diff_in, codes, "allocation_difference")
+        keys = [""] * len(codes)
+    names = ("risk.allocation.chance",)
+    (chance,) = inp.values(names)
+    return inp.risk(
+        "allocation",
+        chance,
+        np.maximum(diff, 0.0),
+        parameters=names,
+        per_municipality={"key": keys},
+    )
+
+
+RISK_FUNCTIONS: dict[str, Callable[[RiskInputs], Risk | None]] = {
+    "volume": volume_risk,
+    "intensity": intensity_risk,
+    "indexation": indexation_risk,
+    "settlement": settlement_risk,
+    "discontinuity": discontinuity_risk,
+    "transition": transition_risk,
+    "allocation": allocation_risk,
+}
+"""The registry, in table order: each function returns a :class:`Risk`, or None when it does
+not apply (no settlements, no allocation difference)."""
+
+RISK_KEYS = tuple(RISK_FUNCTIONS)
+"""Stable keys of the risks, in the order of the table (Dutch names: report.text.risk)."""
+
+
+def risk_inputs(
+    spend_draws: ArrayLike,
+    budget: ArrayLike,
+    municipalities: Sequence[str],
+    params: Parameters,
+    **options: Any,
+) -> RiskInputs:
+    """Check the arrays of :func:`risk_table` and derive the annual budget per municipality."""
+    codes = tuple(municipalities)
+    spend = _finite("spend_draws", spend_draws)
+    if spend.ndim != 4:
+        raise ValueError(
+            "spend_draws must be shaped (draws, municipalities, segments, years); "
+            f"found {spend.ndim} dimensions"
+        )
+    _, n_mun, n_seg, _ = spend.shape
+    if n_mun != len(codes):
+        raise ValueError(
+            f"{len(codes)} municipality labels for {n_mun} municipalities in the array"
+        )
+    segments = options.get("segments")
+    if segments is not None and len(segments) != n_seg:
+        raise ValueError(f"{len(segments)} segment labels for {n_seg} segments in the array")
+    gap = shortfall(spend, budget)
+    b = np.broadcast_to(_finite("budget", budget), spend.shape)[0]  # (mun, seg, years)
+    clients, budget_clients = (
+        options.pop("clients_draws", None),
+        options.pop("budget_clients", None),
+    )
+    if (clients is None) != (budget_clients is None):
+        raise ValueError("give both clients_draws and budget_clients, or neither")
+    if clients is not None:
+        clients = _finite("clients_draws", clients)
+        if clients.shape != spend.shape:
+            raise ValueError("clients_draws must have the shape of spend_draws")
+        budget_clients = np.broadcast_to(_finite("budget_clients", budget_clients), spend.shape)
+    annual = np.median(b.sum(axis=1), axis=1)
+    return RiskInputs(
+        spend,
+        gap,
+        b,
+        budget,
+        annual,
+        codes,
+        params,
+        clients=clients,
+        budget_clients=budget_clients,
+        **options,
+    )
+
+
+def _records(risk: Risk, inp: RiskInputs) -> list[tuple]:
+    """The rows of one risk, one per municipality (see :data:`RISK_FIELDS`)."""
+    par = [inp.params.param(n) for n in risk.parameters]
+    estimates = tuple(p.is_estimate for p in par)
+    sources = tuple(p.source for p in par)
+    rows = []
+    for m, code in enumerate(inp.codes):
+        c, i = float(risk.chance[m]), float(risk.impact[m])
+        facts = {**risk.facts, **{k: v[m] for k, v in risk.per_municipality.items()}}
+        row = (code, risk.key, c, i, c * i, risk.simulated, risk.parameters, estimates, sources)
+        rows.append((*row, facts))
+    return rows
+
+
 def risk_table(
     spend_draws: ArrayLike,
     budget: ArrayLike,
@@ -405,38 +629,20 @@ def risk_table(
     transition_clients: Mapping[str, float] | ArrayLike | None = None,
     allocation_difference: pd.DataFrame | Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Risks per municipality for the budget's risk paragraph (columns :data:`RISK_COLUMNS`).
+    """Risks per municipality for the budget's risk paragraph (numbers, :data:`RISK_FIELDS`).
 
     Arrays: ``spend_draws`` (draws, municipalities, segments, years), the cost of the care
     needed; ``budget`` broadcasts against it (the start budget). ``municipalities`` and
     ``segments`` label axes 1 and 2. ``params`` must hold the ``risk.*`` assumptions
-    (reserves.yaml) and ``transition.*`` (transition.yaml). Rows, in order:
-
-    1. **volume**: simulated. Without client numbers: the total deviation ``spend - budget``
-       over all segments (volume and cost per client as simulated together); chance =
-       P(spend > budget), impact = mean excess given excess. With ``clients_draws`` and
-       ``budget_clients`` (same shapes as spend and budget) only the volume part, the extra
-       clients valued at the budgeted cost per client.
-    2. **intensity**: with client numbers, the rest of the deviation (cost per client above the
-       budgeted one), simulated; otherwise the assumptions ``risk.heavier_care.chance`` and
-       ``.cost_increase`` (share of the annual budget). Rows 1 and 2 then do not overlap.
-    3. **indexation**: ``risk.indexation.chance`` x (``.excess`` x annual budget).
-    4. **settlement** (only with ``settlements``: segment id -> :class:`Settlement` for the
-       lumpsum/population segments): what the municipality pays on top of the lumpsum after the
-       year, summed over those segments: ``municipality_spend - budget`` when the variant spend
-       is given, else :meth:`Settlement.flow` of spend and budget per segment. Simulated. It is
-       the part of row 1 that comes back to the municipality through the corridor rule.
-    5. **discontinuity**: ``risk.provider_discontinuity.chance`` x (annual budget x
-       ``.budget_share`` x ``.extra_cost_share`` + ``.fixed_cost``).
-    6. **transition** (one-off): ``risk.transition.chance`` x (clients in care x
-       ``transition.share_noncontracted`` x ``transition.overlap_months`` x
-       ``transition.monthly_cost_per_client``). Clients in care: ``transition_clients``, or
-       estimated as the annual budget / (12 x monthly cost per client).
-    7. **allocation** (only with ``allocation_difference``): ``risk.allocation.chance`` x the
-       extra the municipality would pay under the least favourable other key
-       (:func:`bekostiging.model.allocation.worst_key_difference`, or a mapping code -> EUR).
-
-    Amounts stay numbers; ``Kans (%)`` is a percentage (0-100).
+    (reserves.yaml) and ``transition.*`` (transition.yaml). One row per municipality and risk of
+    :data:`RISK_FUNCTIONS` (see each function for its chance and impact): ``clients_draws`` and
+    ``budget_clients`` (shaped as spend and budget) split volume from cost per client;
+    ``settlements`` (segment id -> :class:`Settlement`), with ``municipality_spend`` (what the
+    municipality pays under the variants) when known, add the settlement row;
+    ``transition_clients`` gives the clients in care; ``allocation_difference``
+    (:func:`bekostiging.model.allocation.worst_key_difference`, or code -> EUR) adds the
+    allocation row. :func:`bekostiging.report.text.risk.dutch_risk_table` gives the report's
+    Dutch table.
 
     >>> from bekostiging.core.paths import ASSUMPTIONS_DIR
     >>> from bekostiging.config.parameters import load_parameters
@@ -444,226 +650,30 @@ def risk_table(
     ...                      ("common.yaml", "transition.yaml", "reserves.yaml")])
     >>> spend = np.array([90.0, 110.0, 130.0, 100.0]).reshape(4, 1, 1, 1) * 1000
     >>> t = risk_table(spend, np.full((1, 1, 1), 100_000.0), ["GM0197"], p)
-    >>> t["Risico"].tolist()[:2]
-    ['Volumegroei boven het startbudget', 'Hogere kosten per cliënt (zwaardere zorg)']
+    >>> t["risk"].tolist()[:2]
+    ['volume', 'intensity']
     >>> row = t.iloc[0]  # excess 10,000 and 30,000 in 2 of 4 draws
-    >>> float(row["Kans (%)"]), float(row["Financiële impact (€)"]), float(row["Kans x impact (€)"])
-    (50.0, 20000.0, 10000.0)
+    >>> float(row["chance"]), float(row["impact"]), float(row["expected"]), row["facts"]["draws"]
+    (0.5, 20000.0, 10000.0, 4)
     """
-    codes = list(municipalities)
-    spend = _finite("spend_draws", spend_draws)
-    if spend.ndim != 4:
-        raise ValueError(
-            "spend_draws must be shaped (draws, municipalities, segments, years); "
-            f"found {spend.ndim} dimensions"
-        )
-    n_draws, n_mun, n_seg, n_years = spend.shape
-    if n_mun != len(codes):
-        raise ValueError(
-            f"{len(codes)} municipality labels for {n_mun} municipalities in the array"
-        )
-    if segments is not None and len(segments) != n_seg:
-        raise ValueError(f"{len(segments)} segment labels for {n_seg} segments in the array")
-    gap = shortfall(spend, budget)
-    b = np.broadcast_to(_finite("budget", budget), spend.shape)[0]  # (mun, seg, years)
-    annual = np.median(b.sum(axis=1), axis=1)  # per municipality
-    n_pairs = f"{number(n_draws)} trekkingen x {n_years} jaar"
-
-    rows: list[tuple[str, Any, np.ndarray, np.ndarray, str]] = []  # per risk, over municipalities
-
-    def add(key: str, text: str, chance: Any, impact: Any, source: str) -> None:
-        rows.append(
-            (
-                key,
-                text,
-                np.broadcast_to(chance, (n_mun,)),
-                np.broadcast_to(impact, (n_mun,)),
-                source,
-            )
-        )
-
-    # 1 and 2: volume and cost per client
-    if (clients_draws is None) != (budget_clients is None):
-        raise ValueError("give both clients_draws and budget_clients, or neither")
-    if clients_draws is not None:
-        clients = _finite("clients_draws", clients_draws)
-        if clients.shape != spend.shape:
-            raise ValueError("clients_draws must have the shape of spend_draws")
-        bc = np.broadcast_to(_finite("budget_clients", budget_clients), spend.shape)
-        cost_per_client = np.divide(b, bc[0], out=np.zeros_like(b), where=bc[0] > 0)
-        volume = ((clients - bc) * cost_per_client).sum(axis=SEGMENT_AXIS)
-        intensity = gap.sum(axis=SEGMENT_AXIS) - volume
-        chance, impact = _event_stats(volume)
-        add(
-            "volume",
-            "Meer cliënten dan in het startbudget, gewaardeerd tegen de begrote kosten per "
-            f"cliënt; alle segmenten samen, per jaar ({n_pairs}).",
-            chance,
-            impact,
-            SIMULATION,
-        )
-        chance, impact = _event_stats(intensity)
-        add(
-            "intensity",
-            "Kosten per cliënt boven de begrote kosten per cliënt (zwaardere zorg, langere "
-            f"trajecten); het deel van de overschrijding dat niet uit volume komt ({n_pairs}).",
-            chance,
-            impact,
-            SIMULATION,
-        )
-    else:
-        chance, impact = _event_stats(gap.sum(axis=SEGMENT_AXIS))
-        add(
-            "volume",
-            "De kosten van de benodigde zorg (alle segmenten samen) komen in een jaar boven het "
-            "startbudget uit: meer cliënten en hogere kosten per cliënt zoals gesimuleerd "
-            f"({n_pairs}). Bij lumpsum draagt de aanbieder dit eerst, binnen de corridor.",
-            chance,
-            impact,
-            SIMULATION,
-        )
-        names = ["risk.heavier_care.chance", "risk.heavier_care.cost_increase"]
-        increase = float(params.value(names[1]))
-        add(
-            "intensity",
-            f"Zorgzwaarte stijgt meer dan in de simulatie (bijvoorbeeld extra complexe "
-            f"verblijfsplaatsingen): {percent(increase)} van het jaarbudget.",
-            float(params.value(names[0])),
-            increase * annual,
-            _source(params, names),
-        )
-
-    # 3: indexation
-    names = ["risk.indexation.chance", "risk.indexation.excess"]
-    excess = float(params.value(names[1]))
-    budgeted = f" van {percent(budgeted_index)}" if budgeted_index is not None else ""
-    add(
-        "indexation",
-        f"De OVA-index voor aanbieders valt {number(excess * 100, 1)} procentpunt hoger uit "
-        "dan de begrote "
-        f"index{budgeted}; impact = dat verschil over het jaarbudget.",
-        float(params.value(names[0])),
-        excess * annual,
-        _source(params, names),
+    inp = risk_inputs(
+        spend_draws,
+        budget,
+        municipalities,
+        params,
+        segments=segments,
+        settlements=settlements,
+        municipality_spend=municipality_spend,
+        clients_draws=clients_draws,
+        budget_clients=budget_clients,
+        budgeted_index=budgeted_index,
+        transition_clients=transition_clients,
+        allocation_difference=allocation_difference,
     )
-
-    # 4: settlement beyond the corridor
-    if settlements:
-        if segments is None:
-            raise ValueError("give the segment labels to match the settlements")
-        unknown = [s for s in settlements if s not in segments]
-        if unknown:
-            raise ValueError(f"settlement for unknown segment(s): {', '.join(unknown)}")
-        idx = [list(segments).index(s) for s in settlements]
-        if municipality_spend is not None:
-            paid = _finite("municipality_spend", municipality_spend)
-            if paid.shape != spend.shape:
-                raise ValueError("municipality_spend must have the shape of spend_draws")
-            flow = shortfall(paid, budget)[:, :, idx, :].sum(axis=SEGMENT_AXIS)
-        else:
-            full_budget = np.broadcast_to(b, spend.shape)
-            flow = sum(
-                settlements[s].flow(full_budget[:, :, i, :], spend[:, :, i, :])
-                for s, i in zip(settlements, idx)
-            )
-        rules = {s.describe() for s in settlements.values()}
-        rule = rules.pop() if len(rules) == 1 else "per segment verschillend"
-        chance, impact = _event_stats(np.asarray(flow))
-        add(
-            "settlement",
-            f"Na afloop van het jaar betaalt de gemeente een deel van het tekort van de "
-            f"aanbieders bij ({', '.join(settlements)}): {rule}. Onderdeel van de "
-            "volumegroei hierboven, niet daarbovenop.",
-            chance,
-            impact,
-            SIMULATION,
-        )
-
-    # 5: provider discontinuity
-    names = [
-        "risk.provider_discontinuity.chance",
-        "risk.provider_discontinuity.budget_share",
-        "risk.provider_discontinuity.extra_cost_share",
-        "risk.provider_discontinuity.fixed_cost",
-    ]
-    chance_d, share, extra, fixed = (float(params.value(n)) for n in names)
-    add(
-        "discontinuity",
-        f"Een gecontracteerde aanbieder stopt (faillissement, terugtrekking): cliënten gaan over "
-        f"naar andere aanbieders en een deel wordt opnieuw ingekocht. Impact = "
-        f"{percent(share)} van het jaarbudget x {percent(extra)} meerkosten + {euro(fixed)}.",
-        chance_d,
-        annual * share * extra + fixed,
-        _source(params, names),
-    )
-
-    # 6: transition arrangement (one-off)
-    names = [
-        "risk.transition.chance",
-        "transition.share_noncontracted",
-        "transition.overlap_months",
-        "transition.monthly_cost_per_client",
-    ]
-    chance_t, share_nc, months, monthly = (float(params.value(n)) for n in names)
-    given = _per_municipality(transition_clients, codes, "transition_clients")
-    in_care = given if given is not None else annual / (12.0 * monthly)
-    how = "opgegeven" if given is not None else "geschat als jaarbudget / (12 x maandkosten)"
-    add(
-        "transition",
-        f"Eenmalig bij de start van de contracten: {percent(share_nc)} van de cliënten in zorg "
-        f"({how}) gaat over naar een gecontracteerde aanbieder; {months:g} maand(en) worden "
-        f"beide aanbieders betaald ({euro(monthly)} per cliënt per maand).",
-        chance_t,
-        in_care * share_nc * months * monthly,
-        _source(params, names),
-    )
-
-    # 7: attribution of regional costs
-    if allocation_difference is not None:
-        name = "risk.allocation.chance"
-        if isinstance(allocation_difference, pd.DataFrame):
-            frame = allocation_difference.set_index("gemeentecode")
-            diff = _per_municipality(frame["difference"], codes, "allocation_difference")
-            keys = [str(frame.at[c, "key"]) if "key" in frame.columns else "" for c in codes]
-        else:
-            diff = _per_municipality(allocation_difference, codes, "allocation_difference")
-            keys = [""] * len(codes)
-        diff = np.maximum(diff, 0.0)
-        texts = [
-            "Regionale kosten worden niet naar eigen inwoners (gebruik) toegerekend maar met "
-            f"de sleutel '{k}'; impact = wat de gemeente dan meer betaalt."
-            if k
-            else "Regionale kosten worden met een andere sleutel dan eigen inwoners (gebruik) "
-            "toegerekend; geen van de andere sleutels kost deze gemeente meer (impact 0)."
-            for k in keys
-        ]
-        rows.append(
-            (
-                "allocation",
-                texts,
-                np.full(n_mun, float(params.value(name))),
-                diff,
-                _source(params, [name], simulated=False) + "; verdeelsleutels",
-            )
-        )
-
-    records = []
-    for m, code in enumerate(codes):
-        for key, text, chance, impact, source in rows:
-            c = float(chance[m])
-            i = float(impact[m])
-            records.append(
-                (
-                    code,
-                    RISKS[key],
-                    text[m] if isinstance(text, list) else text,
-                    100.0 * c,
-                    i,
-                    c * i,
-                    source,
-                )
-            )
-    return pd.DataFrame(records, columns=RISK_COLUMNS)
+    risks = [r for r in (f(inp) for f in RISK_FUNCTIONS.values()) if r is not None]
+    per_risk = [_records(r, inp) for r in risks]
+    rows = [records[m] for m in range(len(inp.codes)) for records in per_risk]
+    return pd.DataFrame(rows, columns=RISK_FIELDS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -742,14 +752,14 @@ def risk_table_from_frames(
     ``municipality_spend`` (what the municipality pays under the decided variants) and
     ``clients``. ``budget``: ``gemeentecode, segment, year, budget`` and optionally ``clients``
     (budgeted clients; used together with the drawn clients). With a ``region`` the settlement
-    rules of its segments are used and municipalities follow the region's order; its names
-    replace the codes in a ``Gemeente`` column. With ``keys`` (the output of
+    rules of its segments are used and municipalities follow the region's order (pass
+    ``region.name_of`` to :func:`bekostiging.report.text.risk.dutch_risk_table` for the names).
+    With ``keys`` (the output of
     :func:`bekostiging.model.allocation.allocation_keys` for the segments in
     ``risk.allocation.regional_segments``) the allocation risk is added: the regional cost is
     the annual budget (median year) of those segments over all municipalities. Without
     ``budgeted_index`` the parameter ``index.care_cost`` of the first year is quoted when known.
     """
-    from bekostiging.model.allocation import allocate, worst_key_difference
 
     coords: dict[str, Sequence] = {}
     if region is not None:
@@ -778,7 +788,7 @@ def risk_table_from_frames(
         idx = [segments.index(s) for s in regional]
         cost = float(np.median(b[:, idx, :].sum(axis=(0, 1)))) if idx else 0.0
         extra["allocation_difference"] = worst_key_difference(allocate(cost, keys))
-    table = risk_table(
+    return risk_table(
         spend,
         b,
         labels["gemeentecode"],
@@ -788,6 +798,3 @@ def risk_table_from_frames(
         transition_clients=transition_clients,
         **extra,
     )
-    if region is not None:
-        table.insert(1, "Gemeente", table["gemeentecode"].map(region.name_of))
-    return table

@@ -1,4 +1,4 @@
-"""One-at-a-time sensitivity of the behaviour model: tornado tables and charts per variant.
+"""One-at-a-time sensitivity of the behaviour model: tornado tables per variant (numbers).
 
 Why: most behaviour parameters are judgements (``source: estimate``). The tornado shows which
 of them move the answer, so that the reports say where a better figure would matter.
@@ -12,6 +12,9 @@ differences come from the parameter alone. Outcomes (:data:`OUTCOMES`):
   times the number of clients, so the tornado of the total has the same shape);
 - ``unmet_need``: share of the efficient care of all clients in need that is not delivered
   (refusals, waiting, under-provision).
+
+The Dutch parameter labels and the tornado chart are in
+:mod:`bekostiging.report.text.sensitivity`.
 
 >>> t = tornado_table("iaj", "lumpsum", "unmet_need", n_clients=1_000,
 ...                   parameters=["behaviour.acceptance.tolerance"])
@@ -28,13 +31,11 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from bekostiging.config.parameters import Parameters
 from bekostiging.model.behaviour import (
-    _PER_SEGMENT,
     PARAMETER_OF,
+    PER_SEGMENT,
     SEED,
     load_behaviour_parameters,
     payment_rule,
@@ -42,35 +43,9 @@ from bekostiging.model.behaviour import (
     segment_summary,
 )
 from bekostiging.model.variants import VARIANTS
-from bekostiging.report.charts import tornado
 
-OUTCOMES: dict[str, tuple[str, str, str]] = {
-    # key: (summary field, Dutch axis label, value format of style.tornado)
-    "spend": ("spend_per_client_eur", "Uitgaven gemeente per cliënt met zorgvraag", "euro"),
-    "unmet_need": ("unmet_need", "Onvervulde zorgvraag (aandeel doelmatige zorg)", "percent"),
-}
-
-PARAMETER_LABELS: dict[str, str] = {
-    "behaviour.provider.benefit_weight": "Gewicht cliëntbelang aanbieder (alpha)",
-    "behaviour.provider.benefit_ratio": "Kromming van de baten van zorg (k)",
-    "behaviour.provider.intensity_cap": "Indicatieplafond (zorg t.o.v. doelmatig)",
-    "behaviour.provider.intensity_floor": "Minimale zorg per cliënt (professionele norm)",
-    "behaviour.payment.tariff_markup": "Tarief t.o.v. marginale kosten",
-    "behaviour.payment.budget_ratio": "Budget t.o.v. doelmatige kosten",
-    "behaviour.payment.output_price_ratio": "Trajectprijs t.o.v. doelmatige kosten",
-    "behaviour.supply_elasticity": "Aanbodelasticiteit p*q",
-    "behaviour.acceptance.outside_option": "Baat van een geweigerde cliënt elders",
-    "behaviour.acceptance.tolerance": "Aanvaard verlies op één cliënt",
-    "behaviour.budget.pressure_slope": "Reactie op dreigend verlies (budgetdruk)",
-    "behaviour.budget.loss_tolerance": "Reserve voordat een wachtlijst begint",
-    "behaviour.risk_adjustment.selection_reduction": "Werking risicoverevening",
-    "behaviour.referral.shift_share": "Aandeel geweigerden naar ander domein",
-    "behaviour.referral.return_delay_weeks": "Wachttijd na doorverwijzing (weken)",
-    "behaviour.need.cv_scale": "Spreiding van de zorgvraag",
-    "behaviour.need.caseload_cv": "Schommeling caseload per aanbieder",
-    "behaviour.duration.response_share": "Deel van de reactie via trajectduur",
-    "behaviour.upcoding.max_share": "Grijze zone tussen producten (upcoding)",
-}
+OUTCOMES: dict[str, str] = {"spend": "spend_per_client_eur", "unmet_need": "unmet_need"}
+"""Outcome key -> the field of the behaviour model's segment summary."""
 
 
 def ranged_parameters(params: Parameters | None = None) -> list[str]:
@@ -80,7 +55,7 @@ def ranged_parameters(params: Parameters | None = None) -> list[str]:
     True
     """
     p = load_behaviour_parameters() if params is None else params
-    field_of = {name: f for f, name in PARAMETER_OF.items() if f not in _PER_SEGMENT}
+    field_of = {name: f for f, name in PARAMETER_OF.items() if f not in PER_SEGMENT}
     return [n for n in p.names("behaviour.") if n in field_of and p.param(n).range is not None]
 
 
@@ -99,14 +74,15 @@ def tornado_table(
 ) -> pd.DataFrame:
     """One row per parameter: the outcome at the parameter's low and high value and the base.
 
-    Columns: ``parameter`` (name), ``label`` (Dutch), ``low``, ``high``, ``base`` (outcomes),
+    Columns: ``parameter`` (name), ``low``, ``high``, ``base`` (outcomes),
     ``low_value``, ``high_value``, ``base_value`` (the parameter), ``swing`` (``|high - low|``),
     ``unit`` and ``source`` of the parameter; sorted by swing, widest first. ``variant`` and
-    ``options`` as in :func:`bekostiging.model.behaviour.behavioural_response`.
+    ``options`` as in :func:`bekostiging.model.behaviour.behavioural_response`. The Dutch
+    ``label`` column: :func:`bekostiging.report.text.sensitivity.dutch_tornado_table`.
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}; valid outcomes: {', '.join(OUTCOMES)}")
-    key = OUTCOMES[outcome][0]
+    key = OUTCOMES[outcome]
     p = load_behaviour_parameters(region_params) if params is None else params
     inputs = segment_inputs(segment, p, region_params, domain=domain)
     rule = payment_rule(variant, **options)
@@ -116,7 +92,7 @@ def tornado_table(
     rows = []
     for name in names:
         par = p.param(name)
-        if name not in field_of or field_of[name] in _PER_SEGMENT or par.range is None:
+        if name not in field_of or field_of[name] in PER_SEGMENT or par.range is None:
             raise ValueError(
                 f"{name!r} is not a scalar model parameter with a range; "
                 f"choose from: {', '.join(ranged_parameters(p))}"
@@ -130,7 +106,6 @@ def tornado_table(
         rows.append(
             {
                 "parameter": name,
-                "label": PARAMETER_LABELS.get(name, name),
                 "low": out["low"],
                 "high": out["high"],
                 "base": base,
@@ -183,39 +158,3 @@ def sensitivity(
             )
             frames.append(t.assign(variant=payment_rule(v).kind, outcome=outcome))
     return pd.concat(frames, ignore_index=True)
-
-
-def tornado_plot(
-    table: pd.DataFrame,
-    outcome: str = "spend",
-    *,
-    title: str | None = None,
-    top: int | None = 10,
-    ax: Axes | None = None,
-) -> Figure:
-    """The house tornado chart (:func:`bekostiging.report.charts.tornado`) of a :func:`tornado_table`.
-
-    >>> t = tornado_table("iaj", "pq", "spend", n_clients=500,
-    ...                   parameters=["behaviour.payment.tariff_markup",
-    ...                               "behaviour.provider.intensity_cap"])
-    >>> fig = tornado_plot(t, "spend", title="IAJ, p*q")
-    >>> len(fig.axes[0].get_yticklabels())
-    2
-    """
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}; valid outcomes: {', '.join(OUTCOMES)}")
-    _, xlabel, fmt = OUTCOMES[outcome]
-    data = table.sort_values("swing", ascending=False, kind="stable")
-    if top is not None:
-        data = data.head(top)
-    return tornado(
-        data,
-        parameter="label",
-        low="low",
-        high="high",
-        base="base",
-        title=title,
-        xlabel=xlabel,
-        ax=ax,
-        value_format=fmt,
-    )
