@@ -1,4 +1,4 @@
-"""Dutch display logic: key tables, formats, suppression, figures and the college summary."""
+"""The report chapters: key tables, formats, suppression, figures and the college summary."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bekostiging.report import presentation as pres
+from bekostiging import report as pres
+from bekostiging.report.baseline import client_suppression
 from bekostiging.report.formatting import euro, euro_mln, percent
+from bekostiging.report.incentives import strongest_incentives
+from bekostiging.report.labels import DECIDED_LABEL, VARIANT_LABELS
+from bekostiging.report.regional import totals_check_frame
+from bekostiging.report.tables import amount, segment_names
+from bekostiging.report.workbook import key_tables
 
 ENGLISH = re.compile(
     r"\b(spend|clients?|budget_|provider|share|year|segment_name|variant|estimate[d]?|"
@@ -31,7 +37,7 @@ def view(analysis):
 
 @pytest.fixture(scope="module")
 def sheets(view):
-    return pres.key_tables(view)
+    return key_tables(view)
 
 
 def test_key_tables_have_short_dutch_sheet_names_and_headers(sheets):
@@ -66,7 +72,7 @@ def test_key_tables_keep_numbers_numeric_and_mark_estimates(sheets, view, analys
     assert set(sb["Status"]) == {"schatting"}
     var = sheets["Varianten"]
     assert pd.api.types.is_float_dtype(var["P50 (€)"])
-    decided = var.loc[var["Bekostigingsvariant"] == pres.DECIDED_LABEL, "P50 (€)"].item()
+    decided = var.loc[var["Bekostigingsvariant"] == DECIDED_LABEL, "P50 (€)"].item()
     assert decided == pytest.approx(view.decided_quantiles().loc[analysis.first_full_year, "p50"])
     assert pd.api.types.is_float_dtype(sheets["Risico's"]["Kans x impact (€)"])
 
@@ -74,9 +80,7 @@ def test_key_tables_keep_numbers_numeric_and_mark_estimates(sheets, view, analys
 def test_key_tables_are_written_as_one_workbook(view, tmp_path):
     import openpyxl
 
-    from bekostiging.analysis.results import write_outputs
-
-    paths = write_outputs(view, tmp_path)
+    paths = pres.write_outputs(view, tmp_path)
     xlsx = next(p for p in paths if p.suffix == ".xlsx")
     book = openpyxl.load_workbook(xlsx, read_only=True)
     assert book.sheetnames[0] == "Startbudget" and "Risico's" in book.sheetnames
@@ -97,7 +101,7 @@ def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysi
 
 def test_variant_table_lists_every_variant_with_percent_change(view):
     plain = repr(pres.variant_table(view))
-    for label in (pres.DECIDED_LABEL, *pres.VARIANT_LABELS.values()):
+    for label in (DECIDED_LABEL, *VARIANT_LABELS.values()):
         assert label in plain
     assert re.search(r"[+-]\d+,\d%", plain)
 
@@ -108,8 +112,8 @@ def test_client_counts_below_ten_are_hidden_with_correct_totals(view, analysis):
     b = b[b["procured"] & (b["year"] == ref)]
     small = b[(b["clients"].round() > 0) & (b["clients"].round() < 10)]
     assert not small.empty, "Aalten should have a segment with fewer than 10 (estimated) clients"
-    names = pres.segment_names(analysis)
-    res = pres.client_suppression(view, [ref])
+    names = segment_names(analysis)
+    res = client_suppression(view, [ref])
     display = res.display.set_index("Segment")
     for seg in small["segment"]:
         assert display.loc[names[seg], str(ref)] == "<10"
@@ -117,7 +121,7 @@ def test_client_counts_below_ten_are_hidden_with_correct_totals(view, analysis):
     assert res.data[str(ref)].iloc[-1] == pytest.approx(np.round(b["clients"].to_numpy()).sum())
     # the report table and the workbook hide the same cells, the cost per client too
     assert "<10" in repr(pres.baseline_clients_table(view))
-    base = pres.key_tables(view)["Basisgegevens"]
+    base = key_tables(view)["Basisgegevens"]
     rows = base[(base["Jaar"] == ref) & base["Segment"].isin([names[s] for s in small["segment"]])]
     assert rows["Cliënten (<10 niet getoond)"].isna().all()
     assert rows["Kosten per cliënt (€)"].isna().all()
@@ -156,10 +160,10 @@ def test_college_summary_quotes_the_analysis_figures(view, analysis):
     assert euro_mln(dq["p50"]) in text and euro_mln(dq["p90"]) in text
     cap = view.capacity()
     assert f"waardering **{cap['rating']}**" in text
-    assert pres.amount(cap["available"]) in text
+    assert amount(cap["available"]) in text
     bt = view.backtest().query("gemeentecode == 'GM0197'")
     assert percent(bt["error_budget"].abs().mean()) in text
-    top = pres.strongest_incentives(analysis, 2)
+    top = strongest_incentives(analysis, 2)
     assert all(inc in text for inc in top["incentive"])
     assert "schatting" in text
     assert "p\\*q" in text and "p*q" not in text.replace("p\\*q", "")  # no stray emphasis
@@ -168,12 +172,22 @@ def test_college_summary_quotes_the_analysis_figures(view, analysis):
 
 
 def test_region_tables_from_the_results_files(analysis, tmp_path):
-    from bekostiging.analysis.results import ensure_results
-
-    results = ensure_results(analysis, tmp_path)
+    results = pres.region_results(analysis, tmp_path)
     comparison = repr(pres.region_comparison_table(analysis, results))
     assert "Aalten" in comparison and "Regio (som)" in comparison
-    check = pres.totals_check_frame(analysis, results)
+    check = totals_check_frame(analysis, results)
     assert check["Klopt"].item() == "ja"
     fig = pres.region_map(analysis, results)
     assert fig.axes[1].get_ylabel() == "Startbudget per inwoner (€)"
+
+
+def test_the_package_exports_every_chapter_function_the_notebooks_call():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for name in ("gemeente.ipynb", "regio.ipynb"):
+        cells = json.loads((root / name).read_text(encoding="utf-8"))["cells"]
+        called = {m for c in cells for m in re.findall(r"\bpres\.(\w+)", "".join(c["source"]))}
+        assert called and called <= set(pres.__all__), (name, called - set(pres.__all__))
+        assert all(callable(getattr(pres, f)) for f in called)

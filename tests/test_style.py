@@ -93,6 +93,8 @@ def test_bar_compare_one_bar_per_row():
 
     with pytest.raises(ValueError, match="more than one row"):
         bar_compare(df, "gemeente", "budget")  # two rows per municipality without hue
+    with pytest.raises(KeyError, match="'aantal'"):
+        bar_compare(df, "gemeente", "aantal")
     clients = pd.DataFrame({"gemeente": ["A", "B"], "clienten": [1250, 980]})
     fig = bar_compare(clients, "gemeente", "clienten", value_format="number")
     assert "1.200" in _ticklabels(fig.axes[0].yaxis) or "1.000" in _ticklabels(fig.axes[0].yaxis)
@@ -119,6 +121,10 @@ def test_tornado_sorts_by_range_and_starts_bars_at_the_base():
     assert "Basis: € 10,0 mln" in legend
     with pytest.raises(ValueError, match="one base"):
         tornado(df.assign(base=[1, 2, 3]))
+    with pytest.raises(KeyError, match="'lo'"):
+        tornado(df, low="lo")
+    with pytest.raises(ValueError, match="no parameters"):
+        tornado(df.iloc[:0])
 
 
 def _square(x0, y0, size, clockwise=False):
@@ -170,6 +176,17 @@ def test_choropleth_patches_colours_holes_and_missing():
 
     with pytest.raises(ValueError, match="GM197"):
         choropleth(_collection(), {"GM197": 1.0})
+
+
+def test_choropleth_colour_scale_pads_one_value_and_checks_the_range():
+    fig = choropleth(_collection(), {"GM0001": 100.0, "GM0002": float("nan")})
+    assert fig.axes[1].get_ylim() == pytest.approx((95.0, 105.0))  # one value: a 5% band
+    assert len(fig.axes[0].get_legend().get_texts()) == 1  # NaN counts as missing
+    fig = choropleth(_collection(), {"GM0001": 1.0, "GM0002": 3.0}, vmin=0, vmax=10)
+    assert fig.axes[1].get_ylim() == pytest.approx((0, 10))
+    assert fig.axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="larger than vmax"):
+        choropleth(_collection(), {"GM0001": 1.0}, vmin=10, vmax=1)
 
 
 def test_choropleth_of_the_achterhoek_with_dutch_colour_bar():

@@ -6,7 +6,7 @@ allocation keys) and the settings and data checksums they rest on. Amounts are w
 keys are sorted, so the same inputs give the same bytes. The regional overview refuses a file
 made with other settings, so it never mixes runs.
 
->>> from bekostiging.analysis.region_analysis import check_settings
+>>> from bekostiging.config.settings import check_settings
 >>> output_dir(check_settings()).relative_to(REPORTS_DIR).as_posix()
 'achterhoek/peiljaar-2024'
 """
@@ -14,6 +14,7 @@ made with other settings, so it never mixes runs.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def _money(x: float) -> int | None:
 
 
 def _round(x: float, digits: int) -> float | None:
+    """Rounded to ``digits``; None where there is no figure."""
     x = float(x)
     return round(x, digits) if np.isfinite(x) else None
 
@@ -118,10 +120,10 @@ def municipality_results(view) -> dict[str, Any]:
         },
         "risks": [
             {
-                "risk": r["Risico"],
-                "chance_pct": round(float(r["Kans (%)"]), 1),
-                "impact": _money(r["Financiële impact (€)"]),
-                "expected": _money(r["Kans x impact (€)"]),
+                "risk": r["risk"],
+                "chance_pct": round(100.0 * float(r["chance"]), 1),
+                "impact": _money(r["impact"]),
+                "expected": _money(r["expected"]),
             }
             for _, r in risks.iterrows()
         ],
@@ -139,6 +141,7 @@ def municipality_results(view) -> dict[str, Any]:
 
 
 def results_path(folder: Path, code: str) -> Path:
+    """Where the results file of one municipality goes: ``<folder>/results/<code>.json``."""
     return Path(folder) / "results" / f"{code}.json"
 
 
@@ -230,22 +233,9 @@ def slug(name: str) -> str:
     >>> slug("Oude IJsselstreek"), slug("Bergen (NH.)")
     ('oude-ijsselstreek', 'bergen-nh')
     """
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def report_stem(code: str, name: str) -> str:
     """Deterministic file stem of a municipality's report, e.g. ``gemeente_GM0197_aalten``."""
     return f"gemeente_{code}_{slug(name)}"
-
-
-def write_outputs(view, folder: Path | None = None) -> list[Path]:
-    """Write what a municipality run leaves besides its report: the results file for the
-    regional overview and the key tables as one Excel workbook (both atomically)."""
-    from bekostiging.core.atomic import write_excel
-    from bekostiging.report.presentation import key_tables
-
-    folder = Path(folder) if folder else output_dir(view.analysis.settings)
-    excel = folder / f"{report_stem(view.code, view.name)}.xlsx"
-    return [write_results(view, folder), write_excel(excel, key_tables(view), index=False)]

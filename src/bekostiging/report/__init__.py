@@ -2,6 +2,175 @@
 
 The model computes numbers; this layer turns them into what a policy advisor reads:
 ``labels`` and ``formatting`` (one place for Dutch names and ``€ 1.234.567``), ``charts``
-(house style), ``suppression`` (small client counts), ``htmlexport`` (offline HTML) and the
-report chapters.
+(house style), ``suppression`` (small client counts), ``htmlexport`` (offline HTML), ``tables``
+(the report table and what every chapter shares) and one module per report chapter:
+
+=============== ==================================================================
+module          chapter of notebooks/gemeente.ipynb (and regio.ipynb)
+=============== ==================================================================
+``summary``     1 Samenvatting voor het college (title, key figures, decisions)
+``baseline``    2 Basisgegevens en bronnen (and the overview's 8 Benchmark)
+``startbudget`` 3 Startbudget in zeven stappen
+``variants``    4 Bekostigingsvarianten vergeleken
+``incentives``  5 Perverse prikkels and 11 Monitoring
+``projection``  6 Projectie over de contractperiode
+``lookback``    7 Terugblik (both reports)
+``reserves``    8 Risico's en weerstandsvermogen
+``allocation``  9 Verdeelsleutels en aanbieders (and the overview's 5)
+``transition``  10 Overgangsregeling
+``appendix``    12 Bijlage: aannames, herkomst (both reports)
+``regional``    what only the regional overview shows
+``workbook``    the municipality's key tables as an Excel workbook
+``outputs``     the files a run writes besides its report
+=============== ==================================================================
+
+The notebooks import this package as ``pres`` and call the chapter functions re-exported here,
+e.g. ``pres.start_budget_table(view)``.
 """
+
+from __future__ import annotations
+
+from bekostiging.report.allocation import (
+    allocation_table,
+    allocation_text,
+    coverage_table,
+    provider_table,
+    region_allocation_table,
+)
+from bekostiging.report.appendix import (
+    assumptions_table,
+    outputs_written,
+    provenance_date,
+    provenance_table,
+)
+from bekostiging.report.baseline import (
+    baseline_clients_table,
+    baseline_spend_table,
+    benchmark_table,
+    data_gaps,
+    population_table,
+    region_benchmark_table,
+)
+from bekostiging.report.incentives import (
+    goals_markdown,
+    monitoring_table,
+    scorecard_overview,
+    scorecard_table,
+    tornado_figure,
+    tornado_text,
+)
+from bekostiging.report.lookback import (
+    backtest_figure,
+    backtest_table,
+    backtest_text,
+    region_backtest_rows,
+    region_backtest_table,
+)
+from bekostiging.report.outputs import region_results, write_outputs
+from bekostiging.report.projection import fan_chart_figure, projection_table
+from bekostiging.report.regional import (
+    region_comparison_table,
+    region_map,
+    region_per_inhabitant_figure,
+    region_shares_table,
+    region_start_budget_table,
+    region_summary,
+    region_title,
+    totals_check_table,
+)
+from bekostiging.report.reserves import (
+    capacity_table,
+    capacity_text,
+    rating_scale_table,
+    risk_table,
+)
+from bekostiging.report.startbudget import (
+    start_budget_figure,
+    start_budget_table,
+    step1_table,
+    step2_table,
+    step3_table,
+    step4_table,
+    step5_table,
+    step6_table,
+    step7_table,
+    trend_table,
+)
+from bekostiging.report.summary import college_summary, decision_points, title
+from bekostiging.report.transition import transition_table, transition_text
+from bekostiging.report.variants import (
+    decided_variant,
+    funding_mix_text,
+    main_segment,
+    settlement_table,
+    variant_figure,
+    variant_risk_table,
+    variant_table,
+)
+
+__all__ = [
+    "allocation_table",
+    "allocation_text",
+    "assumptions_table",
+    "backtest_figure",
+    "backtest_table",
+    "backtest_text",
+    "baseline_clients_table",
+    "baseline_spend_table",
+    "benchmark_table",
+    "capacity_table",
+    "capacity_text",
+    "college_summary",
+    "coverage_table",
+    "data_gaps",
+    "decided_variant",
+    "decision_points",
+    "fan_chart_figure",
+    "funding_mix_text",
+    "goals_markdown",
+    "main_segment",
+    "monitoring_table",
+    "outputs_written",
+    "population_table",
+    "projection_table",
+    "provenance_date",
+    "provenance_table",
+    "provider_table",
+    "rating_scale_table",
+    "region_allocation_table",
+    "region_backtest_rows",
+    "region_backtest_table",
+    "region_benchmark_table",
+    "region_comparison_table",
+    "region_map",
+    "region_per_inhabitant_figure",
+    "region_results",
+    "region_shares_table",
+    "region_start_budget_table",
+    "region_summary",
+    "region_title",
+    "risk_table",
+    "scorecard_overview",
+    "scorecard_table",
+    "settlement_table",
+    "start_budget_figure",
+    "start_budget_table",
+    "step1_table",
+    "step2_table",
+    "step3_table",
+    "step4_table",
+    "step5_table",
+    "step6_table",
+    "step7_table",
+    "title",
+    "tornado_figure",
+    "tornado_text",
+    "totals_check_table",
+    "transition_table",
+    "transition_text",
+    "trend_table",
+    "variant_figure",
+    "variant_risk_table",
+    "variant_table",
+    "write_outputs",
+]

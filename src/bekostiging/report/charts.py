@@ -4,7 +4,7 @@
 readable font sizes, the colour-blind-safe Okabe-Ito palette, a fixed figure size and dpi.
 The helpers take plain DataFrames or arrays and return a :class:`matplotlib.figure.Figure`;
 they put Dutch number formats on the value axes (``€ 1,5 mln``, ``12.500``, ``12,5%``) with
-the formatters from :mod:`bekostiging.formatting`, never through the OS locale.
+the formatters from :mod:`bekostiging.report.formatting`, never through the OS locale.
 
 The helpers create figures as :class:`ReportFigure` (a matplotlib Figure), not with
 ``pyplot``: nothing is kept in pyplot's global list of figures (a batch makes hundreds), and a
@@ -34,6 +34,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -107,7 +108,6 @@ def apply_house_style() -> None:
     >>> mpl.rcParams["axes.prop_cycle"].by_key()["color"][0]
     '#0072B2'
     """
-    import seaborn as sns
 
     sns.set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO, rc=house_rc())
 
@@ -276,6 +276,81 @@ def fan_chart(
 # --- bar chart ----------------------------------------------------------------------------
 
 
+def _check_one_row_per_bar(df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
+    """Raise KeyError for a missing column and ValueError for two rows with one ``(x, hue)``.
+
+    >>> _check_one_row_per_bar(pd.DataFrame({"g": ["A", "A"], "v": [1, 2]}), "g", "v", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: more than one row per g: [{'g': 'A'}]
+    """
+    missing = [c for c in (x, y, hue) if c is not None and c not in df.columns]
+    if missing:
+        raise KeyError(f"columns not in the table: {missing}")
+    keys = [x] if hue is None else [x, hue]
+    dupes = df.duplicated(subset=keys, keep=False)
+    if dupes.any():
+        raise ValueError(
+            f"more than one row per {' and '.join(keys)}: "
+            f"{df.loc[dupes, keys].drop_duplicates().to_dict('records')[:5]}"
+        )
+
+
+def _barplot_kwargs(
+    df: pd.DataFrame,
+    x: str,
+    hue: str | None,
+    order: Sequence[Any] | None,
+    hue_order: Sequence[Any] | None,
+    ax: Axes,
+) -> dict[str, Any]:
+    """The arguments for :func:`seaborn.barplot`: categories (and hues) in the order of the
+    data unless given, no error bars, full saturation, and the house colours."""
+    order = list(order) if order is not None else list(pd.unique(df[x]))
+    kwargs: dict[str, Any] = {
+        "data": df, "order": order, "errorbar": None, "ax": ax, "saturation": 1.0,
+    }  # fmt: skip
+    if hue is None:
+        kwargs["color"] = OKABE_ITO[0]
+    else:
+        hue_order = list(hue_order) if hue_order is not None else list(pd.unique(df[hue]))
+        kwargs.update(hue=hue, hue_order=hue_order, palette=palette(len(hue_order)))
+    return kwargs
+
+
+def _draw_bars(
+    ax: Axes,
+    x: str,
+    y: str,
+    kwargs: dict[str, Any],
+    *,
+    horizontal: bool,
+    xlabel: str | None,
+    ylabel: str | None,
+) -> mpl.axis.Axis:
+    """Draw the bars, label both axes and hide the grid lines across the categories; return
+    the value axis (the x-axis when ``horizontal``, else the y-axis)."""
+    if horizontal:
+        sns.barplot(x=y, y=x, orient="h", **kwargs)
+        ax.set_xlabel(ylabel if ylabel is not None else y)
+        ax.set_ylabel(xlabel if xlabel is not None else "")
+        ax.grid(axis="y", visible=False)
+        return ax.xaxis
+    sns.barplot(x=x, y=y, **kwargs)
+    ax.set_xlabel(xlabel if xlabel is not None else "")
+    ax.set_ylabel(ylabel if ylabel is not None else y)
+    ax.grid(axis="x", visible=False)
+    return ax.yaxis
+
+
+def _label_bar_ends(ax: Axes, fmt: Callable[[float], str]) -> None:
+    """Write every bar's value, formatted by ``fmt``, just past the end of the bar."""
+    for container in ax.containers:
+        ax.bar_label(
+            container, labels=[fmt(v) for v in container.datavalues], padding=2, fontsize=9
+        )
+
+
 def bar_compare(
     df: pd.DataFrame,
     x: str,
@@ -305,47 +380,13 @@ def bar_compare(
     >>> fig.axes[0].get_ylabel()
     'Budget'
     """
-    missing = [c for c in (x, y, hue) if c is not None and c not in df.columns]
-    if missing:
-        raise KeyError(f"columns not in the table: {missing}")
-    keys = [x] if hue is None else [x, hue]
-    dupes = df.duplicated(subset=keys, keep=False)
-    if dupes.any():
-        raise ValueError(
-            f"more than one row per {' and '.join(keys)}: "
-            f"{df.loc[dupes, keys].drop_duplicates().to_dict('records')[:5]}"
-        )
-    import seaborn as sns
-
+    _check_one_row_per_bar(df, x, y, hue)
     fig, ax = _figure_and_axes(ax)
-    order = list(order) if order is not None else list(pd.unique(df[x]))
-    kwargs: dict[str, Any] = {
-        "data": df, "order": order, "errorbar": None, "ax": ax, "saturation": 1.0,
-    }  # fmt: skip
-    if hue is None:
-        kwargs["color"] = OKABE_ITO[0]
-    else:
-        hue_order = list(hue_order) if hue_order is not None else list(pd.unique(df[hue]))
-        kwargs.update(hue=hue, hue_order=hue_order, palette=palette(len(hue_order)))
-    if horizontal:
-        sns.barplot(x=y, y=x, orient="h", **kwargs)
-        value_axis = ax.xaxis
-        ax.set_xlabel(ylabel if ylabel is not None else y)
-        ax.set_ylabel(xlabel if xlabel is not None else "")
-        ax.grid(axis="y", visible=False)
-    else:
-        sns.barplot(x=x, y=y, **kwargs)
-        value_axis = ax.yaxis
-        ax.set_xlabel(xlabel if xlabel is not None else "")
-        ax.set_ylabel(ylabel if ylabel is not None else y)
-        ax.grid(axis="x", visible=False)
+    kwargs = _barplot_kwargs(df, x, hue, order, hue_order, ax)
+    value_axis = _draw_bars(ax, x, y, kwargs, horizontal=horizontal, xlabel=xlabel, ylabel=ylabel)
     value_axis.set_major_formatter(value_formatter(value_format))
     if annotate:
-        fmt = _label_formatter(value_format)
-        for container in ax.containers:
-            ax.bar_label(
-                container, labels=[fmt(v) for v in container.datavalues], padding=2, fontsize=9
-            )
+        _label_bar_ends(ax, _label_formatter(value_format))
     if hue is not None and ax.get_legend() is not None:
         ax.get_legend().set_title(hue)
     if title is not None:
@@ -354,6 +395,51 @@ def bar_compare(
 
 
 # --- tornado ------------------------------------------------------------------------------
+
+
+def _tornado_rows(
+    df: pd.DataFrame, parameter: str, low: str, high: str, base: str
+) -> tuple[pd.DataFrame, float]:
+    """Check the table and return its rows sorted by range (narrowest first, ties in the
+    order of the table) with the one base outcome.
+
+    >>> df = pd.DataFrame({"p": ["a", "b"], "lo": [1, 0], "hi": [2, 4], "b": 1.5})
+    >>> rows, base_value = _tornado_rows(df, "p", "lo", "hi", "b")
+    >>> rows["p"].tolist(), base_value
+    (['a', 'b'], 1.5)
+    """
+    missing = [c for c in (parameter, low, high, base) if c not in df.columns]
+    if missing:
+        raise KeyError(f"columns not in the table: {missing}")
+    if df.empty:
+        raise ValueError("the table has no parameters")
+    bases = df[base].astype(float).unique()
+    if len(bases) != 1:
+        raise ValueError(f"column {base!r} must hold one base outcome, found {sorted(bases)}")
+    data = df.assign(_range=(df[high] - df[low]).abs()).sort_values(
+        "_range", kind="stable", ascending=True
+    )
+    return data, float(bases[0])
+
+
+def _label_tornado_ends(
+    ax: Axes,
+    y: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    base_value: float,
+    fmt: Callable[[float], str],
+) -> None:
+    """Write each outcome at its bar end, outside the bar (right of the base or left of it),
+    and widen the x margins to make room."""
+    ax.margins(x=0.15)
+    for yi, lo_v, hi_v in zip(y, lows, highs, strict=True):
+        for v in (lo_v, hi_v):
+            ax.annotate(
+                fmt(v), (v, yi), xytext=(3 if v >= base_value else -3, 0),
+                textcoords="offset points", va="center",
+                ha="left" if v >= base_value else "right", fontsize=9,
+            )  # fmt: skip
 
 
 def tornado(
@@ -384,18 +470,7 @@ def tornado(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['Tarief', 'Groei cliënten']
     """
-    missing = [c for c in (parameter, low, high, base) if c not in df.columns]
-    if missing:
-        raise KeyError(f"columns not in the table: {missing}")
-    if df.empty:
-        raise ValueError("the table has no parameters")
-    bases = df[base].astype(float).unique()
-    if len(bases) != 1:
-        raise ValueError(f"column {base!r} must hold one base outcome, found {sorted(bases)}")
-    base_value = float(bases[0])
-    data = df.assign(_range=(df[high] - df[low]).abs()).sort_values(
-        "_range", kind="stable", ascending=True
-    )
+    data, base_value = _tornado_rows(df, parameter, low, high, base)
     fig, ax = _figure_and_axes(ax)
     y = np.arange(len(data))
     lows = data[low].to_numpy(dtype=float)
@@ -409,14 +484,7 @@ def tornado(
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     if annotate:
-        ax.margins(x=0.15)  # room for the labels at the bar ends
-        for yi, lo_v, hi_v in zip(y, lows, highs, strict=True):
-            for v in (lo_v, hi_v):
-                ax.annotate(
-                    fmt(v), (v, yi), xytext=(3 if v >= base_value else -3, 0),
-                    textcoords="offset points", va="center",
-                    ha="left" if v >= base_value else "right", fontsize=9,
-                )  # fmt: skip
+        _label_tornado_ends(ax, y, lows, highs, base_value, fmt)
     if title is not None:
         ax.set_title(title)
     ax.legend(loc="lower right")
@@ -508,6 +576,100 @@ def _text_color(face: Any) -> str:
     return "white" if luminance < 0.18 else "black"
 
 
+def _known_values(values: Mapping[str, float], codes: Sequence[str]) -> dict[str, float]:
+    """The finite values as floats; ValueError for a code that has no shape on the map.
+
+    >>> _known_values({"GM1": 2, "GM2": None, "GM3": float("nan")}, ["GM1", "GM2", "GM3"])
+    {'GM1': 2.0}
+    """
+    unknown = sorted(set(values) - set(codes))
+    if unknown:
+        raise ValueError(f"codes with no shape on the map: {unknown}")
+    return {c: float(v) for c, v in values.items() if v is not None and math.isfinite(float(v))}
+
+
+def _colour_scale(
+    known: Mapping[str, float], vmin: float | None, vmax: float | None, cmap: str
+) -> tuple[Normalize, mpl.colors.Colormap]:
+    """The value range (``vmin``/``vmax`` or the range of the values, widened a little when
+    it is a single value) and the colour map (the house map without its near-white start, so
+    the lowest value stays visible).
+
+    >>> norm, colormap = _colour_scale({"GM1": 100.0}, None, None, SEQUENTIAL_CMAP)
+    >>> norm.vmin, norm.vmax, colormap.name
+    (95.0, 105.0, 'Blues_huisstijl')
+    """
+    lo = vmin if vmin is not None else min(known.values(), default=0.0)
+    hi = vmax if vmax is not None else max(known.values(), default=1.0)
+    if hi < lo:
+        raise ValueError(f"vmin ({lo}) is larger than vmax ({hi})")
+    if hi == lo:  # one value, or all equal: a small band around it
+        pad = abs(lo) * 0.05 or 0.5
+        lo, hi = lo - pad, hi + pad
+    norm = Normalize(vmin=lo, vmax=hi)
+    colormap = mpl.colormaps[cmap]
+    if cmap == SEQUENTIAL_CMAP:
+        colormap = ListedColormap(colormap(np.linspace(0.15, 1.0, 256)), name=f"{cmap}_huisstijl")
+    return norm, colormap
+
+
+def _draw_features(
+    ax: Axes,
+    features: list[tuple[str, dict, list]],
+    known: Mapping[str, float],
+    norm: Normalize,
+    colormap: mpl.colors.Colormap,
+    name_property: str | None,
+) -> tuple[np.ndarray, bool]:
+    """Draw one patch per municipality, coloured by its value or grey and hatched without
+    one, with its name (from ``name_property``) in black or white for contrast. Return all
+    vertices and whether any municipality had no value."""
+    all_points = []
+    any_missing = False
+    for code, props, polygons in features:
+        path = _rings_path(polygons)
+        all_points.append(path.vertices)
+        if code in known:
+            face, hatch = colormap(norm(known[code])), None
+        else:
+            face, hatch, any_missing = MISSING_COLOR, "///", True
+        ax.add_patch(PathPatch(path, facecolor=face, edgecolor="white", linewidth=0.8, hatch=hatch))
+        if name_property is not None and props.get(name_property):
+            cx, cy = _label_point(polygons)
+            ax.text(
+                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=8,
+                color=_text_color(face),
+            )  # fmt: skip
+    return np.concatenate(all_points), any_missing
+
+
+def _fit_map_view(ax: Axes, points: np.ndarray) -> None:
+    """Limit the axes to the shapes plus a 2% margin, without axis lines; the aspect ratio is
+    corrected for latitude when the coordinates are degrees (WGS84), else equal (RD)."""
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    pad_x, pad_y = (x1 - x0) * 0.02 or 0.01, (y1 - y0) * 0.02 or 0.01
+    ax.set_xlim(x0 - pad_x, x1 + pad_x)
+    ax.set_ylim(y0 - pad_y, y1 + pad_y)
+    geographic = np.all(np.abs(points[:, 0]) <= 180) and np.all(np.abs(points[:, 1]) <= 90)
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)) if geographic else "equal")
+    ax.set_axis_off()
+
+
+def _add_colour_bar(
+    fig: Figure,
+    ax: Axes,
+    norm: Normalize,
+    colormap: mpl.colors.Colormap,
+    label: str,
+    value_format: ValueFormat,
+) -> None:
+    """A colour bar beside ``ax`` with ``label`` and Dutch tick labels, without an outline."""
+    mappable = ScalarMappable(norm=norm, cmap=colormap)
+    cbar = fig.colorbar(mappable, ax=ax, shrink=0.8, label=label)
+    cbar.ax.yaxis.set_major_formatter(value_formatter(value_format))
+    cbar.outline.set_visible(False)
+
+
 def choropleth(
     geojson: Mapping[str, Any],
     values: Mapping[str, float],
@@ -542,53 +704,12 @@ def choropleth(
     'Kosten per cliënt'
     """
     features = _features(geojson, code_property)
-    codes = [code for code, _, _ in features]
-    unknown = sorted(set(values) - set(codes))
-    if unknown:
-        raise ValueError(f"codes with no shape on the map: {unknown}")
-    known = {c: float(v) for c, v in values.items() if v is not None and math.isfinite(float(v))}
-    lo = vmin if vmin is not None else min(known.values(), default=0.0)
-    hi = vmax if vmax is not None else max(known.values(), default=1.0)
-    if hi < lo:
-        raise ValueError(f"vmin ({lo}) is larger than vmax ({hi})")
-    if hi == lo:  # one value, or all equal: a small band around it
-        pad = abs(lo) * 0.05 or 0.5
-        lo, hi = lo - pad, hi + pad
-    norm = Normalize(vmin=lo, vmax=hi)
-    colormap = mpl.colormaps[cmap]
-    if cmap == SEQUENTIAL_CMAP:  # skip the near-white start, so the lowest value stays visible
-        colormap = ListedColormap(colormap(np.linspace(0.15, 1.0, 256)), name=f"{cmap}_huisstijl")
-
+    known = _known_values(values, [code for code, _, _ in features])
+    norm, colormap = _colour_scale(known, vmin, vmax, cmap)
     fig, ax = _figure_and_axes(ax)
-    all_points = []
-    any_missing = False
-    for code, props, polygons in features:
-        path = _rings_path(polygons)
-        all_points.append(path.vertices)
-        if code in known:
-            face, hatch = colormap(norm(known[code])), None
-        else:
-            face, hatch, any_missing = MISSING_COLOR, "///", True
-        ax.add_patch(PathPatch(path, facecolor=face, edgecolor="white", linewidth=0.8, hatch=hatch))
-        if name_property is not None and props.get(name_property):
-            cx, cy = _label_point(polygons)
-            ax.text(
-                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=8,
-                color=_text_color(face),
-            )  # fmt: skip
-    points = np.concatenate(all_points)
-    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-    pad_x, pad_y = (x1 - x0) * 0.02 or 0.01, (y1 - y0) * 0.02 or 0.01
-    ax.set_xlim(x0 - pad_x, x1 + pad_x)
-    ax.set_ylim(y0 - pad_y, y1 + pad_y)
-    geographic = np.all(np.abs(points[:, 0]) <= 180) and np.all(np.abs(points[:, 1]) <= 90)
-    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)) if geographic else "equal")
-    ax.set_axis_off()
-
-    mappable = ScalarMappable(norm=norm, cmap=colormap)
-    cbar = fig.colorbar(mappable, ax=ax, shrink=0.8, label=legend_label)
-    cbar.ax.yaxis.set_major_formatter(value_formatter(value_format))
-    cbar.outline.set_visible(False)
+    points, any_missing = _draw_features(ax, features, known, norm, colormap, name_property)
+    _fit_map_view(ax, points)
+    _add_colour_bar(fig, ax, norm, colormap, legend_label, value_format)
     if any_missing:
         ax.legend(
             handles=[Patch(facecolor=MISSING_COLOR, hatch="///", label=missing_label)],

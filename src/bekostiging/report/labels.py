@@ -1,6 +1,8 @@
-"""Dutch labels for columns and flags in tables that users see (Excel, reports).
+"""Every Dutch label of the reports in one place: column and flag names, funding variants,
+domains, target groups, allocation keys, goals, months and the wording of assumption files.
 
-Code uses English column names; exports rename them with :func:`dutch_columns`.
+Code uses English keys and column names; what a user reads is looked up here. Exports rename
+columns with :func:`dutch_columns`.
 
 >>> dutch_columns(pd.DataFrame(columns=["gemeente", "spend", "clients_flag"])).columns.tolist()
 ['Gemeente', 'Uitgaven (€)', 'Herkomst cliënten']
@@ -10,7 +12,14 @@ Code uses English column names; exports rename them with :func:`dutch_columns`.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import pandas as pd
+import yaml
+
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.report.formatting import euro, percent
 
 FLAG_LABELS = {
     "observed": "waargenomen",
@@ -70,3 +79,178 @@ def dutch_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if col.endswith("_flag"):
             out[col] = out[col].map(lambda v: FLAG_LABELS.get(v, v))
     return out.rename(columns={c: COLUMN_LABELS.get(c, c) for c in out.columns})
+
+
+VARIANT_ORDER = ("pq", "output", "lumpsum", "population", "hybrid")
+
+
+VARIANT_LABELS: dict[str, str] = {
+    "pq": "p*q (inspanningsgericht)",
+    "output": "Output / trajectprijs",
+    "lumpsum": "Lumpsum (taakgericht)",
+    "population": "Populatiebekostiging",
+    "hybrid": "Hybride (lumpsum + deel p*q)",
+}
+"""Dutch names of the funding variants (the same as the variant classes' ``name``)."""
+
+
+VARIANT_SHORT: dict[str, str] = {
+    "pq": "p*q",
+    "output": "output",
+    "lumpsum": "lumpsum",
+    "population": "populatie",
+    "hybrid": "hybride",
+}
+
+
+DECIDED_LABEL = "Gekozen mix (zoals besloten)"
+
+
+DOMAIN_LABELS: dict[str, str] = {"jeugd": "Jeugdhulp", "jeugdhulp": "Jeugdhulp", "wmo": "Wmo"}
+
+
+TARGET_LABELS: dict[str, str] = {
+    "totaal": "Alle inwoners",
+    "jeugd_0_17": "Jeugdigen 0-17 jaar",
+    "jeugd_7_12": "Kinderen 7-12 jaar",
+    "volwassen_18plus": "Inwoners 18 jaar en ouder",
+}
+
+
+KEY_LABELS: dict[str, str] = {
+    "gebruik": "Eigen inwoners (werkelijk gebruik)",
+    "inwoners": "Aantal inwoners",
+    "jeugdigen": "Inwoners 0-17 jaar",
+    "volwassen": "Inwoners 18 jaar en ouder",
+    "volwassenen": "Inwoners 18 jaar en ouder",
+    "mix": "Mix van sleutels",
+}
+
+DIFFERENCE_LABEL = "verschil t.o.v. eigen inwoners"
+"""How an allocation key compares with each municipality paying for its own residents."""
+
+CONCENTRATION_LABELS: dict[str, str] = {
+    "unconcentrated": "niet geconcentreerd",
+    "moderate": "matig geconcentreerd",
+    "high": "sterk geconcentreerd",
+    "": "",
+}
+"""Dutch names of the HHI classes of :func:`bekostiging.model.allocation.concentration`."""
+
+
+GOALS: dict[int, str] = {
+    1: "Ondersteuning en zorg zijn tijdig en gericht op een passend, duurzaam resultaat in een "
+    "veilige en zoveel mogelijk vertrouwde omgeving.",
+    2: "Ondersteuning en zorg verbeteren de beleving dat het leven zinvol is (positieve "
+    "gezondheid).",
+    3: "De inwoner participeert maximaal naar vermogen in de samenleving.",
+    4: "De ondersteuning is flexibel en gericht op samenwerking en ambulantisering; waar "
+    "mogelijk wordt snel op- of afgeschaald, zo mogelijk naar het voorliggend veld.",
+    5: "Cliënten zijn tevreden over de ondersteuning die zij van de zorgaanbieder krijgen.",
+    6: "Partners in de keten zijn tevreden over elkaars bijdrage aan de transformatie.",
+}
+"""The six goals of the procurement (notitie vervolguitwerking, 9 februari 2021, section 1)."""
+
+
+INCENTIVE_GOALS: dict[str, tuple[int, ...]] = {
+    "volume": (1, 4),
+    "duration": (1, 4),
+    "upcoding": (1, 6),
+    "selection": (1, 5),
+    "over_under": (1, 2, 3),
+    "waiting": (1, 5),
+    "shifting": (4, 6),
+    "continuity": (1, 6),
+    "admin": (6,),
+}
+"""Which of the six goals each perverse incentive threatens (so its KPI monitors that goal)."""
+
+
+@lru_cache(maxsize=1)
+def labels_nl() -> dict[str, dict[str, str]]:
+    """Dutch wording of assumption units and sources (data/assumptions/labels_nl.yaml)."""
+    path = ASSUMPTIONS_DIR / "labels_nl.yaml"
+    if not path.is_file():
+        return {"units": {}, "sources": {}}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {"units": dict(data.get("units") or {}), "sources": dict(data.get("sources") or {})}
+
+
+def unit_label(unit: str) -> str:
+    """The Dutch wording of a unit from an assumption file (the unit itself if unknown)."""
+    return labels_nl()["units"].get(unit, unit)
+
+
+def source_label(source: str) -> str:
+    """The Dutch wording of a source: ``estimate`` becomes ``schatting``.
+
+    >>> source_label("estimate"), source_label("CBS 03759ned")
+    ('schatting', 'CBS 03759ned')
+    """
+    sources = labels_nl()["sources"]
+    if source in sources:
+        return sources[source]
+    s = re.sub(r"^estimate\b", "schatting", source.strip())
+    s = s.replace("seed 003", "notitie 9 februari 2021").replace(" step ", " stap ")
+    return s
+
+
+def variant_label(key: str) -> str:
+    """The Dutch name of a funding variant key.
+
+    >>> variant_label("pq"), variant_label("decided")
+    ('p*q (inspanningsgericht)', 'Gekozen mix (zoals besloten)')
+    """
+    return DECIDED_LABEL if key == "decided" else VARIANT_LABELS.get(key, key)
+
+
+TORNADO_OUTCOMES = {
+    "spend": ("uitgaven per cliënt met een zorgvraag", euro),
+    "unmet_need": ("onvervulde zorgvraag (aandeel van de doelmatige zorg)", percent),
+}
+
+
+FAN_LABELS = {
+    "decided": "Gekozen mix",
+    "pq": "Alles p*q",
+    "output": "Alles output",
+    "lumpsum": "Alles lumpsum",
+    "population": "Alles populatie",
+    "hybrid": "Alles hybride",
+}
+
+
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+PROVENANCE_LABELS: dict[str, str] = {
+    "region": "regio",
+    "municipality": "gemeente",
+    "reference_year": "peiljaar",
+    "contract_start": "start contract",
+    "contract_years": "contractduur (jaren)",
+    "scenario": "scenario",
+    "draws": "aantal simulaties",
+    "seed": "startgetal toeval (seed)",
+    "backtest_year": "peiljaar terugblik",
+}
+"""Dutch names of the run settings in the provenance table."""
+
+PROVENANCE_EMPTY: dict[str, str] = {"contract_years": "volledige looptijd", "scenario": "geen"}
+"""What the provenance table shows for a setting that is not set."""
+
+DOMAIN_WORDS: dict[str, str] = {"jeugd": "jeugdhulp", "wmo": "de Wmo"}
+"""A domain inside a running sentence (the backtest text)."""

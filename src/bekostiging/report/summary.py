@@ -1,0 +1,205 @@
+"""Chapter 1 of the municipality report: title, key figures, college summary, decisions.
+
+:func:`key_figures` collects the numbers the summary quotes (and that chapters 7 and 8 repeat in
+words); the texts only fill them in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from IPython.display import Markdown
+
+from bekostiging.report.formatting import euro, number, percent
+from bekostiging.report.incentives import size_short, strongest_incentives
+from bekostiging.report.labels import (
+    VARIANT_SHORT,
+)
+from bekostiging.report.tables import (
+    above_below,
+    amount,
+    date_nl,
+    markdown,
+    rating_meaning,
+    segment_names,
+    years_text,
+)
+from bekostiging.report.variants import funding_mix
+
+
+def title(view) -> Markdown:
+    """The report's title with the municipality and the settings of the run."""
+    a = view.analysis
+    s = a.settings
+    years = years_text(a.contract_years)
+    return markdown(
+        [
+            f"# Bekostiging jeugdhulp en Wmo: {view.name}",
+            "",
+            f"**Gemeente {view.name}** ({view.code}), regio {a.region.name}. Peiljaar "
+            f"{s.reference_year}; contract vanaf {date_nl(s.contract_start)} "
+            f"({years}); {number(s.draws)} simulaties; terugblik vanaf {s.backtest_year}"
+            + (f"; scenario {Path(s.scenario).name}" if s.scenario else "")
+            + ".",
+        ]
+    )
+
+
+def key_figures(view) -> dict[str, Any]:
+    """The numbers the summary quotes, taken from the analysis (no new computation)."""
+    a = view.analysis
+    first = a.first_full_year
+    sb = view.start_budget()
+    now = sb[sb["year"] == first]
+    domain = {s.id: s.domain for s in a.region.segments}
+    by_domain = now.groupby(now["segment"].map(domain))["budget"].sum()
+    variants = view.variant_summary(years=[first])
+    decided = view.decided_quantiles().loc[first]
+    cap = view.capacity()
+    bt = view.backtest()
+    mine = bt[bt["gemeentecode"] == view.code]
+    return {
+        "name": view.name,
+        "first_year": first,
+        "contract_years": list(a.contract_years),
+        "start_budget": float(now["budget"].sum()),
+        "start_budget_jeugd": float(by_domain.get("jeugd", 0.0)),
+        "start_budget_wmo": float(by_domain.get("wmo", 0.0)),
+        "start_budget_total": float(sb["budget"].sum()),
+        "inhabitants": float(a.population_now[view.code]),
+        "decided_p10": float(decided["p10"]),
+        "decided_p50": float(decided["p50"]),
+        "decided_p90": float(decided["p90"]),
+        "variant_p50": {k: float(variants.loc[k, "p50"]) for k in variants.index},
+        "variant_p90": {k: float(variants.loc[k, "p90"]) for k in variants.index},
+        "required": float(cap["required"]),
+        "required_worst": float(cap["required_worst"]),
+        "available": float(cap["available"]),
+        "ratio": float(cap["ratio"]),
+        "rating": str(cap["rating"]),
+        "backtest_years": sorted(int(y) for y in mine["year"].unique()),
+        "backtest_error_p50": float(mine["error_p50"].abs().mean()),
+        "backtest_error_budget": float(mine["error_budget"].abs().mean()),
+        "backtest_bias_budget": float(mine["error_budget"].mean()),
+        "backtest_inside": int(mine["inside"].sum()),
+        "backtest_n": len(mine),
+        "region_budget_bias": {
+            d: float(g["error_budget"].mean())
+            for d, g in bt[bt["gemeentecode"] == "regio"].groupby("domain")
+        },
+        "region_p50_bias": {
+            d: float(g["error_p50"].mean())
+            for d, g in bt[bt["gemeentecode"] == "regio"].groupby("domain")
+        },
+    }
+
+
+def _incentives_bullet(analysis) -> str | None:
+    """The summary's bullet on the two strongest perverse incentives (None if there are none)."""
+    top = strongest_incentives(analysis, 2)
+    if top.empty:
+        return None
+    names = segment_names(analysis, short=True)
+    parts = [
+        f"{r.incentive} ({names.get(r.segment, r.segment)}, "
+        f"{VARIANT_SHORT.get(r.variant, '')}: {r.direction}, {r.size_text}); "
+        + (
+            f"de dempende maatregel ({r.mitigation}) zit al in de contractvorm"
+            if str(r.mitigation_text).startswith("n.v.t.")
+            else f"{r.mitigation} brengt dit van "
+            f"{size_short(r.incentive_key, r.size)} naar "
+            f"{size_short(r.incentive_key, r.size + r.mitigation_effect)}"
+        )
+        for r in top.itertuples()
+    ]
+    return (
+        "- **Sterkste perverse prikkels** bij de gekozen varianten: "
+        + "; ".join(parts)
+        + ". Hoofdstuk 11 koppelt aan elke prikkel een KPI."
+    )
+
+
+def _backtest_bullet(analysis, k: dict[str, Any]) -> str:
+    """The summary's bullet on how reliable budgets were (the backtest)."""
+    youth = k["region_budget_bias"].get("jeugd")
+    since = analysis.settings.backtest_year
+    return (
+        f"- **Betrouwbaarheid van budgetten.** Terugkijkend vanaf {since} "
+        f"({years_text(k['backtest_years'])}) week de eigen primaire begroting van "
+        f"{k['name']} gemiddeld {percent(k['backtest_error_budget'])} af van de werkelijke "
+        f"uitgaven, de middelste uitkomst van dit model {percent(k['backtest_error_p50'])}; de "
+        f"werkelijke uitgaven lagen in {k['backtest_inside']} van de {k['backtest_n']} gevallen "
+        "binnen de band P10-P90."
+        + (
+            f" In de regio als geheel lag de begroting voor jeugdhulp gemiddeld "
+            f"{above_below(youth)} de werkelijke uitgaven."
+            if youth is not None
+            else ""
+        )
+    )
+
+
+def college_summary(view) -> Markdown:
+    """The key messages for the college: 3-6 bullets with the figures filled in."""
+    a = view.analysis
+    k = key_figures(view)
+    first = k["first_year"]
+    years = years_text(k["contract_years"])
+    per_inh = k["start_budget"] / k["inhabitants"]
+    pq = k["variant_p50"].get("pq")
+    ls = k["variant_p50"].get("lumpsum")
+    lines = [
+        "**Kernboodschappen**",
+        "",
+        f"- **Startbudget.** Voor {first}, het eerste volledige contractjaar, is het startbudget "
+        f"van {k['name']} {amount(k['start_budget'])} ({euro(per_inh)} per inwoner): "
+        f"{amount(k['start_budget_jeugd'])} jeugdhulp en {amount(k['start_budget_wmo'])} Wmo. "
+        f"Over de hele contractperiode ({years}) is dat {amount(k['start_budget_total'])}.",
+        f"- **Kosten van de gekozen bekostiging** ({funding_mix(a)}). In {first} betaalt de "
+        f"gemeente naar verwachting {amount(k['decided_p50'])} (P50, de middelste uitkomst); "
+        f"met 10% kans {amount(k['decided_p90'])} of meer (P90). "
+        + (
+            f"Alles in p*q zou in de middelste uitkomst {amount(pq)} kosten, alles in lumpsum "
+            f"{amount(ls)}."
+            if pq is not None and ls is not None
+            else ""
+        ),
+        f"- **Weerstandsvermogen.** Om tegenvallers in {first} met 90% zekerheid op te vangen is "
+        f"{amount(k['required'])} nodig; beschikbaar is {amount(k['available'])}. Ratio "
+        f"{number(k['ratio'], 2)}: waardering **{k['rating']}** "
+        f"({rating_meaning(k['rating'])}). In het zwaarste contractjaar loopt de "
+        f"benodigde capaciteit op tot {amount(k['required_worst'])}, omdat de onzekerheid met "
+        "de jaren groeit.",
+    ]
+    incentives = _incentives_bullet(a)
+    if incentives:
+        lines.append(incentives)
+    lines.append(_backtest_bullet(a, k))
+    lines.append(
+        "- **Alle bedragen zijn schattingen** op basis van openbare cijfers (CBS, Iv3) en "
+        "benoemde aannames; de bijlage noemt elke aanname met bron en markeert de schattingen."
+    )
+    return markdown(lines)
+
+
+def decision_points(view) -> Markdown:
+    """The decision points for the college that the figures inform."""
+    k = key_figures(view)
+    first = k["first_year"]
+    return markdown(
+        [
+            "**Beslispunten waarvoor deze analyse de onderbouwing geeft**",
+            "",
+            f"1. Het startbudget per segment voor {first} en de jaren daarna vaststellen "
+            f"({amount(k['start_budget'])} in {first}; hoofdstuk 3).",
+            "2. De bekostigingsvariant per segment en de afspraken over verrekening (corridor, "
+            "vangnet) bevestigen of aanpassen (hoofdstukken 4 tot en met 6).",
+            f"3. De risico's opnemen in de paragraaf weerstandsvermogen en beslissen of de "
+            f"beschikbare capaciteit ({amount(k['available'])}, waardering {k['rating']}) "
+            "volstaat (hoofdstuk 8).",
+            "4. Een verdeelsleutel kiezen voor kosten die regionaal worden gedragen (hoofdstuk 9).",
+            "5. De KPI's vastleggen waarmee contractmanagement de perverse prikkels volgt "
+            "(hoofdstuk 11).",
+        ]
+    )

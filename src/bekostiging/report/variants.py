@@ -1,0 +1,264 @@
+"""Chapter 4 of the municipality report: the funding variants compared.
+
+What the municipality pays per variant in the first full contract year (table and figure), who
+carries which risk under each variant, and the providers' results and settlement.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from matplotlib import ticker
+
+from bekostiging.model import risk as risk_model
+from bekostiging.model.variants import (
+    PQ,
+    Hybrid,
+    Lumpsum,
+    Output,
+    PopulationFunding,
+    Settlement,
+)
+from bekostiging.report.baseline import client_suppression, hidden_rows
+from bekostiging.report.charts import (
+    OKABE_ITO,
+    ReportFigure,
+    new_figure,
+    value_formatter,
+)
+from bekostiging.report.formatting import euro, number, percent
+from bekostiging.report.labels import (
+    DECIDED_LABEL,
+    VARIANT_ORDER,
+    VARIANT_SHORT,
+    variant_label,
+)
+from bekostiging.report.startbudget import first_rows, first_year_budget
+from bekostiging.report.tables import (
+    PROJECTION_ASSUMPTIONS,
+    ReportTable,
+    analysis_of,
+    estimate_note,
+    markdown,
+    segment_names,
+    table,
+)
+from bekostiging.report.text.variants import risk_carrier_table
+
+
+def variant_rows(view) -> tuple[pd.DataFrame, pd.Series, int]:
+    """The variant summary in report order, the decided mix's quantiles, the first full year."""
+    a = view.analysis
+    first = a.first_full_year
+    vs = view.variant_summary(years=[first])
+    order = [k for k in VARIANT_ORDER if k in vs.index] + [
+        k for k in vs.index if k not in VARIANT_ORDER
+    ]
+    return vs.loc[order], view.decided_quantiles().loc[first], first
+
+
+def variant_frame(view) -> pd.DataFrame:
+    """What the municipality pays per variant in the first full year (numbers)."""
+    vs, dq, first = variant_rows(view)
+    budget = float(dq["budget"])
+    rows = [
+        {
+            "Bekostigingsvariant": DECIDED_LABEL,
+            "P10 (€)": float(dq["p10"]),
+            "P50 (€)": float(dq["p50"]),
+            "P90 (€)": float(dq["p90"]),
+        }
+    ]
+    for k, r in vs.iterrows():
+        rows.append(
+            {
+                "Bekostigingsvariant": variant_label(k),
+                "P10 (€)": float(r["p10"]),
+                "P50 (€)": float(r["p50"]),
+                "P90 (€)": float(r["p90"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["Bandbreedte P10-P90 (€)"] = out["P90 (€)"] - out["P10 (€)"]
+    out["P50 t.o.v. startbudget"] = out["P50 (€)"] / budget - 1.0
+    return out
+
+
+def variant_table(view) -> ReportTable:
+    """Cost per funding variant in the first full year: P10, P50, P90 (key table)."""
+    a = view.analysis
+    out = variant_frame(view)
+    vs, dq, first = variant_rows(view)
+    same = (
+        "population" in vs.index
+        and "lumpsum" in vs.index
+        and abs(float(vs.loc["population", "p50"]) - float(vs.loc["lumpsum", "p50"])) < 1.0
+    )
+    note = (
+        " Populatiebekostiging valt hier samen met lumpsum: het budget per inwoner x de "
+        "verwachte doelgroep is het startbudget, en de omvang van de doelgroep is niet onzeker "
+        "gemodelleerd."
+        if same
+        else ""
+    )
+    return table(
+        out,
+        {
+            "P10 (€)": euro,
+            "P50 (€)": euro,
+            "P90 (€)": euro,
+            "Bandbreedte P10-P90 (€)": euro,
+            "P50 t.o.v. startbudget": partial(percent, signed=True),
+        },
+        caption=f"Wat {view.name} in {first} betaalt per bekostigingsvariant (€; startbudget "
+        f"{euro(dq['budget'])}). Per variant krijgen alle ingekochte segmenten dezelfde "
+        "bekostiging; de gekozen mix is de besloten bekostiging per segment. P50 is de "
+        "middelste uitkomst, P10 en P90 de grenzen waarbinnen 80% van de "
+        f"{number(a.settings.draws)} simulaties valt; de varianten verschillen doordat "
+        f"aanbieders anders reageren op elke bekostiging (gedragsmodel).{note} "
+        + estimate_note(a, PROJECTION_ASSUMPTIONS + ("startbudget.trend_damping",)),
+    )
+
+
+def settlement_frame(view) -> pd.DataFrame:
+    """Provider results and settlement per variant in the first full year (numbers)."""
+    vs, _, _ = variant_rows(view)
+    return pd.DataFrame(
+        {
+            "Bekostigingsvariant": [variant_label(k) for k in vs.index],
+            "Gemiddeld resultaat aanbieders (€)": vs["provider_result_mean"].to_numpy(dtype=float),
+            loss_chance_label(view): vs["provider_loss_chance"].to_numpy(dtype=float),
+            "Gemiddelde verrekening na afloop (€)": vs["settlement_mean"].to_numpy(dtype=float),
+        }
+    )
+
+
+def loss_chance_label(view) -> str:
+    """The header of the providers' chance of a loss, with the loss threshold filled in."""
+    return f"Kans op verlies > {percent(view.analysis.loss_threshold, 0)} per contract"
+
+
+def settlement_table(view) -> ReportTable:
+    """Provider results and settlement per variant in the first full year."""
+    first = view.analysis.first_full_year
+    threshold = percent(view.analysis.loss_threshold, 0)
+    return table(
+        settlement_frame(view),
+        {
+            "Gemiddeld resultaat aanbieders (€)": euro,
+            loss_chance_label(view): percent,
+            "Gemiddelde verrekening na afloop (€)": euro,
+        },
+        caption=f"Verrekening en resultaat van aanbieders in {first}, {view.name}. Resultaat = "
+        "vergoeding min kosten van de geleverde zorg (alle aanbieders samen); verrekening = "
+        "wat de gemeente na afloop van het jaar bijbetaalt (positief) of terugkrijgt "
+        "(negatief) volgens de corridor; kans op verlies = aandeel van de contracten (gemeente "
+        f"x segment) met een verlies van meer dan {threshold} van de omzet "
+        "(aanname behaviour.continuity.loss_threshold). "
+        + estimate_note(view.analysis, ("projection.provider_margin",), "De bedragen en kansen"),
+    )
+
+
+def main_segment(view) -> str:
+    """The procured segment with the largest start budget in the first full year, among the
+    segments whose client count is shown (its tariffs would otherwise give a hidden count
+    away)."""
+    a = view.analysis
+    ref = str(a.settings.reference_year)
+    res = client_suppression(view, [a.settings.reference_year])
+    hidden = hidden_rows(res)[ref].to_numpy()
+    shown = [s.id for s, h in zip(a.region.procured_segments(), hidden, strict=True) if not h]
+    t = first_year_budget(view)
+    budget = t.groupby("segment")["budget"].sum()
+    candidates = budget[budget.index.isin(shown)]
+    return str((candidates if not candidates.empty else budget).idxmax())
+
+
+def decided_variant(obj, segment: str) -> str:
+    """The funding variant the region decided for a segment (its key, e.g. ``'lumpsum'``)."""
+    return str(analysis_of(obj).region.segment(segment).funding["variant"])
+
+
+def variant_risk_table(view, segment: str | None = None) -> ReportTable:
+    """Who carries which risk under each variant (:func:`bekostiging.model.variants.risk_carriers`).
+
+    The variants are set up for one segment (default: the largest) with the amounts of its
+    start budget in the first full year, so the explanations quote real tariffs and prices.
+    """
+    a = view.analysis
+    seg = segment or main_segment(view)
+    row = first_rows(view).loc[seg]
+    upc = float(a.params.get(f"units_per_client.{seg}", 1.0))
+    settle = risk_model.region_settlements(a.region).get(seg, Settlement("none"))
+    budget, cost = float(row["budget"]), float(row["cost_per_client"])
+    per_head = budget / float(row["population"]) if float(row["population"]) > 0 else 0.0
+    variants = {
+        "pq": PQ(tariff=cost / upc),
+        "output": Output(price_per_client=cost),
+        "lumpsum": Lumpsum(budget=budget, settlement=settle),
+        "population": PopulationFunding(amount_per_head=per_head, settlement=settle),
+        "hybrid": Hybrid(
+            budget=budget,
+            tariff=cost / upc,
+            pq_share=float(a.params.value("projection.hybrid_pq_share")),
+            settlement=settle,
+        ),
+    }
+    t = risk_carrier_table(variants).reset_index(drop=True)
+    t.columns = [c[:1].upper() + c[1:] for c in t.columns]
+    name = segment_names(a)[seg]
+    return table(
+        t,
+        caption=f"Wie draagt welk risico per bekostigingsvariant; bedragen voor {name} in "
+        f"{view.name}, {a.first_full_year} (startbudget {euro(budget)}). Gedeeld = binnen de "
+        "corridor draagt de aanbieder, daarbuiten wordt verrekend. "
+        + estimate_note(a, ("projection.hybrid_pq_share",), "Tarieven en budgetten"),
+    )
+
+
+def variant_figure(view) -> ReportFigure:
+    """Per variant the middle outcome (P50) with its 80% band (P10-P90), first full year."""
+    out = variant_frame(view).iloc[::-1].reset_index(drop=True)
+    first = view.analysis.first_full_year
+    fig = new_figure((8.0, 4.2))
+    ax = fig.add_subplot()
+    y = np.arange(len(out))
+    ax.hlines(y, out["P10 (€)"], out["P90 (€)"], color=OKABE_ITO[0], linewidth=6, alpha=0.35,
+              label="80%-band (P10-P90)")  # fmt: skip
+    ax.plot(out["P50 (€)"], y, "o", color=OKABE_ITO[0], label="Middelste uitkomst (P50)")
+    budget = float(view.decided_quantiles().loc[first, "budget"])
+    ax.axvline(budget, color="black", linestyle="--", linewidth=1.2, label="Startbudget")
+    ax.set_yticks(y, labels=out["Bekostigingsvariant"].tolist())
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(6))
+    ax.xaxis.set_major_formatter(value_formatter("euro"))
+    ax.set_xlabel("Uitgaven gemeente (€)")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(f"Uitgaven {view.name} {first} per variant (schatting)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    return fig
+
+
+def funding_mix(analysis) -> str:
+    """The decided funding per procured segment, e.g. ``lumpsum voor IAJ, Wmo; p*q voor ...``."""
+    groups: dict[str, list[str]] = {}
+    for s in analysis.region.procured_segments():
+        groups.setdefault(s.funding["variant"], []).append(s.short)
+    return "; ".join(
+        f"{VARIANT_SHORT.get(k, k)} voor {', '.join(v)}"
+        for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    )
+
+
+def funding_mix_text(obj) -> Markdown:
+    """The decided funding per segment in one sentence."""
+    a = analysis_of(obj)
+    return markdown(
+        [
+            f"De *gekozen mix* is de bekostiging die regio {a.region.name} per segment heeft "
+            f"besloten: {funding_mix(a)}. De andere regels rekenen alle segmenten met één "
+            "variant door, ter vergelijking."
+        ]
+    )
