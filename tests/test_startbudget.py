@@ -1,20 +1,20 @@
-"""Start budget, steps 1-7 (seed 003, 3.3): hand-computed cases and properties."""
+"""Start budget, steps 1-7 (seed 003, 3.3): properties and cases on the real Achterhoek data.
+
+The hand-computed cases of steps 3 to 7 and the contract-year shares are YAML files in
+tests/cases/startbudget/, run by tests/test_cases.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from bekostiging.config.contract import year_fractions
 from bekostiging.model.startbudget import (
     start_budget,
     step1_segments,
-    step4_cost_per_client,
-    step5_local_policy,
-    step7_price_factors,
 )
 
 NEUTRAL = {  # switch off every assumption that changes the budget over time
@@ -100,53 +100,6 @@ def test_regional_totals_and_shares(sb2021):
     assert np.allclose(by["budget"].sum(), by["regional_total"].first())
     wide = sb2021.per_segment()
     assert wide.sum().sum() == pytest.approx(sb2021.table["budget"].sum())
-
-
-def test_step4_averages_reference_years_in_reference_prices():
-    ref = pd.DataFrame(
-        {
-            "gemeentecode": ["A"] * 3,
-            "segment": ["s"] * 3,
-            "year": [2019, 2020, 2021],
-            "spend": [90.0, 100.0, 110.0],
-            "clients": [9.0, 10.0, 10.0],
-        }
-    )
-    one = step4_cost_per_client(ref, 2021, {2020: 0.0, 2021: 0.0}, 1)
-    assert one["cost_per_client_ref"].item() == pytest.approx(11.0)
-    three = step4_cost_per_client(ref, 2021, {2020: 0.1, 2021: 0.0}, 3)
-    # rates apply on 1 January: 2019 amounts rise 10 % (2020 rate) to 2021 prices, 2020 and
-    # 2021 amounts do not (2021 rate 0 %): (99 + 100 + 110) / (9 + 10 + 10)
-    assert three["cost_per_client_ref"].item() == pytest.approx((99 + 100 + 110) / 29)
-
-
-def test_step5_submitted_measures_add_up_and_replace_the_assumption(achterhoek):
-    exp = pd.DataFrame(
-        {
-            "gemeentecode": ["GM0197", "GM0197"],
-            "segment": ["iaj", "iaj"],
-            "from_year": [2023, 2024],
-            "annual_change": [-0.02, -0.01],
-            "reason": ["POH Jeugd", "sociale basis"],
-        }
-    )
-    f = step5_local_policy(["GM0197", "GM0222"], ["iaj"], [2023, 2024], achterhoek.parameters, exp)
-    a = f[f["gemeentecode"] == "GM0197"].set_index("year")
-    assert a.loc[2023, "policy_factor"] == pytest.approx(0.98)
-    assert a.loc[2024, "policy_factor"] == pytest.approx(0.98**2 * 0.99)
-    assert a.loc[2024, "policy_flag"] == "submitted" and "POH Jeugd" in a.loc[2024, "policy_reason"]
-    d = f[f["gemeentecode"] == "GM0222"]
-    assert (d["policy_factor"] == 1.0).all() and (d["policy_flag"] == "estimated").all()
-
-
-def test_step7_factors(achterhoek):
-    f = step7_price_factors(
-        ["iaj"], [2021, 2022, 2023], 2021, 2022, achterhoek.parameters, {2022: 0.1, 2023: 0.2}
-    )
-    f = f.set_index("year")
-    assert f["index_factor"].tolist() == pytest.approx([1.0, 1.1, 1.32])
-    assert f["efficiency_factor"].tolist() == pytest.approx([1.0, 1.0, 0.99])
-    assert f["chain_factor"].tolist() == pytest.approx([1.0, 0.99, 0.99])
 
 
 def test_any_reference_year_and_contract_start(achterhoek, baseline_achterhoek):

@@ -1,4 +1,6 @@
-"""Funding variants: hand-computed cases, accounting properties, shapes and configuration.
+"""Funding variants: accounting properties, shapes, risk table and configuration.
+
+The hand-computed cases are YAML files in tests/cases/variants/, run by tests/test_cases.py.
 
 Property tests come in two flavours. On a "money grid" (whole euros and units, shares and
 corridors that are multiples of a power of two) every float operation in the variants is exact,
@@ -11,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,6 @@ from hypothesis.extra import numpy as hnp
 
 from bekostiging.model.variants import (
     PQ,
-    RISK_LABELS,
     Demand,
     Hybrid,
     Lumpsum,
@@ -27,9 +27,8 @@ from bekostiging.model.variants import (
     PopulationFunding,
     Settlement,
     VariantResult,
-    compare_variants,
-    risk_allocation,
-    risk_table,
+    compare_outcomes,
+    risk_carriers,
     variant_from_config,
     variant_to_config,
 )
@@ -45,175 +44,24 @@ RESULT_FIELDS = [
 ]
 
 
-def values(result: VariantResult) -> dict[str, list[float]]:
-    return {f: np.atleast_1d(getattr(result, f)).tolist() for f in RESULT_FIELDS}
-
-
 def assert_same(a: VariantResult, b: VariantResult) -> None:
     for f in RESULT_FIELDS:
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
 
 
 # ---------------------------------------------------------------------------------------------
-# hand-computed cases
+# hand-computed cases: in tests/cases/variants/*.yaml (run by tests/test_cases.py), except
+# the comparison table, which checks the table's layout as well as its numbers
 
 
-class TestPQ:
-    def test_capped_by_indication(self):
-        d = Demand(clients=2, units=30, unit_cost=50.0, indicated_units=25)
-        r = PQ(tariff=60.0).pay(d)
-        # spend 60 * min(30, 25) = 1500; cost 30 * 50 = 1500; result 0
-        assert r.municipality_spend.item() == 1500.0
-        assert r.provider_cost.item() == 1500.0
-        assert r.provider_result.item() == 0.0
-        assert r.settlement_flow.item() == 0.0
-        # the 30th unit is beyond the indication: not paid, so the municipality pays 0 of it
-        assert r.municipality_cost_share.item() == 0.0
-
-    def test_cap_off(self):
-        d = Demand(clients=2, units=30, unit_cost=50.0, indicated_units=25)
-        r = PQ(tariff=60.0, cap_by_indication=False).pay(d)
-        # spend 60 * 30 = 1800; result 1800 - 1500 = 300; share 60 / 50 = 1.2 (margin per unit)
-        assert r.municipality_spend.item() == 1800.0
-        assert r.provider_result.item() == 300.0
-        assert r.municipality_cost_share.item() == pytest.approx(1.2)
-
-    def test_below_indication_and_tariff_equal_to_cost(self):
-        d = Demand(clients=1, units=[20, 25], unit_cost=50.0, indicated_units=25)
-        r = PQ(tariff=50.0).pay(d)
-        # 50 * 20 = 1000, 50 * 25 = 1000 + 250; at the cap the last unit is still paid
-        assert r.municipality_spend.tolist() == [1000.0, 1250.0]
-        assert r.municipality_cost_share.tolist() == [1.0, 1.0]
-
-    def test_without_indication_every_unit_is_paid(self):
-        r = PQ(tariff=65.0).pay(Demand(clients=1, units=10, unit_cost=65.0))
-        assert r.municipality_spend.item() == 650.0  # 65 * 10
-        assert r.municipality_cost_share.item() == 1.0
-
-
-def test_output():
-    r = Output(price_per_client=900.0).pay(Demand(clients=3, units=40, unit_cost=60.0))
-    # 3 * 900 = 2700; cost 40 * 60 = 2400; result 300; more units for the same clients: share 0
-    assert values(r) == {
-        "municipality_spend": [2700.0],
-        "provider_revenue": [2700.0],
-        "provider_cost": [2400.0],
-        "provider_result": [300.0],
-        "base_payment": [2700.0],
-        "settlement_flow": [0.0],
-        "municipality_cost_share": [0.0],
-    }
-
-
-class TestLumpsumSettlement:
-    # budget 1000 throughout; costs chosen around the +/-5 % band of 50
-    demand = Demand(clients=10, units=[110, 103, 80, 95, 105], unit_cost=10.0)
-    # costs: 1100, 1030, 800, 950 (lower band edge), 1050 (upper band edge)
-
-    def test_none(self):
-        r = Lumpsum(budget=1000.0).pay(self.demand)
-        assert r.municipality_spend.tolist() == [1000.0] * 5
-        assert r.provider_result.tolist() == [-100.0, -30.0, 200.0, 50.0, -50.0]
-        assert r.settlement_flow.tolist() == [0.0] * 5
-        assert r.municipality_cost_share.tolist() == [0.0] * 5
-
-    def test_full(self):
-        r = Lumpsum(budget=1000.0, settlement=Settlement("full")).pay(self.demand)
-        # after-calculation: flow = cost - budget, spend = cost, result 0
-        assert r.settlement_flow.tolist() == [100.0, 30.0, -200.0, -50.0, 50.0]
-        assert r.municipality_spend.tolist() == [1100.0, 1030.0, 800.0, 950.0, 1050.0]
-        assert r.provider_result.tolist() == [0.0] * 5
-        assert r.base_payment.tolist() == [1000.0] * 5
-        assert r.municipality_cost_share.tolist() == [1.0] * 5
-
-    def test_corridor_full_shares(self):
-        s = Settlement("corridor", corridor=0.05)
-        r = Lumpsum(budget=1000.0, settlement=s).pay(self.demand)
-        # 1100: 100 over, 50 beyond the band -> +50;  1030: inside -> 0
-        # 800: 200 under, 150 beyond -> -150;  950 and 1050: on the edges -> 0
-        assert r.settlement_flow.tolist() == [50.0, 0.0, -150.0, 0.0, 0.0]
-        assert r.municipality_spend.tolist() == [1050.0, 1000.0, 850.0, 1000.0, 1000.0]
-        assert r.provider_result.tolist() == [-50.0, -30.0, 50.0, 50.0, -50.0]
-        # share of the last euro: over 1, inside 0, under 1; at the lower edge the last euro
-        # lies below the band (1), at the upper edge inside it (0)
-        assert r.municipality_cost_share.tolist() == [1.0, 0.0, 1.0, 1.0, 0.0]
-
-    def test_corridor_partial_shares(self):
-        s = Settlement(
-            "corridor", corridor=0.10, municipality_share_over=0.6, municipality_share_under=0.4
-        )
-        d = Demand(clients=1, units=[250, 150, 210], unit_cost=10.0)  # 2500, 1500, 2100
-        r = Lumpsum(budget=2000.0, settlement=s).pay(d)
-        # band 200. 2500: 300 beyond -> +0.6*300 = 180;  1500: 300 beyond -> -0.4*300 = -120
-        assert r.settlement_flow.tolist() == pytest.approx([180.0, -120.0, 0.0])
-        assert r.municipality_spend.tolist() == pytest.approx([2180.0, 1880.0, 2000.0])
-        assert r.provider_result.tolist() == pytest.approx([-320.0, 380.0, -100.0])
-        assert r.municipality_cost_share.tolist() == [0.6, 0.4, 0.0]
-
-    def test_infinite_corridor_is_none_even_for_zero_budget(self):
-        s = Settlement("corridor", corridor=math.inf)
-        r = Lumpsum(budget=0.0, settlement=s).pay(Demand(clients=1, units=1, unit_cost=5.0))
-        # inf * 0 would be nan; an infinite band never settles
-        assert r.settlement_flow.item() == 0.0
-        assert r.municipality_spend.item() == 0.0
-
-
-class TestPopulationFunding:
-    demand = Demand(clients=20, units=100, unit_cost=40.0, population=100)  # cost 4000
-
-    def test_pure(self):
-        r = PopulationFunding(amount_per_head=45.0).pay(self.demand)
-        # budget 45 * 100 = 4500; result 4500 - 4000 = 500
-        assert r.base_payment.item() == 4500.0
-        assert r.municipality_spend.item() == 4500.0
-        assert r.provider_result.item() == 500.0
-
-    def test_with_corridor(self):
-        s = Settlement("corridor", corridor=0.05)
-        r = PopulationFunding(amount_per_head=45.0, settlement=s).pay(self.demand)
-        # band 225; underspend 500, 275 beyond the band paid back
-        assert r.settlement_flow.item() == pytest.approx(-275.0)
-        assert r.municipality_spend.item() == pytest.approx(4225.0)
-        assert r.provider_result.item() == pytest.approx(225.0)
-
-    def test_population_missing(self):
-        with pytest.raises(ValueError, match=r"Demand\.population"):
-            PopulationFunding(amount_per_head=45.0).pay(Demand(clients=1, units=1, unit_cost=1.0))
-
-
-class TestHybrid:
-    demand = Demand(clients=5, units=100, unit_cost=10.0)  # cost 1000
-
-    def test_no_settlement(self):
-        r = Hybrid(budget=800.0, tariff=10.0, pq_share=0.25).pay(self.demand)
-        # fixed 0.75 * 800 = 600; variable 0.25 * 10 * 100 = 250; spend 850; result -150
-        assert r.base_payment.item() == 850.0
-        assert r.municipality_spend.item() == 850.0
-        assert r.provider_result.item() == -150.0
-        # 0.75 * 0 (unsettled fixed part) + 0.25 * 10/10
-        assert r.municipality_cost_share.item() == 0.25
-
-    def test_full_settlement_of_fixed_part(self):
-        r = Hybrid(800.0, 10.0, 0.25, settlement=Settlement("full")).pay(self.demand)
-        # fixed part settled against 0.75 * 1000 = 750: flow 750 - 600 = 150; spend 1000
-        assert r.settlement_flow.item() == 150.0
-        assert r.municipality_spend.item() == 1000.0
-        assert r.municipality_cost_share.item() == 1.0  # 0.75 * 1 + 0.25 * 1
-
-    def test_corridor_on_fixed_part(self):
-        s = Settlement(
-            "corridor", corridor=0.10, municipality_share_over=0.5, municipality_share_under=0.5
-        )
-        r = Hybrid(800.0, 10.0, 0.25, settlement=s).pay(self.demand)
-        # band 0.10 * 600 = 60; overspend 150, 90 beyond -> 0.5 * 90 = 45; spend 850 + 45
-        assert r.settlement_flow.item() == pytest.approx(45.0)
-        assert r.municipality_spend.item() == pytest.approx(895.0)
-        assert r.municipality_cost_share.item() == pytest.approx(0.625)  # 0.75*0.5 + 0.25
+def test_population_funding_needs_the_population():
+    with pytest.raises(ValueError, match=r"Demand\.population"):
+        PopulationFunding(amount_per_head=45.0).pay(Demand(clients=1, units=1, unit_cost=1.0))
 
 
 def test_compare_variants():
     d = Demand(clients=[1, 2], units=[10, 30], unit_cost=10.0)  # costs 100 and 300
-    table = compare_variants(
+    table = compare_outcomes(
         d,
         {
             "pq": PQ(tariff=10.0),
@@ -222,7 +70,7 @@ def test_compare_variants():
         },
     )
     assert list(table.index) == ["pq", "output", "lumpsum"]
-    assert table.loc["lumpsum", "name"] == "Lumpsum (taakgericht)"
+    assert table.loc["lumpsum", "key"] == "lumpsum"  # Dutch names: tests/test_variants_text.py
     # pq: 100 + 300; output: 120 * (1 + 2); lumpsum: band 15, 100 -> -35, 300 -> +135
     assert table["municipality_spend"].tolist() == pytest.approx([400.0, 360.0, 400.0])
     assert table["provider_cost"].tolist() == [400.0, 400.0, 400.0]
@@ -448,21 +296,6 @@ def test_cost_share_in_unit_interval(demand, amount, pq_share, settlement, cap, 
     assert np.all((cost_share >= 0.0) & (cost_share <= 1.0))
 
 
-def test_cost_share_with_tariff_equal_to_cost():
-    d = Demand(clients=1, units=[10, 20], unit_cost=[50.0, 65.0])
-    assert PQ(d.unit_cost).pay(d).municipality_cost_share.tolist() == [1.0, 1.0]
-    # hybrid, no settlement: pq_share of the marginal euro
-    hybrid = Hybrid(1000.0, d.unit_cost, 0.3).pay(d)
-    assert hybrid.municipality_cost_share.tolist() == pytest.approx([0.3, 0.3])
-
-
-def test_cost_share_above_one_when_tariff_exceeds_cost():
-    # tariff 80 for a unit costing 50: the municipality pays 1.6 per euro of extra cost; the
-    # provider earns 30 on each extra unit (the over-provision incentive of p*q)
-    r = PQ(tariff=80.0).pay(Demand(clients=1, units=10, unit_cost=50.0))
-    assert r.municipality_cost_share.item() == pytest.approx(1.6)
-
-
 @settings(max_examples=200)
 @given(
     st.integers(1, 10_000).map(float),
@@ -542,47 +375,26 @@ def test_scalar_demand_gives_zero_dimensional_arrays():
 # risk table
 
 
-def test_risk_allocation_per_variant():
-    vol, intensity, pop = RISK_LABELS["volume"], RISK_LABELS["intensity"], RISK_LABELS["population"]
+def test_who_carries_which_risk_per_variant():
     corridor = Settlement("corridor", corridor=0.05)
+    m, p, shared = "municipality", "provider", "shared"
     cases = {
-        "pq": (PQ(65.0), ("gemeente", "gemeente", "gemeente")),
-        "output": (Output(9000.0), ("gemeente", "aanbieder", "gemeente")),
-        "lumpsum": (Lumpsum(1e6), ("aanbieder", "aanbieder", "aanbieder")),
-        "lumpsum_full": (Lumpsum(1e6, Settlement("full")), ("gemeente", "gemeente", "gemeente")),
-        "lumpsum_corridor": (Lumpsum(1e6, corridor), ("gedeeld", "gedeeld", "gedeeld")),
-        "population": (PopulationFunding(55.0), ("aanbieder", "aanbieder", "gemeente")),
-        "hybrid": (Hybrid(1e6, 65.0, 0.3), ("gedeeld", "gedeeld", "gedeeld")),
-        "hybrid_full": (Hybrid(1e6, 65.0, 0.3, Settlement("full")), ("gemeente",) * 3),
-        "hybrid_0": (Hybrid(1e6, 65.0, 0.0), ("aanbieder",) * 3),
+        "pq": (PQ(65.0), (m, m, m)),
+        "output": (Output(9000.0), (m, p, m)),
+        "lumpsum": (Lumpsum(1e6), (p, p, p)),
+        "lumpsum_full": (Lumpsum(1e6, Settlement("full")), (m, m, m)),
+        "lumpsum_corridor": (Lumpsum(1e6, corridor), (shared, shared, shared)),
+        "population": (PopulationFunding(55.0), (p, p, m)),
+        "hybrid": (Hybrid(1e6, 65.0, 0.3), (shared, shared, shared)),
+        "hybrid_full": (Hybrid(1e6, 65.0, 0.3, Settlement("full")), (m, m, m)),
+        "hybrid_0": (Hybrid(1e6, 65.0, 0.0), (p, p, p)),
     }
+    table = risk_carriers({key: variant for key, (variant, _) in cases.items()})
+    assert list(table.index) == list(cases)
     for key, (variant, expected) in cases.items():
-        row = risk_allocation(variant)
-        assert (row[vol], row[intensity], row[pop]) == expected, key
-        assert row[RISK_LABELS["variant"]] == variant.name
-
-    # the explanation follows the contract terms, not fixed text
-    text = risk_allocation(Lumpsum(1e6, corridor))[RISK_LABELS["explanation"]]
-    assert "±5 %" in text and "100 %" in text
-    other = Settlement("corridor", corridor=0.1, municipality_share_over=0.5)
-    assert "±10 %" in risk_allocation(Lumpsum(1e6, other))[RISK_LABELS["explanation"]]
-    assert "€ 65,00" in risk_allocation(PQ(65.0))[RISK_LABELS["explanation"]]
-
-
-def test_risk_table():
-    table = risk_table({"a": PQ(65.0), "b": Lumpsum(1e6, Settlement("full"))})
-    assert isinstance(table, pd.DataFrame)
-    assert list(table.index) == ["a", "b"]
-    assert list(table.columns) == list(RISK_LABELS.values())
-    assert table.loc["b", RISK_LABELS["volume"]] == "gemeente"
-
-
-def test_display_names_are_dutch():
-    assert PQ.name == "p*q (inspanningsgericht)"
-    assert Output.name == "Output / trajectprijs"
-    assert Lumpsum.name == "Lumpsum (taakgericht)"
-    assert PopulationFunding.name == "Populatiebekostiging"
-    assert Hybrid.name == "Hybride (lumpsum + deel p*q)"
+        row = table.loc[key]
+        assert (row["volume"], row["intensity"], row["population"]) == expected, key
+        assert row["key"] == variant.key
 
 
 # ---------------------------------------------------------------------------------------------
@@ -668,3 +480,14 @@ def test_config_typo_in_variant_lists_options():
 def test_config_errors(spec, message):
     with pytest.raises(ValueError, match=message):
         variant_from_config(spec)
+
+
+def test_config_knows_exactly_the_variants_and_settlements_the_model_defines():
+    # config sits below model and cannot import it: it lists the names; this keeps them equal
+    from bekostiging.config.region_file import FUNDING_VARIANTS, SETTLEMENT_KINDS
+    from bekostiging.model.variants import VARIANTS
+
+    assert set(FUNDING_VARIANTS) == set(VARIANTS)
+    assert set(SETTLEMENT_KINDS) == {"none", "corridor", "full"}
+    for kind in SETTLEMENT_KINDS:  # every listed kind is one the model accepts
+        Settlement(kind, corridor=0.05) if kind == "corridor" else Settlement(kind)
