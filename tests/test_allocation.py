@@ -11,23 +11,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bekostiging.config.parameters import load_parameters
+from bekostiging.config.providers import load_providers
 from bekostiging.core.errors import InputError
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.allocation import (
     KEYS,
     allocate,
     allocation_keys,
-    allocation_table,
     concentration,
     coverage,
     hhi,
-    load_providers,
     min_providers_from,
     mix_weights,
     round_to_total,
     split_lumpsum,
     worst_key_difference,
 )
+from bekostiging.report.allocation import allocation_wide
+from bekostiging.report.labels import CONCENTRATION_LABELS
 
 ALLOCATION_YAML = ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"
 PROVIDERS_CSV = ASSUMPTIONS_DIR / "providers" / "achterhoek.csv"
@@ -130,7 +131,7 @@ def test_allocate_hand_computed():
     diff = out.pivot(index="gemeentecode", columns="key", values="difference")
     assert diff["gebruik"].tolist() == [0.0, 0.0, 0.0]
     assert diff["inwoners"].tolist() == [-200_000.0, -200_000.0, 400_000.0]
-    table = allocation_table(out, {"A": "Aalten"})
+    table = allocation_wide(out, {"A": "Aalten"})
     assert table["Gemeente"].tolist() == ["Aalten", "B", "C"]
     assert table["Aantal inwoners: verschil t.o.v. eigen inwoners (€)"].tolist() == [
         -200_000.0,
@@ -288,10 +289,15 @@ def test_hhi_of_equal_providers(n):
 def test_hhi_and_concentration_classes():
     assert hhi([0.6, 0.4]) == pytest.approx(5200.0)
     assert math.isnan(hhi([0.0, 0.0]))
-    assert concentration(1499.99) == "niet geconcentreerd"
-    assert concentration(1500.0) == "matig geconcentreerd"
-    assert concentration(2500.0) == "matig geconcentreerd"
-    assert concentration(2500.01) == "sterk geconcentreerd"
+    assert concentration(1499.99) == "unconcentrated"
+    assert concentration(1500.0) == "moderate"
+    assert concentration(2500.0) == "moderate"
+    assert concentration(2500.01) == "high"
+    assert {CONCENTRATION_LABELS[c] for c in ("unconcentrated", "moderate", "high")} == {
+        "niet geconcentreerd",
+        "matig geconcentreerd",
+        "sterk geconcentreerd",
+    }
     assert concentration(float("nan")) == ""
 
 

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
+from bekostiging.batch import runner as batch
 from bekostiging.batch.runner import (
     Job,
     JobResult,
@@ -18,7 +19,6 @@ from bekostiging.batch.runner import (
     run_jobs,
     write_index,
 )
-from bekostiging.batch import runner as batch
 from bekostiging.report.htmlexport import assert_offline
 
 KERNEL = "bekostiging-test"

@@ -153,7 +153,7 @@ def test_template_protection_validation_and_formats(template):
 
 def test_write_template_refuses_merged_municipality_and_wrong_years(region, baseline, tmp_path):
     with pytest.raises(ParameterError, match="merged into Dijk en Waard"):
-        write_template(load_region("alkmaar"), "GM0398", tmp_path / "x.xlsx")
+        write_template(load_region("alkmaar"), "GM0398", tmp_path / "x.xlsx", baseline)
     with pytest.raises(ParameterError, match="years with actuals"):
         write_template(region, CODE, tmp_path / "x.xlsx", baseline, years=[2024, 2030])
     with pytest.raises(ParameterError, match="unknown municipality"):

@@ -14,10 +14,33 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from bekostiging.batch.notebooks import COMMITTED, check, refresh
+from bekostiging.batch.reports import (
+    BATCH_CONFIG,
+    load_batch_config,
+    run_reports,
+    settings_for_batch,
+)
+from bekostiging.bench.run import format_result, run_all
+from bekostiging.config.region import available_regions, load_region
+from bekostiging.core import atomic
 from bekostiging.core.errors import InputError
+from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
+from bekostiging.data import rawdata
+from bekostiging.data.cbsrefresh import refresh_population
+from bekostiging.data.submission import load_submissions, read_submission, write_template
+from bekostiging.model.backtest import run_backtest
+from bekostiging.model.baseline import build_baseline, reconcile
+from bekostiging.model.conversion import load_conversion
+from bekostiging.model.peers import benchmark
+from bekostiging.model.startbudget import start_budget
 from bekostiging.report.formatting import euro, percent
+from bekostiging.report.labels import dutch_columns
+from bekostiging.report.suppression import mask_small_counts
+from bekostiging.report.text.backtest import backtest_with_names
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -36,13 +59,31 @@ Veelgebruikte opdrachten:
 Uitvoer komt in reports/<regio>/. Aannames staan in data/assumptions/ (zie README.md).
 """
 
-Command = Callable[[argparse.Namespace], int]
+Handler = Callable[[argparse.Namespace], int]
+Arguments = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its Dutch help, the arguments it takes and the function that runs it."""
+
+    name: str
+    run: Handler
+    help: str
+    description: str | None = None
+    arguments: tuple[Arguments, ...] = ()
+
+
 _COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str) -> Callable[[Command], Command]:
-    def register(fn: Command) -> Command:
-        _COMMANDS[name] = fn
+def command(
+    name: str, help: str, *arguments: Arguments, description: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as subcommand ``name``; ``arguments`` add its options to its parser."""
+
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = Command(name, fn, help, description, arguments)
         return fn
 
     return register
@@ -57,16 +98,119 @@ def _region_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _scenario_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scenario",
+        default=None,
+        help="YAML-bestand met gewijzigde aannames (zie data/assumptions/scenarios)",
+    )
+
+
+def _out_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
+
+
+def _reference_year_arg(default: int) -> Arguments:
+    def add(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--peiljaar",
+            dest="reference_year",
+            metavar="JAAR",
+            type=int,
+            default=default,
+            help=f"referentiejaar (standaard {default})",
+        )
+
+    return add
+
+
+def _check_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--region", "--regio", default=None, help="alleen deze regio (standaard: alle)")
+
+
+def _baseline_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-submissions",
+        action="store_true",
+        help="negeer ingevulde formats in data/submissions/<regio>",
+    )
+
+
+def _reports_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="GMxxxx",
+        help="alleen deze gemeente(n), zonder regionaal overzicht",
+    )
+    p.add_argument("--reference-year", "--peiljaar", type=int, default=None, help="peiljaar")
+    p.add_argument("--contract-start", default=None, help="ingangsdatum, bijv. 2027-01-01")
+    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
+    p.add_argument("--draws", type=int, default=None, help="aantal trekkingen Monte Carlo")
+    p.add_argument("--seed", type=int, default=None, help="startwaarde toevalsgenerator")
+    p.add_argument(
+        "--workers", type=int, default=None, help="aantal processen (standaard: aantal kernen)"
+    )
+    p.add_argument(
+        "--out", default=None, help="uitvoermap (standaard: reports/<regio>/peiljaar-<jaar>)"
+    )
+    p.add_argument(
+        "--config", default=None, help="batchconfiguratie (standaard notebooks/batch.yaml)"
+    )
+
+
+def _refresh_population_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--first", type=int, default=2019, help="eerste jaar (standaard 2019)")
+    p.add_argument("--last", type=int, default=2026, help="laatste jaar (standaard 2026)")
+    p.add_argument("--out", default=None, help="uitvoerbestand (standaard data/interim/...)")
+
+
+def _startbudget_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--contract-start",
+        default=None,
+        help="ingangsdatum, bijv. 2026-01-01 (standaard: uit het regiobestand)",
+    )
+    p.add_argument(
+        "--years", type=int, default=None, help="contractduur in jaren (standaard 3+2+2)"
+    )
+
+
+def _backtest_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--draws", type=int, default=2000, help="aantal trekkingen (standaard 2000)")
+    p.add_argument("--seed", type=int, default=20210101, help="startwaarde toevalsgenerator")
+
+
+def _peers_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", "--jaar", type=int, default=2024, help="jaar (standaard 2024)")
+
+
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--only",
+        nargs="*",
+        choices=["projection", "behaviour", "batch"],
+        help="alleen deze metingen",
+    )
+
+
+def _template_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gemeente", required=True, help="gemeentecode, bijvoorbeeld GM0197")
+    p.add_argument("--out", default=None, help="bestandsnaam (standaard: reports/<regio>/formats/)")
+
+
+def _file_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="het ingevulde Excel-bestand")
+
+
 def _out_dir(args: argparse.Namespace, *parts: str) -> Path:
-    from bekostiging.core.paths import REPORTS_DIR
 
     base = Path(args.out) if getattr(args, "out", None) else REPORTS_DIR / args.region
     return base.joinpath(*parts)
 
 
-@command("regions")
+@command("regions", "toon de beschikbare regio's")
 def cmd_regions(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import available_regions, load_region
 
     for rid in available_regions():
         r = load_region(rid)
@@ -76,11 +220,8 @@ def cmd_regions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("check-data")
+@command("check-data", "controleer ruwe data (checksums, schema's) en aannames", _check_data_args)
 def cmd_check_data(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import available_regions, load_region
-    from bekostiging.data import rawdata
-    from bekostiging.model.conversion import load_conversion
 
     table = rawdata.verify_checksums()
     print(f"Ruwe data: {len(table)} bestanden, checksums kloppen.")
@@ -109,12 +250,6 @@ def write_baseline_tables(
     region_id: str, out_dir: Path, scenario: str | None = None, with_submissions: bool = True
 ) -> list[Path]:
     """Write the baseline (actuals and budgets), reconciliation and provenance tables."""
-    from bekostiging.config.region import load_region
-    from bekostiging.core import atomic
-    from bekostiging.data.submission import load_submissions
-    from bekostiging.model.baseline import build_baseline, reconcile
-    from bekostiging.report.labels import dutch_columns
-    from bekostiging.report.suppression import mask_small_counts
 
     region = load_region(region_id)
     params = region.with_parameters(scenario)
@@ -148,7 +283,15 @@ def write_baseline_tables(
     return written
 
 
-@command("baseline")
+@command(
+    "baseline",
+    "schrijf de basistabellen per gemeente x segment x jaar",
+    _region_arg,
+    _scenario_arg,
+    _out_arg,
+    _baseline_args,
+    description="schrijf de basistabellen per gemeente x segment x jaar",
+)
 def cmd_baseline(args: argparse.Namespace) -> int:
     out = _out_dir(args, "baseline")
     for path in write_baseline_tables(args.region, out, args.scenario, not args.no_submissions):
@@ -156,11 +299,15 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("template")
+@command(
+    "template",
+    "schrijf het invulformat (Excel) voor één gemeente",
+    _region_arg,
+    _template_args,
+    description="Schrijf het vaste invulformat (stap 5 van de startbudgetmethode) "
+    "voor één gemeente, vooraf ingevuld met publieke cijfers en schattingen.",
+)
 def cmd_template(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import load_region
-    from bekostiging.core.paths import REPORTS_DIR, submissions_dir
-    from bekostiging.data.submission import write_template
 
     region = load_region(args.region)
     m = region.municipality(args.gemeente)
@@ -170,16 +317,14 @@ def cmd_template(args: argparse.Namespace) -> int:
         if args.out
         else REPORTS_DIR / region.id / "formats" / f"{m.code}_format.xlsx"
     )
-    write_template(region, m.code, out)
+    write_template(region, m.code, out, build_baseline(region))
     print(f"Invulformat voor {m.name} ({m.code}) geschreven: {out}")
     print(f"Vul het in en zet het als {m.code}.xlsx in {submissions_dir(region.id)}.")
     return EXIT_OK
 
 
-@command("check-submission")
+@command("check-submission", "controleer een ingevuld invulformat", _region_arg, _file_arg)
 def cmd_check_submission(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import load_region
-    from bekostiging.data.submission import read_submission
 
     region = load_region(args.region)
     sub = read_submission(args.file, region)
@@ -190,14 +335,16 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("startbudget")
+@command(
+    "startbudget",
+    "startbudget per gemeente x segment (stap 1-7)",
+    _region_arg,
+    _reference_year_arg(2024),
+    _startbudget_args,
+    _scenario_arg,
+    _out_arg,
+)
 def cmd_startbudget(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import load_region
-    from bekostiging.core import atomic
-    from bekostiging.data.submission import load_submissions
-    from bekostiging.model.baseline import build_baseline
-    from bekostiging.model.startbudget import start_budget
-    from bekostiging.report.labels import dutch_columns
 
     region = load_region(args.region)
     params = region.with_parameters(args.scenario)
@@ -207,7 +354,7 @@ def cmd_startbudget(args: argparse.Namespace) -> int:
         region, base, args.reference_year, args.contract_start, args.years, params, expectations
     )
     out = _out_dir(args, "startbudget")
-    stem = f"startbudget_{region.id}_{args.peiljaar}"
+    stem = f"startbudget_{region.id}_{args.reference_year}"
     atomic.write_csv(out / f"{stem}.csv", sb.table)
     wide = sb.per_segment()
     atomic.write_excel(
@@ -221,18 +368,23 @@ def cmd_startbudget(args: argparse.Namespace) -> int:
         index=False,
     )
     total = sb.table.groupby("year")["budget"].sum()
-    print(f"Startbudget {region.name}, peiljaar {args.peiljaar} (alle bedragen: schatting):")
+    print(f"Startbudget {region.name}, peiljaar {args.reference_year} (alle bedragen: schatting):")
     for year, amount in total.items():
         print(f"  {year}: {euro(amount)}")
     print(f"geschreven: {out / (stem + '.xlsx')}")
     return EXIT_OK
 
 
-@command("backtest")
+@command(
+    "backtest",
+    "projectie vanaf een eerder peiljaar naast de werkelijkheid",
+    _region_arg,
+    _reference_year_arg(2021),
+    _backtest_args,
+    _scenario_arg,
+    _out_arg,
+)
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import load_region
-    from bekostiging.core import atomic
-    from bekostiging.model.backtest import run_backtest
 
     region = load_region(args.region)
     bt = run_backtest(
@@ -243,8 +395,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         params=region.with_parameters(args.scenario),
     )
     out = _out_dir(args, "backtest")
-    path = atomic.write_csv(out / f"backtest_{region.id}_{args.peiljaar}.csv", bt.table)
-    print(f"Backtest {region.name} vanaf peiljaar {args.peiljaar}:")
+    table = backtest_with_names(bt.table, region)
+    path = atomic.write_csv(out / f"backtest_{region.id}_{args.reference_year}.csv", table)
+    print(f"Backtest {region.name} vanaf peiljaar {args.reference_year}:")
     for domain, r in bt.summary().iterrows():
         print(
             f"  {domain}: gemiddelde afwijking P50 {percent(r['mae_p50'])}, eigen begrotingen "
@@ -255,11 +408,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("peers")
+@command(
+    "peers",
+    "uitgaven per relevante inwoner naast alle gemeenten (stap 7d)",
+    _region_arg,
+    _peers_args,
+    _out_arg,
+)
 def cmd_peers(args: argparse.Namespace) -> int:
-    from bekostiging.config.region import load_region
-    from bekostiging.core import atomic
-    from bekostiging.model.peers import benchmark
 
     region = load_region(args.region)
     b = benchmark(region.codes_in(args.year), args.year)
@@ -274,24 +430,24 @@ def cmd_peers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("bench")
+@command("bench", "prestatiemeting met verhouding tot een naïeve uitvoering", _bench_args)
 def cmd_bench(args: argparse.Namespace) -> int:
-    from bekostiging.bench.run import format_result, run_all
 
     for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
         print(format_result(result))
     return EXIT_OK
 
 
-@command("reports")
+@command(
+    "reports",
+    "maak alle rapporten voor een regio (notebooks, parallel)",
+    _region_arg,
+    _reports_args,
+    description="Voert het gemeentenotebook uit voor elke gemeente van de regio (parallel) en "
+    "daarna het regionale overzicht; schrijft HTML (offline, zonder code), Excel, een "
+    "resultatenbestand per gemeente en index.html. Standaardwaarden: notebooks/batch.yaml.",
+)
 def cmd_reports(args: argparse.Namespace) -> int:
-    from bekostiging.batch.reports import (
-        BATCH_CONFIG,
-        load_batch_config,
-        run_reports,
-        settings_for_batch,
-    )
-    from bekostiging.core.paths import NOTEBOOKS_DIR
 
     config = load_batch_config(Path(args.config) if args.config else BATCH_CONFIG)
     settings = settings_for_batch(
@@ -323,9 +479,15 @@ def cmd_reports(args: argparse.Namespace) -> int:
     return code
 
 
-@command("refresh-population")
+@command(
+    "refresh-population",
+    "haal bevolkingscijfers opnieuw op bij CBS (optioneel; vraagt internet)",
+    _refresh_population_args,
+    description="Haalt de bevolking per gemeente (CBS 03759ned) op en schrijft die naar "
+    "data/interim/, met de verschillen ten opzichte van data/raw. Zonder internet volgt een "
+    "duidelijke melding; het project werkt altijd met de meegeleverde data.",
+)
 def cmd_refresh_population(args: argparse.Namespace) -> int:
-    from bekostiging.data.cbsrefresh import refresh_population
 
     years = range(args.first, args.last + 1)
     path = refresh_population(years, Path(args.out) if args.out else None, report=print)
@@ -333,19 +495,16 @@ def cmd_refresh_population(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("refresh-notebooks")
+@command("refresh-notebooks", "voer de notebooks opnieuw uit en sla de uitkomsten op")
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
-    from bekostiging.batch.notebooks import refresh
 
     for path in refresh():
         print(f"opnieuw uitgevoerd en opgeslagen: {path}")
     return EXIT_OK
 
 
-@command("check-notebooks")
+@command("check-notebooks", "controleer dat de notebooks uitkomsten en geen fouten bevatten")
 def cmd_check_notebooks(args: argparse.Namespace) -> int:
-    from bekostiging.batch.notebooks import COMMITTED, check
-    from bekostiging.core.paths import NOTEBOOKS_DIR
 
     problems = [p for name in COMMITTED for p in check(NOTEBOOKS_DIR / name)]
     for p in problems:
@@ -354,132 +513,17 @@ def cmd_check_notebooks(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser: one subparser per registered :class:`Command`, in registration order."""
     parser = argparse.ArgumentParser(
         prog="python -m bekostiging",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="<opdracht>")
-
-    sub.add_parser("regions", help="toon de beschikbare regio's")
-
-    p = sub.add_parser("check-data", help="controleer ruwe data (checksums, schema's) en aannames")
-    p.add_argument("--region", "--regio", default=None, help="alleen deze regio (standaard: alle)")
-
-    text = "schrijf de basistabellen per gemeente x segment x jaar"
-    p = sub.add_parser("baseline", help=text, description=text)
-    _region_arg(p)
-    p.add_argument(
-        "--scenario",
-        default=None,
-        help="YAML-bestand met gewijzigde aannames (zie data/assumptions/scenarios)",
-    )
-    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
-    p.add_argument(
-        "--no-submissions",
-        action="store_true",
-        help="negeer ingevulde formats in data/submissions/<regio>",
-    )
-
-    p = sub.add_parser(
-        "reports",
-        help="maak alle rapporten voor een regio (notebooks, parallel)",
-        description="Voert het gemeentenotebook uit voor elke gemeente van de regio (parallel) en "
-        "daarna het regionale overzicht; schrijft HTML (offline, zonder code), Excel, een "
-        "resultatenbestand per gemeente en index.html. Standaardwaarden: notebooks/batch.yaml.",
-    )
-    _region_arg(p)
-    p.add_argument(
-        "--only",
-        nargs="+",
-        metavar="GMxxxx",
-        help="alleen deze gemeente(n), zonder regionaal overzicht",
-    )
-    p.add_argument("--reference-year", "--peiljaar", type=int, default=None, help="peiljaar")
-    p.add_argument("--contract-start", default=None, help="ingangsdatum, bijv. 2027-01-01")
-    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
-    p.add_argument("--draws", type=int, default=None, help="aantal trekkingen Monte Carlo")
-    p.add_argument("--seed", type=int, default=None, help="startwaarde toevalsgenerator")
-    p.add_argument(
-        "--workers", type=int, default=None, help="aantal processen (standaard: aantal kernen)"
-    )
-    p.add_argument(
-        "--out", default=None, help="uitvoermap (standaard: reports/<regio>/peiljaar-<jaar>)"
-    )
-    p.add_argument(
-        "--config", default=None, help="batchconfiguratie (standaard notebooks/batch.yaml)"
-    )
-
-    p = sub.add_parser(
-        "refresh-population",
-        help="haal bevolkingscijfers opnieuw op bij CBS (optioneel; vraagt internet)",
-        description="Haalt de bevolking per gemeente (CBS 03759ned) op en schrijft die naar "
-        "data/interim/, met de verschillen ten opzichte van data/raw. Zonder internet volgt een "
-        "duidelijke melding; het project werkt altijd met de meegeleverde data.",
-    )
-    p.add_argument("--first", type=int, default=2019, help="eerste jaar (standaard 2019)")
-    p.add_argument("--last", type=int, default=2026, help="laatste jaar (standaard 2026)")
-    p.add_argument("--out", default=None, help="uitvoerbestand (standaard data/interim/...)")
-
-    sub.add_parser(
-        "refresh-notebooks", help="voer de notebooks opnieuw uit en sla de uitkomsten op"
-    )
-    sub.add_parser(
-        "check-notebooks", help="controleer dat de notebooks uitkomsten en geen fouten bevatten"
-    )
-
-    p = sub.add_parser("startbudget", help="startbudget per gemeente x segment (stap 1-7)")
-    _region_arg(p)
-    p.add_argument("--peiljaar", dest="reference_year", type=int, default=2024, help="referentiejaar (standaard 2024)")
-    p.add_argument(
-        "--contract-start",
-        default=None,
-        help="ingangsdatum, bijv. 2026-01-01 (standaard: uit het regiobestand)",
-    )
-    p.add_argument(
-        "--years", type=int, default=None, help="contractduur in jaren (standaard 3+2+2)"
-    )
-    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
-    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
-
-    p = sub.add_parser(
-        "backtest", help="projectie vanaf een eerder peiljaar naast de werkelijkheid"
-    )
-    _region_arg(p)
-    p.add_argument("--peiljaar", dest="reference_year", type=int, default=2021, help="referentiejaar (standaard 2021)")
-    p.add_argument("--draws", type=int, default=2000, help="aantal trekkingen (standaard 2000)")
-    p.add_argument("--seed", type=int, default=20210101, help="startwaarde toevalsgenerator")
-    p.add_argument("--scenario", default=None, help="YAML-bestand met gewijzigde aannames")
-    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
-
-    p = sub.add_parser(
-        "peers", help="uitgaven per relevante inwoner naast alle gemeenten (stap 7d)"
-    )
-    _region_arg(p)
-    p.add_argument("--year", "--jaar", type=int, default=2024, help="jaar (standaard 2024)")
-    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/<regio>)")
-
-    p = sub.add_parser("bench", help="prestatiemeting met verhouding tot een naïeve uitvoering")
-    p.add_argument(
-        "--only",
-        nargs="*",
-        choices=["projection", "behaviour", "batch"],
-        help="alleen deze metingen",
-    )
-
-    p = sub.add_parser(
-        "template",
-        help="schrijf het invulformat (Excel) voor één gemeente",
-        description="Schrijf het vaste invulformat (stap 5 van de startbudgetmethode) "
-        "voor één gemeente, vooraf ingevuld met publieke cijfers en schattingen.",
-    )
-    _region_arg(p)
-    p.add_argument("--gemeente", required=True, help="gemeentecode, bijvoorbeeld GM0197")
-    p.add_argument("--out", default=None, help="bestandsnaam (standaard: reports/<regio>/formats/)")
-
-    p = sub.add_parser("check-submission", help="controleer een ingevuld invulformat")
-    _region_arg(p)
-    p.add_argument("file", help="het ingevulde Excel-bestand")
+    for cmd in _COMMANDS.values():
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description)
+        for add_arguments in cmd.arguments:
+            add_arguments(p)
     return parser
 
 
@@ -490,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
-        code = _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command].run(args)
     except InputError as err:
         print(f"Fout in de invoer.\n{err}", file=sys.stderr)
         return EXIT_INPUT

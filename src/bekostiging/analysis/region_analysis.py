@@ -1,6 +1,6 @@
 """Everything a report needs for one region, computed once, with a view per municipality.
 
-The notebooks call this module and :mod:`bekostiging.presentation`; they compute nothing
+The notebooks call this module and :mod:`bekostiging.report`; they compute nothing
 themselves. :func:`check_settings` turns the notebook's ``parameters`` cell into validated
 :class:`Settings` (a typo gives a clear message, never a traceback deep in the model).
 :class:`RegionAnalysis` computes, lazily and once, the baseline, start budget, projection with
@@ -16,6 +16,10 @@ provider split and transition arrangement for all municipalities of the region;
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
+import pickle
 import platform
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -26,162 +30,44 @@ import numpy as np
 import pandas as pd
 
 from bekostiging import __version__
+from bekostiging.config.providers import load_providers, providers_file
+from bekostiging.config.region import load_region
+from bekostiging.config.settings import Settings, check_settings
+from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
-
-DEFAULTS = {
-    "region": "achterhoek",
-    "municipality": "GM0197",
-    "reference_year": 2024,
-    "contract_start": "2027-01-01",
-    "contract_years": None,
-    "scenario": None,
-    "draws": 2000,
-    "seed": 20270101,
-    "backtest_year": 2021,
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The parameters of one analysis (the notebook's ``parameters`` cell)."""
-
-    region: str = DEFAULTS["region"]
-    municipality: str = DEFAULTS["municipality"]
-    reference_year: int = DEFAULTS["reference_year"]
-    contract_start: str | None = DEFAULTS["contract_start"]
-    contract_years: int | None = DEFAULTS["contract_years"]
-    scenario: str | None = DEFAULTS["scenario"]
-    draws: int = DEFAULTS["draws"]
-    seed: int = DEFAULTS["seed"]
-    backtest_year: int = DEFAULTS["backtest_year"]
-
-
-def _int(name: str, value: Any, low: int, high: int, problems: list[Problem]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        elif isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        else:
-            problems.append(
-                Problem(
-                    "parameters",
-                    f"'{name}' must be a whole number",
-                    column=name,
-                    found=value,
-                    expected=f"from {low} to {high}",
-                )
-            )
-            return None
-    if not low <= int(value) <= high:
-        problems.append(
-            Problem(
-                "parameters",
-                f"'{name}' out of range",
-                column=name,
-                found=value,
-                expected=f"from {low} to {high}",
-            )
-        )
-        return None
-    return int(value)
-
-
-def check_settings(**raw: Any) -> Settings:
-    """Validate notebook parameters; all problems are reported together.
-
-    Unknown names (a typo such as ``municipalty``) are refused with a suggestion.
-    """
-    import difflib
-
-    from bekostiging.config.contract import parse_date
-    from bekostiging.config.region import available_regions, load_region
-
-    problems: list[Problem] = []
-    for name in raw:
-        if name not in DEFAULTS:
-            close = difflib.get_close_matches(name, list(DEFAULTS), n=1)
-            problems.append(
-                Problem(
-                    "parameters",
-                    f"unknown parameter '{name}'",
-                    column=name,
-                    expected=f"did you mean '{close[0]}'?"
-                    if close
-                    else "one of: " + ", ".join(DEFAULTS),
-                )
-            )
-    values = {**DEFAULTS, **{k: v for k, v in raw.items() if k in DEFAULTS}}
-    region_id = str(values["region"]).strip().lower()
-    region = None
-    if region_id not in available_regions():
-        problems.append(
-            Problem(
-                "parameters",
-                "unknown region",
-                column="region",
-                found=values["region"],
-                expected="one of: " + ", ".join(available_regions()),
-            )
-        )
-    else:
-        region = load_region(region_id)
-    code = str(values["municipality"]).strip().upper()
-    if "municipality" not in raw and region is not None:
-        # no municipality asked for (the regional overview): the region's first one
-        code = region.current_codes()[0]
-    if region is not None and code not in region.current_codes():
-        known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
-        problems.append(
-            Problem(
-                "parameters",
-                f"municipality not in region {region.name}",
-                column="municipality",
-                found=values["municipality"],
-                expected=f"a code as text, one of: {known}",
-            )
-        )
-    ref = _int("reference_year", values["reference_year"], 2019, 2024, problems)
-    back = _int("backtest_year", values["backtest_year"], 2019, 2023, problems)
-    draws = _int("draws", values["draws"], 100, 100_000, problems)
-    seed = _int("seed", values["seed"], 0, 2**32 - 1, problems)
-    years = values["contract_years"]
-    if years is not None:
-        years = _int("contract_years", years, 1, 15, problems)
-    start = values["contract_start"]
-    if start is not None:
-        try:
-            start = parse_date(start).isoformat()
-        except ParameterError as err:
-            problems.extend(
-                Problem(
-                    p.file, p.message, column="contract_start", found=p.found, expected=p.expected
-                )
-                for p in err.problems
-            )
-    scenario = values["scenario"]
-    if scenario:
-        path = Path(scenario)
-        if not path.is_absolute():
-            path = PROJECT_ROOT / path
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    "parameters",
-                    "scenario file not found",
-                    column="scenario",
-                    found=scenario,
-                    expected="a YAML file, e.g. data/assumptions/scenarios/hogere_groei.yaml",
-                )
-            )
-        scenario = str(path)
-    else:
-        scenario = None
-    if problems:
-        raise ParameterError(problems)
-    return Settings(region_id, code, ref, start, years, scenario, draws, seed, back)
-
+from bekostiging.data.rawdata import sha256, verify_checksums
+from bekostiging.data.submission import load_submissions
+from bekostiging.model.allocation import (
+    allocate,
+    allocation_keys,
+    coverage,
+    min_providers_from,
+    mix_weights,
+    split_lumpsum,
+    worst_key_difference,
+)
+from bekostiging.model.backtest import run_backtest
+from bekostiging.model.baseline import build_baseline, to_current_boundaries
+from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.incentives import scorecard
+from bekostiging.model.peers import benchmark
+from bekostiging.model.population import project_population
+from bekostiging.model.projection import (
+    decided_variant_spend,
+    project_start_budget,
+    variant_summary,
+)
+from bekostiging.model.risk import (
+    available_capacity,
+    capacity_ratio,
+    rating,
+    region_settlements,
+    required_capacity,
+    risk_table,
+)
+from bekostiging.model.startbudget import start_budget
+from bekostiging.model.transition import simulate_transition, transition_summary
 
 SHARED_ENV = "BEKOSTIGING_ANALYSIS_CACHE"
 WARM = (
@@ -207,8 +93,6 @@ WARM = (
 
 def load_shared(fresh: RegionAnalysis) -> RegionAnalysis | None:
     """The shared analysis named by ``BEKOSTIGING_ANALYSIS_CACHE`` if it matches ``fresh``."""
-    import os
-    import pickle
 
     path = os.environ.get(SHARED_ENV)
     if not path or not Path(path).is_file():
@@ -246,8 +130,6 @@ class RegionAnalysis:
 
     def fingerprint(self) -> str:
         """What the figures rest on: settings (but the municipality), data, assumptions, code."""
-        import hashlib
-        import json
 
         prov = self.provenance()
         basis = {k: prov[k] for k in ("settings", "data", "assumptions", "code")}
@@ -262,9 +144,6 @@ class RegionAnalysis:
 
     def save(self, path: Path) -> Path:
         """Store the computed analysis with its fingerprint (pickle, written atomically)."""
-        import pickle
-
-        from bekostiging.core.atomic import atomic_path
 
         with atomic_path(path, suffix=".pkl") as tmp, open(tmp, "wb") as fh:
             pickle.dump({"fingerprint": self.fingerprint(), "analysis": self}, fh, protocol=5)
@@ -273,7 +152,6 @@ class RegionAnalysis:
     # --- inputs -----------------------------------------------------------------------------
     @cached_property
     def region(self):
-        from bekostiging.config.region import load_region
 
         return load_region(self.settings.region)
 
@@ -283,33 +161,28 @@ class RegionAnalysis:
 
     @cached_property
     def submissions(self) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-        from bekostiging.data.submission import load_submissions
 
         return load_submissions(self.region)
 
     @cached_property
     def baseline(self) -> pd.DataFrame:
         """Actuals per municipality x segment x year, with submitted figures."""
-        from bekostiging.model.baseline import build_baseline
 
         return build_baseline(self.region, params=self.params, submissions=self.submissions[0])
 
     @cached_property
     def budgets(self) -> pd.DataFrame:
-        from bekostiging.model.baseline import build_baseline
 
         return build_baseline(self.region, report=self.region.budget_report, params=self.params)
 
     @cached_property
     def baseline_current(self) -> pd.DataFrame:
-        from bekostiging.model.baseline import to_current_boundaries
 
         return to_current_boundaries(self.baseline, self.region)
 
     # --- calculations -----------------------------------------------------------------------
     @cached_property
     def start_budget(self):
-        from bekostiging.model.startbudget import start_budget
 
         s = self.settings
         return start_budget(
@@ -324,7 +197,6 @@ class RegionAnalysis:
 
     @cached_property
     def projection(self):
-        from bekostiging.model.projection import project_start_budget
 
         s = self.settings
         return project_start_budget(
@@ -349,7 +221,6 @@ class RegionAnalysis:
 
     @cached_property
     def backtest(self):
-        from bekostiging.model.backtest import run_backtest
 
         s = self.settings
         return run_backtest(
@@ -364,14 +235,13 @@ class RegionAnalysis:
 
     @cached_property
     def benchmark(self) -> pd.DataFrame:
-        from bekostiging.model.peers import benchmark
 
         return benchmark(self.region.current_codes(), self.settings.reference_year)
 
     @cached_property
     def scorecard(self) -> pd.DataFrame:
-        """Incentive scorecard of every procured segment under its decided funding."""
-        from bekostiging.model.incentives import scorecard
+        """Incentive scorecard of every procured segment under its decided funding (numbers
+        only; Dutch: report.text.incentives.dutch_scorecard)."""
 
         # behaviour parameters from behaviour.yaml, euros and overrides from the region's
         # (scenario-adjusted) assumptions
@@ -383,7 +253,6 @@ class RegionAnalysis:
     @cached_property
     def loss_threshold(self) -> float:
         """Provider loss (share of revenue) that threatens continuity (named assumption)."""
-        from bekostiging.model.behaviour import load_behaviour_parameters
 
         return float(
             load_behaviour_parameters(self.params).value("behaviour.continuity.loss_threshold")
@@ -392,13 +261,12 @@ class RegionAnalysis:
     @cached_property
     def decided_spend(self) -> np.ndarray:
         """What each municipality pays (D, M, U, Y) under each segment's decided variant."""
-        from bekostiging.model.projection import decided_variant_spend
 
         return decided_variant_spend(self.projection, self.region)
 
     @cached_property
     def risk_table(self) -> pd.DataFrame:
-        from bekostiging.model.risk import region_settlements, risk_table
+        """Risks per municipality, numbers only (Dutch: report.text.risk.dutch_risk_table)."""
 
         p = self.projection
         i = p.inputs
@@ -408,7 +276,7 @@ class RegionAnalysis:
         ys = [i.years.index(y) for y in self.contract_years if y in i.years]
         settle = {k: v for k, v in region_settlements(self.region).items() if k in seg}
         budget_clients = (i.clients_exp * i.year_fraction[None])[..., ys]
-        table = risk_table(
+        return risk_table(
             p.spend[..., ys],
             i.budget[..., ys],
             list(i.municipalities),
@@ -422,8 +290,6 @@ class RegionAnalysis:
             transition_clients=self.clients_in_care,
             allocation_difference=self.allocation_worst,
         )
-        table.insert(1, "Gemeente", table["gemeentecode"].map(self.region.name_of))
-        return table
 
     @cached_property
     def clients_in_care(self) -> dict[str, float]:
@@ -440,12 +306,6 @@ class RegionAnalysis:
         on; its rating); ``required_worst`` is the highest of all contract years, because
         uncertainty grows with the horizon.
         """
-        from bekostiging.model.risk import (
-            available_capacity,
-            capacity_ratio,
-            rating,
-            required_capacity,
-        )
 
         p = self.projection
         years = list(p.inputs.years)
@@ -489,7 +349,6 @@ class RegionAnalysis:
         b = b[(b["year"] == self.settings.reference_year) & (b["target_population"] == "totaal")]
         if not b.empty:
             return b.groupby("gemeentecode")["population"].first().to_dict()
-        from bekostiging.model.population import project_population
 
         pop = project_population(self.region, [self.settings.reference_year], self.params)
         pop = pop[pop["age_group"] == "totaal"]
@@ -498,13 +357,11 @@ class RegionAnalysis:
     # --- allocation and providers -----------------------------------------------------------
     @cached_property
     def population_groups(self) -> pd.DataFrame:
-        from bekostiging.model.population import project_population
 
         return project_population(self.region, [self.settings.reference_year], self.params)
 
     def allocation(self, segments: list[str]) -> pd.DataFrame:
         """Regional start budget (first full year) of ``segments`` split by every key."""
-        from bekostiging.model.allocation import allocate, allocation_keys, mix_weights
 
         key = ("allocation", tuple(segments))
         if key not in self._cache:
@@ -526,7 +383,6 @@ class RegionAnalysis:
     def allocation_worst(self) -> pd.DataFrame | None:
         """Per municipality the extra it would pay under the least favourable other key, for
         the segments that are regional in nature (``risk.allocation.regional_segments``)."""
-        from bekostiging.model.allocation import worst_key_difference
 
         segs = [
             s
@@ -540,7 +396,6 @@ class RegionAnalysis:
     @cached_property
     def providers(self) -> pd.DataFrame | None:
         """The provider landscape (an illustrative assumption), or None if the region has none."""
-        from bekostiging.model.allocation import load_providers, providers_file
 
         if not providers_file(self.region).is_file():
             return None
@@ -548,7 +403,6 @@ class RegionAnalysis:
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
-        from bekostiging.model.allocation import coverage, min_providers_from
 
         if self.providers is None:
             return pd.DataFrame(
@@ -587,7 +441,6 @@ class RegionAnalysis:
 
     def provenance(self) -> dict[str, Any]:
         """Data checksums, assumption files, versions and settings behind the figures."""
-        from bekostiging.data.rawdata import sha256, verify_checksums
 
         checks = verify_checksums()
         files = [*self.region.parameter_files, self.region.conversion_file, self.region.source_file]
@@ -610,7 +463,6 @@ class RegionAnalysis:
 
 def _code_hash() -> str:
     """SHA-256 over the package's source files: results of other code are stale."""
-    import hashlib
 
     h = hashlib.sha256()
     for f in sorted(Path(__file__).parents[1].rglob("*.py")):
@@ -653,7 +505,6 @@ class MunicipalityView:
     def variant_summary(
         self, years: list[int] | None = None, units: list[str] | None = None
     ) -> pd.DataFrame:
-        from bekostiging.model.projection import variant_summary
 
         a = self.analysis
         return variant_summary(
@@ -699,7 +550,6 @@ class MunicipalityView:
 
     def provider_split(self) -> pd.DataFrame:
         """The first full year's lumpsum per segment split over contracted providers."""
-        from bekostiging.model.allocation import split_lumpsum
 
         a = self.analysis
         sb = self.start_budget()
@@ -731,7 +581,6 @@ class MunicipalityView:
 
     def transition(self) -> tuple[pd.DataFrame, dict]:
         """The transition arrangement (seed 000) for this municipality's clients in care."""
-        from bekostiging.model.transition import simulate_transition, transition_summary
 
         a = self.analysis
         p = a.params

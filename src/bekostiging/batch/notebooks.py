@@ -11,10 +11,13 @@ pre-commit hook use to refuse a notebook without outputs or with an error.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import nbformat
+import papermill as pm
 
+from bekostiging.batch.runner import INLINE_BACKEND, ensure_kernel
 from bekostiging.core.atomic import atomic_path
 from bekostiging.core.paths import NOTEBOOKS_DIR
 
@@ -88,16 +91,10 @@ def refresh(
     names: tuple[str, ...] = COMMITTED, kernel: str = "bekostiging", folder: Path = NOTEBOOKS_DIR
 ) -> list[Path]:
     """Execute the committed notebooks in place with their default parameters."""
-    import papermill as pm
-
-    from bekostiging.batch.runner import INLINE_BACKEND, ensure_kernel
-
     ensure_kernel(kernel)
     written = []
     for name in names:
         path = folder / name
-        import os
-
         os.environ["MPLBACKEND"] = INLINE_BACKEND  # figures must be embedded, not sent to Agg
         with atomic_path(path, suffix=".ipynb") as tmp:
             pm.execute_notebook(

@@ -10,7 +10,7 @@ How one job runs (:func:`run_job`, in a worker process):
 1. papermill executes ``job.notebook`` with ``job.parameters`` and the given kernel, with the
    notebook's own folder as working directory, into a temporary ``.<name>.running.ipynb``
    next to the output (papermill saves after every cell, so the target is never half-written);
-2. on success the notebook is converted to offline HTML (:mod:`bekostiging.htmlexport`,
+2. on success the notebook is converted to offline HTML (:mod:`bekostiging.report.htmlexport`,
    written atomically) and the temporary notebook is renamed to ``job.output_ipynb``;
 3. on failure the executed notebook is kept as ``<name>.failed.ipynb`` (with the traceback in
    the failing cell) and whatever the kernel printed to stderr as ``<name>.failed.log``. The
@@ -44,8 +44,11 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import papermill
+
 from bekostiging.core.atomic import write_text
 from bekostiging.report.formatting import number
+from bekostiging.report.htmlexport import notebook_to_html
 
 DEFAULT_CELL_TIMEOUT = 600
 """Seconds one cell may run before the job fails (papermill ``execution_timeout``)."""
@@ -145,10 +148,6 @@ def run_job(
     start_timeout: float = 120,
 ) -> JobResult:
     """Execute one job and export it; never raises for a failing notebook (see module doc)."""
-    import papermill
-
-    from bekostiging.report.htmlexport import notebook_to_html
-
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     out = job.output_ipynb

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bekostiging.core.paths import PROJECT_ROOT
+
 MAX_LISTED = 25
 
 
@@ -96,8 +98,6 @@ def display_path(path: str | Path) -> str:
     >>> display_path(RAW_DIR / "regions.csv")
     'data/raw/regions.csv'
     """
-    from bekostiging.core.paths import PROJECT_ROOT
-
     p = Path(path)
     try:
         return p.resolve().relative_to(PROJECT_ROOT).as_posix()

@@ -533,13 +533,13 @@ def write_template(
     region: Region | str,
     gemeentecode: str,
     path: str | Path,
-    baseline: pd.DataFrame | None = None,
+    baseline: pd.DataFrame,
     years: Iterable[int] | None = None,
 ) -> Path:
     """Write the submission workbook for one municipality, atomically; return its path.
 
-    ``baseline`` is the table of :func:`bekostiging.model.baseline.build_baseline` (actuals; built
-    when not given). ``years`` defaults to the last four years with actuals for the
+    ``baseline`` is the table of :func:`bekostiging.model.baseline.build_baseline` (actuals); the
+    caller builds it, since reading and writing workbooks sits below the model. ``years`` defaults to the last four years with actuals for the
     municipality. A municipality that merged into another gets no template (its successor does).
     """
     region = _as_region(region)
@@ -560,10 +560,6 @@ def write_template(
         raise ParameterError(
             Problem(str(path), "the template must be an Excel workbook", expected="a .xlsx name")
         )
-    if baseline is None:
-        from bekostiging.model.baseline import build_baseline
-
-        baseline = build_baseline(region)
     if "report" in baseline.columns and set(baseline["report"]) - {region.actuals_report}:
         raise ParameterError(
             Problem(
@@ -593,6 +589,13 @@ def write_template(
 # --- reading --------------------------------------------------------------------------------
 
 _GM_IN_NAME = re.compile(r"GM\d{4}", re.IGNORECASE)
+_CLIENT_LIMIT = (
+    MAX_CLIENTS,
+    "negative number of clients",
+    "implausibly many clients",
+    f"at most {MAX_CLIENTS:,}".replace(",", "."),
+)
+_SPEND_LIMIT = (MAX_SPEND, "negative spend", "implausibly high spend", "at most 10 billion euros")
 
 
 class _Reader:
@@ -931,7 +934,80 @@ class _Reader:
             return None, False
         return int(number), True
 
+    def realised_year(self, sheet: str, r: int, value: Any, years: list[int] | None) -> int | None:
+        """The year of a realised row, within the template's years (or the allowed range)."""
+        year, _ = self.whole(sheet, r, COL_YEAR, value)
+        if value is None:
+            self.problem("year missing", sheet, r, COL_YEAR, expected="a year")
+            return None
+        allowed = years or list(range(FROM_YEARS[0], FROM_YEARS[1] + 1))
+        if year is not None and year not in allowed:
+            expected = (
+                "one of: " + ", ".join(map(str, years))
+                if years
+                else f"{FROM_YEARS[0]}-{FROM_YEARS[1]}"
+            )
+            self.problem(
+                "year outside the years of the template",
+                sheet,
+                r,
+                COL_YEAR,
+                found=value,
+                expected=expected,
+            )
+            return None
+        return year
+
+    def bounded(
+        self, sheet: str, r: int, column: str, value: Any, number: float | None, limit: tuple
+    ) -> None:
+        """Refuse a negative or implausibly large ``number``.
+
+        ``limit`` is (maximum, message when negative, message when too large, expected text).
+        """
+        high, negative, too_large, expected = limit
+        if number is not None and number < 0:
+            self.problem(negative, sheet, r, column, found=value, expected=">= 0")
+        elif number is not None and number > high:
+            self.problem(too_large, sheet, r, column, found=value, expected=expected)
+
+    def own_flag(self, sheet: str, r: int, own_v: Any, clients_v: Any, spend_v: Any) -> str | None:
+        """'ja' or 'nee' in 'Eigen cijfer'; 'ja' needs at least one figure."""
+        own = str(own_v).strip().casefold() if own_v is not None else None
+        if own not in (YES, NO):
+            message = (
+                "'Eigen cijfer' must be ja or nee"
+                if own_v is not None
+                else "'Eigen cijfer' is empty"
+            )
+            self.problem(message, sheet, r, COL_OWN, found=own_v, expected="ja or nee")
+        elif own == YES and clients_v is None and spend_v is None:
+            self.problem(
+                "'ja' but no figures: fill in Cliënten and/or Uitgaven, or choose 'nee'",
+                sheet,
+                r,
+                COL_OWN,
+                found=own_v,
+                expected="a number in Cliënten or Uitgaven (€)",
+            )
+        return own
+
+    def once(self, sheet: str, r: int, key: tuple[str, int], seen: dict) -> None:
+        """One row per segment and year; a repeat names the row it repeats."""
+        if key in seen:
+            self.problem(
+                f"segment '{key[0]}', year {key[1]} appears twice (also row {seen[key]})",
+                sheet,
+                r,
+                COL_CODE,
+                found=f"{key[0]} {key[1]}",
+                expected="one row per segment and year",
+            )
+        else:
+            seen[key] = r
+
     def realised(self, ws: Worksheet, code: str | None, years: list[int] | None) -> list[dict]:
+        """The rows marked 'ja' of the Realisatie sheet; every problem of every row is kept."""
         rows = self.table(ws, REALISED_HEADERS)
         if rows is None:
             return []
@@ -943,88 +1019,14 @@ class _Reader:
                 continue
             before = len(self.problems)
             seg = self.segment(sheet, r, seg_v)
-            year, _ = self.whole(sheet, r, COL_YEAR, year_v)
-            if year_v is None:
-                self.problem("year missing", sheet, r, COL_YEAR, expected="a year")
-            elif year is not None:
-                allowed = years or list(range(FROM_YEARS[0], FROM_YEARS[1] + 1))
-                if year not in allowed:
-                    self.problem(
-                        "year outside the years of the template",
-                        sheet,
-                        r,
-                        COL_YEAR,
-                        found=year_v,
-                        expected="one of: " + ", ".join(map(str, years))
-                        if years
-                        else f"{FROM_YEARS[0]}-{FROM_YEARS[1]}",
-                    )
-                    year = None
+            year = self.realised_year(sheet, r, year_v, years)
             clients, _ = self.whole(sheet, r, COL_CLIENTS, clients_v)
-            if clients is not None and clients < 0:
-                self.problem(
-                    "negative number of clients",
-                    sheet,
-                    r,
-                    COL_CLIENTS,
-                    found=clients_v,
-                    expected=">= 0",
-                )
-            elif clients is not None and clients > MAX_CLIENTS:
-                self.problem(
-                    "implausibly many clients",
-                    sheet,
-                    r,
-                    COL_CLIENTS,
-                    found=clients_v,
-                    expected=f"at most {MAX_CLIENTS:,}".replace(",", "."),
-                )
+            self.bounded(sheet, r, COL_CLIENTS, clients_v, clients, _CLIENT_LIMIT)
             spend, _ = self.number(sheet, r, COL_SPEND, spend_v)
-            if spend is not None and spend < 0:
-                self.problem("negative spend", sheet, r, COL_SPEND, found=spend_v, expected=">= 0")
-            elif spend is not None and spend > MAX_SPEND:
-                self.problem(
-                    "implausibly high spend",
-                    sheet,
-                    r,
-                    COL_SPEND,
-                    found=spend_v,
-                    expected="at most 10 billion euros",
-                )
-            own = str(own_v).strip().casefold() if own_v is not None else None
-            if own not in (YES, NO):
-                self.problem(
-                    "'Eigen cijfer' must be ja or nee"
-                    if own_v is not None
-                    else "'Eigen cijfer' is empty",
-                    sheet,
-                    r,
-                    COL_OWN,
-                    found=own_v,
-                    expected="ja or nee",
-                )
-            elif own == YES and clients_v is None and spend_v is None:
-                self.problem(
-                    "'ja' but no figures: fill in Cliënten and/or Uitgaven, or choose 'nee'",
-                    sheet,
-                    r,
-                    COL_OWN,
-                    found=own_v,
-                    expected="a number in Cliënten or Uitgaven (€)",
-                )
+            self.bounded(sheet, r, COL_SPEND, spend_v, spend, _SPEND_LIMIT)
+            own = self.own_flag(sheet, r, own_v, clients_v, spend_v)
             if seg is not None and year is not None:
-                key = (seg, year)
-                if key in seen:
-                    self.problem(
-                        f"segment '{seg}', year {year} appears twice (also row {seen[key]})",
-                        sheet,
-                        r,
-                        COL_CODE,
-                        found=f"{seg} {year}",
-                        expected="one row per segment and year",
-                    )
-                else:
-                    seen[key] = r
+                self.once(sheet, r, (seg, year), seen)
             if own == YES and len(self.problems) == before:
                 out.append(
                     {

@@ -32,17 +32,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bekostiging.config.parameters import Parameters
-from bekostiging.config.region import Region
-from bekostiging.core.errors import InputError, Problem, display_path
-from bekostiging.core.paths import ASSUMPTIONS_DIR
-from bekostiging.core.tables import Column, TableSpec, check_known, read_table
+from bekostiging.config.providers import TOLERANCE
+from bekostiging.core.paths import ASSUMPTIONS_DIR  # noqa: F401 (used by the doctests)
 
 # --------------------------------------------------------------------------------------------
 # distribution keys
@@ -58,19 +55,6 @@ KEY_AGE_GROUPS = {
     "jeugdigen": "jeugd_0_17",
     "volwassenen": "volwassen_18plus",
 }
-
-KEY_LABELS = {
-    "gebruik": "Eigen inwoners (werkelijk gebruik)",
-    "inwoners": "Aantal inwoners",
-    "jeugdigen": "Inwoners 0-17 jaar",
-    "volwassenen": "Inwoners 18 jaar en ouder",
-    "mix": "Mix van sleutels",
-}
-"""Dutch names of the keys, for tables users see."""
-
-DIFFERENCE_LABEL = "verschil t.o.v. eigen inwoners"
-
-TOLERANCE = 1e-6  # for shares that must add up to 1 (files hold a few decimals)
 
 
 def mix_weights(params: Parameters) -> dict[str, float]:
@@ -116,6 +100,23 @@ def _shares(values: pd.Series, what: str) -> pd.Series:
     return values.astype(float) / total
 
 
+def _population_of_year(base: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
+    """The population rows of the baseline frame's one year (a frame without years as given)."""
+    if "year" in base.columns:
+        years = sorted(base["year"].unique())
+        if len(years) != 1:
+            raise ValueError(
+                f"the baseline frame must hold one year; found {', '.join(map(str, years))}"
+            )
+        if "year" in pop.columns:
+            pop = pop[pop["year"] == years[0]]
+            if pop.empty:
+                raise ValueError(f"the population frame has no rows for {years[0]}")
+    elif "year" in pop.columns and pop["year"].nunique() > 1:
+        raise ValueError("the population frame holds several years; give the baseline a 'year'")
+    return pop
+
+
 def allocation_keys(
     baseline_year_frame: pd.DataFrame,
     population_frame: pd.DataFrame,
@@ -154,20 +155,7 @@ def allocation_keys(
         if col not in population_frame.columns:
             raise ValueError(f"the population frame needs a column {col!r}")
     base = baseline_year_frame
-    pop = population_frame
-    if "year" in base.columns:
-        years = sorted(base["year"].unique())
-        if len(years) != 1:
-            raise ValueError(
-                f"the baseline frame must hold one year; found {', '.join(map(str, years))}"
-            )
-        if "year" in pop.columns:
-            pop = pop[pop["year"] == years[0]]
-            if pop.empty:
-                raise ValueError(f"the population frame has no rows for {years[0]}")
-    elif "year" in pop.columns and pop["year"].nunique() > 1:
-        raise ValueError("the population frame holds several years; give the baseline a 'year'")
-
+    pop = _population_of_year(base, population_frame)
     use = base.groupby("gemeentecode", sort=False)["spend"].sum()
     codes = list(use.index)
     out = pd.DataFrame(index=pd.Index(codes, name="gemeentecode"))
@@ -282,42 +270,13 @@ def allocate(regional_cost: float, keys: pd.DataFrame, decimals: int = 2) -> pd.
     return pd.concat(rows, ignore_index=True)
 
 
-def allocation_table(
-    allocated: pd.DataFrame, names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """The output of :func:`allocate` as one row per municipality with Dutch headers.
-
-    Amounts stay numbers (format them at display time). Columns: ``Gemeente`` (name or code),
-    per key ``<key> (€)``, and per key other than ``gebruik`` ``<key>: verschil t.o.v. eigen
-    inwoners (€)``.
-
-    >>> keys = pd.DataFrame({"gebruik": [0.2, 0.8], "inwoners": [0.25, 0.75]},
-    ...                     index=pd.Index(["A", "B"], name="gemeentecode"))
-    >>> allocation_table(allocate(100.0, keys)).columns.tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['Gemeente', 'Eigen inwoners (werkelijk gebruik) (€)', 'Aantal inwoners (€)',
-     'Aantal inwoners: verschil t.o.v. eigen inwoners (€)']
-    """
-    codes = list(dict.fromkeys(allocated["gemeentecode"]))
-    out = pd.DataFrame({"Gemeente": [names.get(c, c) if names else c for c in codes]})
-    keys = list(dict.fromkeys(allocated["key"]))
-    by = allocated.set_index(["key", "gemeentecode"])
-    for key in keys:
-        out[f"{KEY_LABELS.get(key, key)} (€)"] = by.loc[key].reindex(codes)["amount"].to_numpy()
-    for key in keys:
-        if key == "gebruik" or "gebruik" not in keys:
-            continue
-        label = f"{KEY_LABELS.get(key, key)}: {DIFFERENCE_LABEL} (€)"
-        out[label] = by.loc[key].reindex(codes)["difference"].to_numpy()
-    return out
-
-
 def worst_key_difference(allocated: pd.DataFrame) -> pd.DataFrame:
     """Per municipality, the key that would cost it most compared with ``gebruik``.
 
     Returns ``gemeentecode``, ``key`` and ``difference`` (EUR, >= 0): the largest positive
     difference over all keys other than ``gebruik`` (``mix`` included); difference 0 and key
     ``""`` when no key costs the municipality more than paying for its own residents. Used
-    for the risk "attribution of regional costs" in :mod:`bekostiging.risk`.
+    for the risk "attribution of regional costs" in :mod:`bekostiging.model.risk`.
 
     >>> keys = pd.DataFrame({"gebruik": [0.2, 0.8], "inwoners": [0.25, 0.75]},
     ...                     index=pd.Index(["A", "B"], name="gemeentecode"))
@@ -370,6 +329,30 @@ def split_lumpsum(
     >>> split_lumpsum(1_000_000, p, floor_share=0.05)[["amount", "floored"]].values.tolist()
     [[671717.17, False], [278282.83, False], [50000.0, True]]
     """
+    budget, h, local = _split_inputs(municipality_budget, providers, floor_share, min_local_amount)
+    unit = 10**decimals
+    total = round(budget * unit)
+    floors = _local_floors(budget, local, floor_share, min_local_amount, unit, total)
+    raised, proportional, free = _raise_to_floors(h, local, floors, total)
+    units = np.zeros(len(h), dtype=object)
+    units[raised] = [int(f) for f in floors[raised]]
+    rest = ~raised
+    if rest.any():
+        units[rest] = round_to_total(proportional[rest], free, decimals=0)
+    amount = np.array([u / unit for u in units], dtype=float)
+    out = providers.reset_index(drop=True).copy()
+    out["local"] = local
+    out["floor"] = floors / unit
+    out["amount"] = amount
+    out["share"] = amount / budget if budget > 0 else 0.0
+    out["floored"] = raised
+    return out
+
+
+def _split_inputs(
+    municipality_budget: float, providers: pd.DataFrame, floor_share: float, min_local_amount: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Check the inputs of :func:`split_lumpsum`; return budget, historical shares, local flags."""
     budget = float(municipality_budget)
     if not math.isfinite(budget) or budget < 0:
         raise ValueError(f"the budget must be a finite number >= 0; found {municipality_budget!r}")
@@ -395,10 +378,18 @@ def split_lumpsum(
     if local.isna().any():
         bad = providers.loc[local.isna(), "local"].iloc[0]
         raise ValueError(f"'local' must be true or false; found {bad!r}")
-    local = local.to_numpy(dtype=bool)
+    return budget, h, local.to_numpy(dtype=bool)
 
-    unit = 10**decimals
-    total = round(budget * unit)
+
+def _local_floors(
+    budget: float,
+    local: np.ndarray,
+    floor_share: float,
+    min_local_amount: float,
+    unit: int,
+    total: int,
+) -> np.ndarray:
+    """Each provider's floor in whole cents (0 for non-local); refuses floors above the budget."""
     floor_eur = max(float(floor_share) * budget, float(min_local_amount))
     floor_units = math.ceil(round(floor_eur * unit, 6))
     floors = np.where(local, floor_units, 0).astype(np.int64)
@@ -408,6 +399,17 @@ def split_lumpsum(
             f"{floor_eur:,.2f} EUR each need {floors.sum() / unit:,.2f} EUR, more than the "
             f"budget of {budget:,.2f} EUR; lower floor_share or min_local_amount"
         )
+    return floors
+
+
+def _raise_to_floors(
+    h: np.ndarray, local: np.ndarray, floors: np.ndarray, total: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Raise local providers below their floor until none is; split the rest by share.
+
+    Returns which providers were raised, the proportional amounts of the others (cents) and
+    the cents left for them.
+    """
     raised = np.zeros(len(h), dtype=bool)
     while True:
         free = total - int(floors[raised].sum())
@@ -418,26 +420,12 @@ def split_lumpsum(
                     "only providers at their floor have a historical share; the budget left "
                     "cannot be placed (give the other providers a share)"
                 )
-            proportional = np.zeros(len(h))
-            break
+            return raised, np.zeros(len(h)), free
         proportional = free * weights / weights.sum()
         newly = ~raised & local & (proportional < floors)
         if not newly.any():
-            break
+            return raised, proportional, free
         raised |= newly
-    units = np.zeros(len(h), dtype=object)
-    units[raised] = [int(f) for f in floors[raised]]
-    rest = ~raised
-    if rest.any():
-        units[rest] = round_to_total(proportional[rest], free, decimals=0)
-    amount = np.array([u / unit for u in units], dtype=float)
-    out = providers.reset_index(drop=True).copy()
-    out["local"] = local
-    out["floor"] = floors / unit
-    out["amount"] = amount
-    out["share"] = amount / budget if budget > 0 else 0.0
-    out["floored"] = raised
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,7 +433,7 @@ def split_lumpsum(
 
 HHI_MODERATE = 1500.0
 HHI_HIGH = 2500.0
-CONCENTRATION_LABELS = ("niet geconcentreerd", "matig geconcentreerd", "sterk geconcentreerd")
+CONCENTRATION_CLASSES = ("unconcentrated", "moderate", "high")
 
 
 def hhi(shares: Any) -> float:
@@ -478,17 +466,16 @@ def concentration(index: float) -> str:
     municipality's segment spend, a narrow "market" by design, so high values are normal for
     rare segments.
 
-    >>> [concentration(x) for x in (1499.9, 1500, 2500, 2500.1)]  # doctest: +NORMALIZE_WHITESPACE
-    ['niet geconcentreerd', 'matig geconcentreerd', 'matig geconcentreerd',
-     'sterk geconcentreerd']
+    >>> [concentration(x) for x in (1499.9, 1500, 2500, 2500.1)]
+    ['unconcentrated', 'moderate', 'moderate', 'high']
     """
     if index is None or math.isnan(index):
         return ""
     if index < HHI_MODERATE:
-        return CONCENTRATION_LABELS[0]
+        return CONCENTRATION_CLASSES[0]
     if index <= HHI_HIGH:
-        return CONCENTRATION_LABELS[1]
-    return CONCENTRATION_LABELS[2]
+        return CONCENTRATION_CLASSES[1]
+    return CONCENTRATION_CLASSES[2]
 
 
 def _minimum(min_providers: int | Mapping[str, int], segment: str) -> int:
@@ -534,13 +521,13 @@ def coverage(
     ``min_providers``, ``covering`` (``n_providers >= min_providers``: a covering offer,
     "dekkend aanbod", means the resident has a choice of at least that many contracted
     providers), ``hhi`` (0-10,000; shares normalised within the group) and ``concentration``
-    (Dutch class, see :func:`concentration`).
+    (class key, see :func:`concentration`).
 
     >>> p = pd.DataFrame({"gemeentecode": ["A"] * 3, "segment": "iaj",
     ...                   "provider": ["x", "y", "z"], "share": [0.5, 0.3, 0.2]})
     >>> row = coverage(p, 2).iloc[0]
     >>> int(row.n_providers), bool(row.covering), float(row.hhi), row.concentration
-    (3, True, 3800.0, 'sterk geconcentreerd')
+    (3, True, 3800.0, 'high')
     """
     frame = providers_by_municipality_segment
     for col in ("gemeentecode", "segment", "provider", "share"):
@@ -579,245 +566,3 @@ def coverage(
             }
         )
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# provider file
-
-PROVIDERS_DIR = ASSUMPTIONS_DIR / "providers"
-
-PROVIDER_SPEC = TableSpec(
-    "providers",
-    [
-        Column("provider", "str"),
-        Column("segment", "str"),
-        Column("gemeentecode", "str", nullable=True, pattern=r"^GM\d{4}$"),
-        Column("historical_share", "float", min=0, max=1),
-        Column("local", "str", allowed=("true", "false")),
-        Column("source", "str"),
-        Column("note", "str", nullable=True),
-    ],
-)
-
-
-def providers_file(region: Region) -> Path:
-    """The default provider file of a region: ``data/assumptions/providers/<id>.csv``."""
-    return PROVIDERS_DIR / f"{region.id}.csv"
-
-
-def load_providers(
-    region: Region, path: str | Path | None = None, year: int | None = None
-) -> pd.DataFrame:
-    """Read and validate a provider landscape; one row per municipality, segment and provider.
-
-    The file (CSV, UTF-8) has the columns ``provider, segment, gemeentecode, historical_share,
-    local, source, note``. How rows combine:
-
-    * a row with a **blank** ``gemeentecode`` is a *regional* provider, contracted in every
-      municipality of the region (those that exist in ``year``, default the contract start
-      year). Its ``historical_share`` is its share **within the regional pool** of that
-      segment; the regional rows of a segment must add up to 1;
-    * a row **with** a ``gemeentecode`` is a provider of that municipality only (a local
-      provider, or one contracted in a few municipalities and listed once for each). Its
-      ``historical_share`` is its share of **that municipality's** segment spend;
-    * per municipality and segment the municipality's own rows keep their shares and the
-      regional pool gets what is left, ``1 - sum(own shares)``, split by the pool shares. So
-      shares add up to 1 in every municipality and segment after expansion. Without regional
-      rows for a segment, a municipality's own rows must add up to 1 by themselves; with
-      them, the own rows must add up to less than 1 (otherwise the regional providers get
-      nothing there);
-    * ``local`` is ``true`` or ``false``; a local provider must name its municipality, and a
-      provider cannot be both regional and municipality-specific in one segment.
-
-    Errors name the file, row and column. Returns columns ``gemeentecode, segment, provider,
-    share, historical_share, local, regional, source, note``.
-
-    >>> from bekostiging.config.region import load_region
-    >>> p = load_providers(load_region("achterhoek"))
-    >>> p["provider"].nunique()
-    65
-    >>> float(p.groupby(["gemeentecode", "segment"])["share"].sum().min().round(9))
-    1.0
-    """
-    path = providers_file(region) if path is None else Path(path)
-    shown = display_path(path)
-    frame = read_table(path, PROVIDER_SPEC)
-    year = region.contract_start.year if year is None else int(year)
-    codes = set(region.codes_in(year))
-    procured = {s.id for s in region.procured_segments()}
-    known = {s.id for s in region.segments}
-
-    problems: list[Problem] = []
-    for idx, seg in frame["segment"].items():
-        if seg not in known:
-            problems.append(
-                Problem(
-                    shown,
-                    "unknown segment",
-                    row=int(idx) + 2,
-                    column="segment",
-                    found=seg,
-                    expected="one of: " + ", ".join(sorted(procured)),
-                )
-            )
-        elif seg not in procured:
-            problems.append(
-                Problem(
-                    shown,
-                    "segment is not procured in this region",
-                    row=int(idx) + 2,
-                    column="segment",
-                    found=seg,
-                    expected="one of: " + ", ".join(sorted(procured)),
-                )
-            )
-    frame["local"] = frame["local"] == "true"
-    specific = frame[frame["gemeentecode"].notna()]
-    problems += check_known(
-        specific,
-        "gemeentecode",
-        codes,
-        shown,
-        f"municipality code not in region {region.name} in {year}",
-    )
-    for idx in frame.index[frame["local"] & frame["gemeentecode"].isna()]:
-        problems.append(
-            Problem(
-                shown,
-                "a local provider must name its municipality",
-                row=int(idx) + 2,
-                column="gemeentecode",
-                expected="a code such as GM0197",
-            )
-        )
-    key = frame["gemeentecode"].fillna("")
-    dup = frame.assign(_k=key).duplicated(["provider", "segment", "_k"], keep="first")
-    for idx in frame.index[dup]:
-        problems.append(
-            Problem(
-                shown,
-                "provider listed twice for this segment and municipality",
-                row=int(idx) + 2,
-                column="provider",
-                found=frame.at[idx, "provider"],
-            )
-        )
-    regional_pairs = set(
-        zip(
-            frame.loc[frame["gemeentecode"].isna(), "provider"],
-            frame.loc[frame["gemeentecode"].isna(), "segment"],
-        )
-    )
-    for idx in specific.index:
-        if (frame.at[idx, "provider"], frame.at[idx, "segment"]) in regional_pairs:
-            problems.append(
-                Problem(
-                    shown,
-                    "provider is regional (blank code) and also listed for a municipality "
-                    "in this segment",
-                    row=int(idx) + 2,
-                    column="gemeentecode",
-                    found=frame.at[idx, "gemeentecode"],
-                    expected="either one regional row or rows per municipality",
-                )
-            )
-    if problems:
-        raise InputError(problems)
-
-    regional = frame[frame["gemeentecode"].isna()]
-    pool_total = regional.groupby("segment")["historical_share"].sum()
-    for seg, total in pool_total.items():
-        if abs(total - 1.0) > TOLERANCE:
-            first = int(regional.index[regional["segment"] == seg][0]) + 2
-            problems.append(
-                Problem(
-                    shown,
-                    f"the regional providers (blank gemeentecode) of segment {seg} must have "
-                    "shares adding up to 1",
-                    row=first,
-                    column="historical_share",
-                    found=round(float(total), 9),
-                    expected="1 (shares within the regional pool)",
-                )
-            )
-    own_total = specific.groupby(["gemeentecode", "segment"])["historical_share"].sum()
-    for (code, seg), total in own_total.items():
-        first = (
-            int(specific.index[(specific.gemeentecode == code) & (specific.segment == seg)][0]) + 2
-        )
-        has_pool = seg in pool_total.index
-        if has_pool and total >= 1.0 - TOLERANCE:
-            problems.append(
-                Problem(
-                    shown,
-                    f"the providers of {code} in segment {seg} take the whole segment, leaving "
-                    "nothing for the regional providers",
-                    row=first,
-                    column="historical_share",
-                    found=round(float(total), 9),
-                    expected="less than 1 in total",
-                )
-            )
-        elif not has_pool and abs(total - 1.0) > TOLERANCE:
-            problems.append(
-                Problem(
-                    shown,
-                    f"segment {seg} has no regional providers, so the providers of {code} "
-                    "must have shares adding up to 1",
-                    row=first,
-                    column="historical_share",
-                    found=round(float(total), 9),
-                    expected="1",
-                )
-            )
-    if problems:
-        raise InputError(problems)
-
-    out = []
-    segments_in_file = list(dict.fromkeys(frame["segment"]))
-    for code in region.codes_in(year):
-        for seg in segments_in_file:
-            own = specific[(specific.gemeentecode == code) & (specific.segment == seg)]
-            pool = regional[regional.segment == seg]
-            rest = 1.0 - float(own["historical_share"].sum())
-            for r in own.itertuples():
-                out.append(
-                    (
-                        code,
-                        seg,
-                        r.provider,
-                        r.historical_share,
-                        r.historical_share,
-                        r.local,
-                        False,
-                        r.source,
-                        r.note,
-                    )
-                )
-            if not pool.empty:
-                for r in pool.itertuples():
-                    out.append(
-                        (
-                            code,
-                            seg,
-                            r.provider,
-                            rest * r.historical_share,
-                            r.historical_share,
-                            r.local,
-                            True,
-                            r.source,
-                            r.note,
-                        )
-                    )
-    columns = [
-        "gemeentecode",
-        "segment",
-        "provider",
-        "share",
-        "historical_share",
-        "local",
-        "regional",
-        "source",
-        "note",
-    ]
-    return pd.DataFrame(out, columns=columns)

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from bekostiging.config.parameters import Parameters
-from bekostiging.config.region import Region, check_against_data
+from bekostiging.config.region import Region
 from bekostiging.core.errors import InputError, Problem
+from bekostiging.data.quality import check_against_data
 from bekostiging.data.rawdata import load_iv3
 from bekostiging.model.conversion import (
     apply_booking_corrections,
@@ -169,14 +170,33 @@ def build_baseline(
         segs = segs[segs["year"].isin(list(years))]
     data_years = sorted(segs["year"].unique())
 
+    pop = population_by_age_group(region, data_years, params, iv3=iv3)
+    frame = apply_pooling(spend_grid(segs, region, data_years), region, pop)
+    frame = describe_segments(frame, region, report)
+    frame = add_clients(frame, pop, params)
+    if submissions is not None and not submissions.empty:
+        frame = apply_submissions(frame, submissions, report)
+    frame = add_cost_per_client(frame, params)
+    order = {s.id: i for i, s in enumerate(region.segments)}
+    frame = frame.sort_values(
+        ["year", "gemeentecode", "segment"],
+        key=lambda c: c.map(order) if c.name == "segment" else c,
+    )
+    return frame[BASELINE_COLUMNS].reset_index(drop=True)
+
+
+def spend_grid(segs: pd.DataFrame, region: Region, data_years: list[int]) -> pd.DataFrame:
+    """Booked spend per municipality x year x segment on the full grid.
+
+    Every municipality that existed, every segment, every year with data. A segment without
+    rows (sparse 2025+ budgets) has spend 0: "not budgeted" (SOURCES.md 5).
+    """
     agg = segs.groupby(["gemeentecode", "year", "segment"]).agg(
         spend_booked=("spend", "sum"),
         estimated=("estimated", "any"),
         fields=("taakveld", lambda s: ", ".join(sorted(set(s)))),
         methods=("method", lambda s: "; ".join(sorted(set(s)))),
     )
-    # Full grid: every municipality that existed, every segment, every year with data. A
-    # segment without rows (sparse 2025+ budgets) has spend 0: "not budgeted" (SOURCES.md 5).
     grid = pd.MultiIndex.from_tuples(
         [(c, y, s.id) for y in data_years for c in region.codes_in(y) for s in region.segments],
         names=["gemeentecode", "year", "segment"],
@@ -189,10 +209,11 @@ def build_baseline(
     frame["methods"] = frame["methods"].fillna("no booking (0)")
     frame["pooled"] = False
     frame["method_pool"] = ""
+    return frame
 
-    pop = population_by_age_group(region, data_years, params, iv3=iv3)
-    frame = apply_pooling(frame, region, pop)
 
+def describe_segments(frame: pd.DataFrame, region: Region, report: str) -> pd.DataFrame:
+    """Segment attributes from the region file, the spend used and its flag and method."""
     seg_info = {s.id: s for s in region.segments}
     frame["domain"] = frame["segment"].map(lambda s: seg_info[s].domain)
     frame["segment_name"] = frame["segment"].map(lambda s: seg_info[s].name)
@@ -203,12 +224,15 @@ def build_baseline(
     frame["spend"] = frame["spend_iv3"]
     frame["spend_flag"] = np.where(frame["estimated"] | frame["pooled"], "estimated", "observed")
     frame["method"] = frame["methods"] + np.where(frame["pooled"], "; " + frame["method_pool"], "")
+    return frame
 
+
+def add_clients(frame: pd.DataFrame, pop: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Target population and estimated clients (prevalence x population) per row."""
     popidx = pop.set_index(["gemeentecode", "year", "age_group"])
     keys = list(zip(frame["gemeentecode"], frame["year"], frame["target_population"]))
     frame["population"] = popidx["population"].reindex(keys).to_numpy()
     frame["population_flag"] = popidx["population_flag"].reindex(keys).to_numpy()
-
     prevalence = {
         s: params.value(f"prevalence.{s}")
         for s in frame["segment"].unique()
@@ -217,10 +241,11 @@ def build_baseline(
     frame["prevalence"] = frame["segment"].map(prevalence).astype(float)
     frame["clients"] = frame["prevalence"] * frame["population"]
     frame["clients_flag"] = np.where(frame["clients"].notna(), "estimated", None)
+    return frame
 
-    if submissions is not None and not submissions.empty:
-        frame = apply_submissions(frame, submissions, report)
 
+def add_cost_per_client(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Spend per client, its flag and its ratio to the reference cost per client."""
     frame["cost_per_client"] = np.where(
         frame["clients"] > 0, frame["spend"] / frame["clients"], np.nan
     )
@@ -233,12 +258,7 @@ def build_baseline(
     frame["cost_reference_ratio"] = frame["cost_per_client"] / frame["segment"].map(refs).astype(
         float
     )
-    order = {s.id: i for i, s in enumerate(region.segments)}
-    frame = frame.sort_values(
-        ["year", "gemeentecode", "segment"],
-        key=lambda c: c.map(order) if c.name == "segment" else c,
-    )
-    return frame[BASELINE_COLUMNS].reset_index(drop=True)
+    return frame
 
 
 def apply_submissions(

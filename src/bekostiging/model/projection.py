@@ -14,7 +14,7 @@ regional shock shared by all municipalities and a local one. ``C_exp`` and ``cos
 start budget's paths (demography, damped trend, local policy, index, efficiency, chain
 agreements), so the start budget is the median path. ``sigma_u`` and ``rho_u`` are calibrated
 on the year-on-year real growth in Iv3 from the first data year to the reference year
-(:mod:`bekostiging.calibration`); ``v`` (``projection.volume_share``) splits the growth into
+(:mod:`bekostiging.model.calibration`); ``v`` (``projection.volume_share``) splits the growth into
 number of clients and intensity per client. The first projected year gets an extra level shock
 so that its spread is never narrower than the municipalities' own budget errors were (around
 their average bias). ``s_idx`` (``projection.index_sd``) is the uncertainty of the care price
@@ -44,6 +44,7 @@ import pandas as pd
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.model import variants as V
+from bekostiging.model.behaviour import behavioural_response
 from bekostiging.model.calibration import budget_error_spread, budget_errors
 from bekostiging.model.startbudget import StartBudget
 
@@ -494,13 +495,14 @@ def reference_funding(region: Region, segment: str, reference_year: int) -> str:
     return seg.historical_funding
 
 
-def behaviour_response(region: Region, params: Parameters, reference_year: int, n_clients: int = 20_000):
+def behaviour_response(
+    region: Region, params: Parameters, reference_year: int, n_clients: int = 20_000
+):
     """``response(unit, variant_key)`` for :func:`apply_variants` from the behaviour model.
 
     Each variant's response is taken relative to the funding in force in the reference year,
     because the reference-year cost per client already holds the behaviour of that funding.
     """
-    from bekostiging.model.behaviour import behavioural_response
 
     pq_share = float(params.value("projection.hybrid_pq_share"))
 

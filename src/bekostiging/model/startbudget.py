@@ -11,7 +11,7 @@ One function per step, for any reference year (``peiljaar``) and contract start:
    (from its submission, else the ``startbudget.local_policy`` assumption);
 6. :func:`step6_regional_totals` - the regional total and each municipality's share;
 7. :func:`step7_price_factors` - indexation, efficiency gains and chain agreements (7a-7c); the
-   benchmark against all Dutch municipalities (7d) is :mod:`bekostiging.peers`.
+   benchmark against all Dutch municipalities (7d) is :mod:`bekostiging.model.peers`.
 
 :func:`start_budget` runs them all. Per municipality ``m``, segment ``s`` and calendar year
 ``y`` of the contract:
@@ -109,7 +109,7 @@ def reference_rows(baseline: pd.DataFrame, region: Region, reference_year: int) 
         raise ParameterError(
             Problem(
                 "parameters",
-                f"reference year {peiljaar} has no actuals",
+                f"reference year {reference_year} has no actuals",
                 found=reference_year,
                 expected=f"a year from {years[0]} to {years[-1]}",
             )
@@ -157,14 +157,16 @@ def historical_trend(
 ) -> pd.DataFrame:
     """Real growth of spend per target inhabitant per segment, first data year to ``peiljaar``.
 
-    Calibrated across the region's municipalities (see :mod:`bekostiging.calibration`). The
+    Calibrated across the region's municipalities (see :mod:`bekostiging.model.calibration`). The
     2023 transition of youth segments is left out: before 2023 their split is an estimate.
     """
     hist = to_current_boundaries(baseline[baseline["year"] <= reference_year], region)
     frame = hist.rename(columns={"segment": "unit"})[
         ["gemeentecode", "unit", "year", "spend", "population"]
     ]
-    rates = index_path(params, range(region.first_year, reference_year + 1), known_until=reference_year)
+    rates = index_path(
+        params, range(region.first_year, reference_year + 1), known_until=reference_year
+    )
     youth = [s.id for s in region.segments if s.domain == "jeugd"]
     growth = real_growth(
         frame,
@@ -292,7 +294,9 @@ def step7_price_factors(
                 {
                     "segment": seg,
                     "year": y,
-                    "index_factor": cumulative_index(rates, reference_year, y) if y >= reference_year else 1.0,
+                    "index_factor": cumulative_index(rates, reference_year, y)
+                    if y >= reference_year
+                    else 1.0,
                     "efficiency_factor": (1.0 - eff) ** max(0, y - first_contract_year),
                     "chain_factor": (1.0 - chain) if y >= first_contract_year else 1.0,
                 }
@@ -332,6 +336,99 @@ class StartBudget:
         return self.table[self.table["gemeentecode"] == code]
 
 
+@dataclass(frozen=True)
+class ContractCalendar:
+    """When each procured segment's contract runs: start, share of each calendar year inside it."""
+
+    starts: dict[str, dt.date]
+    fractions: dict[str, dict[int, float]]
+    years: list[int]
+    first_year: int
+    length: int
+
+
+def contract_calendar(
+    region: Region, contract_start: str | dt.date | None, contract_years: int | None
+) -> ContractCalendar:
+    """Each segment's start (a given date applies to all) and year fractions over the term.
+
+    >>> from bekostiging.config.region import load_region
+    >>> cal = contract_calendar(load_region("achterhoek"), "2027-07-01", 2)
+    >>> cal.years, cal.fractions["iaj"]
+    ([2027, 2028, 2029], {2027: 0.5, 2028: 1.0, 2029: 0.5})
+    """
+    length = contract_years or sum(region.contract_terms)
+    common = parse_date(contract_start) if contract_start is not None else None
+    starts = {
+        s.id: common or s.contract_start or region.contract_start
+        for s in region.procured_segments()
+    }
+    fractions = {s: year_fractions(d, length) for s, d in starts.items()}
+    years = sorted({y for f in fractions.values() for y in f})
+    return ContractCalendar(starts, fractions, years, min(d.year for d in starts.values()), length)
+
+
+def trend_used(trend_cal: pd.DataFrame, segments: list[str], params: Parameters) -> pd.Series:
+    """The annual trend per segment: a named assumption if set, else the damped calibration."""
+    damping = float(params.value("startbudget.trend_damping"))
+    trend = {}
+    for seg in segments:
+        name = f"startbudget.trend.{seg}"
+        if name in params:
+            trend[seg] = float(params.value(name))
+        elif seg in trend_cal.index:
+            trend[seg] = float(np.expm1(trend_cal.loc[seg, "mu"] * damping))
+        else:
+            trend[seg] = 0.0
+    return pd.Series(trend)
+
+
+def combine_steps(
+    step3: pd.DataFrame,
+    step4: pd.DataFrame,
+    step5: pd.DataFrame,
+    step7: pd.DataFrame,
+    calendar: ContractCalendar,
+) -> pd.DataFrame:
+    """Clients x cost per client x the share of the year inside the contract (the budget)."""
+    t = (
+        step3.merge(step4, on=["gemeentecode", "segment"])
+        .merge(step5, on=["gemeentecode", "segment", "year"])
+        .merge(step7, on=["segment", "year"])
+    )
+    t["clients"] = (
+        t["clients_ref"] * t["demography_factor"] * t["trend_factor"] * t["policy_factor"]
+    )
+    t["cost_per_client"] = (
+        t["cost_per_client_ref"] * t["index_factor"] * t["efficiency_factor"] * t["chain_factor"]
+    )
+    t["year_fraction"] = [
+        calendar.fractions[s].get(y, 0.0) for s, y in zip(t["segment"], t["year"])
+    ]
+    t["budget_full_year"] = t["clients"] * t["cost_per_client"]
+    t["budget"] = t["budget_full_year"] * t["year_fraction"]
+    return t
+
+
+def label_budget(
+    t: pd.DataFrame, region: Region, ref_now: pd.DataFrame, segments: list[str]
+) -> pd.DataFrame:
+    """Names, funding and flags beside the numbers; contract years only, in segment order."""
+    info = {s.id: s for s in region.segments}
+    t["segment_name"] = t["segment"].map(lambda s: info[s].name)
+    t["funding"] = t["segment"].map(lambda s: info[s].funding["variant"])
+    t["gemeente"] = t["gemeentecode"].map(region.name_of)
+    flags = ref_now.set_index(["gemeentecode", "segment"])["clients_flag"]
+    t["clients_ref_flag"] = [flags.get((c, s)) for c, s in zip(t["gemeentecode"], t["segment"])]
+    t["flag"] = "estimated"  # every start budget rests on assumptions (trend, index, ...)
+    order = {s: i for i, s in enumerate(segments)}
+    t = t.sort_values(
+        ["gemeentecode", "segment", "year"],
+        key=lambda c: c.map(order) if c.name == "segment" else c,
+    )
+    return t[t["year_fraction"] > 0].reset_index(drop=True)
+
+
 def start_budget(
     region: Region,
     baseline: pd.DataFrame,
@@ -349,15 +446,8 @@ def start_budget(
     segments. ``contract_years`` defaults to the full term (3 + 2 + 2 = 7).
     """
     params = region.parameters if params is None else params
-    years_total = contract_years or sum(region.contract_terms)
-    common_start = parse_date(contract_start) if contract_start is not None else None
-    starts = {
-        s.id: common_start or s.contract_start or region.contract_start
-        for s in region.procured_segments()
-    }
-    fractions = {s: year_fractions(d, years_total) for s, d in starts.items()}
-    years = sorted({y for f in fractions.values() for y in f})
-    first_contract_year = min(d.year for d in starts.values())
+    cal = contract_calendar(region, contract_start, contract_years)
+    segments, years = list(cal.starts), cal.years
 
     reference = reference_rows(baseline, region, reference_year)
     rates = index_path(params, range(region.first_year, max(years) + 1))
@@ -370,60 +460,21 @@ def start_budget(
             region, range(reference_year, max(years) + 1), params, last_data_year=None
         )
     )
-
     trend_cal = historical_trend(baseline, region, reference_year, params)
-    damping = float(params.value("startbudget.trend_damping"))
-    trend = {}
-    for seg in starts:
-        name = f"startbudget.trend.{seg}"
-        if name in params:
-            trend[seg] = float(params.value(name))
-        elif seg in trend_cal.index:
-            trend[seg] = float(np.expm1(trend_cal.loc[seg, "mu"] * damping))
-        else:
-            trend[seg] = 0.0
-    trend_cal["trend_used"] = pd.Series(trend)
+    trend = trend_used(trend_cal, segments, params)
+    trend_cal["trend_used"] = trend
 
     ref_now = reference[reference["year"] == reference_year]
-    step3 = step3_expected_clients(ref_now, pop, region, reference_year, years, pd.Series(trend))
+    step3 = step3_expected_clients(ref_now, pop, region, reference_year, years, trend)
     codes = sorted(ref_now["gemeentecode"].unique())
-    step5 = step5_local_policy(
-        codes, list(starts), years, params, expectations, first_year=first_contract_year
-    )
-    step7 = step7_price_factors(list(starts), years, reference_year, first_contract_year, params, rates)
-
-    t = (
-        step3.merge(step4, on=["gemeentecode", "segment"])
-        .merge(step5, on=["gemeentecode", "segment", "year"])
-        .merge(step7, on=["segment", "year"])
-    )
-    t["clients"] = (
-        t["clients_ref"] * t["demography_factor"] * t["trend_factor"] * t["policy_factor"]
-    )
-    t["cost_per_client"] = (
-        t["cost_per_client_ref"] * t["index_factor"] * t["efficiency_factor"] * t["chain_factor"]
-    )
-    t["year_fraction"] = [fractions[s].get(y, 0.0) for s, y in zip(t["segment"], t["year"])]
-    t["budget_full_year"] = t["clients"] * t["cost_per_client"]
-    t["budget"] = t["budget_full_year"] * t["year_fraction"]
-    info = {s.id: s for s in region.segments}
-    t["segment_name"] = t["segment"].map(lambda s: info[s].name)
-    t["funding"] = t["segment"].map(lambda s: info[s].funding["variant"])
-    t["gemeente"] = t["gemeentecode"].map(region.name_of)
-    flags = ref_now.set_index(["gemeentecode", "segment"])["clients_flag"]
-    t["clients_ref_flag"] = [flags.get((c, s)) for c, s in zip(t["gemeentecode"], t["segment"])]
-    t["flag"] = "estimated"  # every start budget rests on assumptions (trend, index, ...)
-    order = {s: i for i, s in enumerate(starts)}
-    t = t.sort_values(
-        ["gemeentecode", "segment", "year"],
-        key=lambda c: c.map(order) if c.name == "segment" else c,
-    )
-    t = t[t["year_fraction"] > 0].reset_index(drop=True)
+    step5 = step5_local_policy(codes, segments, years, params, expectations, cal.first_year)
+    step7 = step7_price_factors(segments, years, reference_year, cal.first_year, params, rates)
+    t = label_budget(combine_steps(step3, step4, step5, step7, cal), region, ref_now, segments)
     return StartBudget(
         region,
         reference_year,
-        common_start or region.contract_start,
-        years_total,
+        parse_date(contract_start) if contract_start is not None else region.contract_start,
+        cal.length,
         t,
         step1_segments(region),
         trend_cal,

@@ -145,7 +145,42 @@ def suppress_small(
     count_columns = list(count_columns)
     _check_input(df, count_columns, threshold, label_column, total_column)
     marker = f"<{number(threshold)}" if marker is None else marker
+    data, value_columns = _with_totals(df, count_columns, total_column, total_row, label_column)
 
+    values = data[value_columns].to_numpy(dtype=float)
+    margin = np.zeros_like(values, dtype=bool)
+    if total_column is not None:
+        margin[:, -1] = True
+    if total_row is not None:
+        margin[-1, :] = True
+    known = ~np.isnan(values)
+    small = known & (values < threshold) & ((values > 0) | suppress_zero)
+    hidden = _secondary(values, small, margin, total_column is not None, total_row is not None)
+    secondary = hidden & ~small
+
+    cells = np.where(small, marker, np.where(secondary, secondary_marker, ""))
+    display = _display(data, value_columns, values, cells, formatter, total_row, label_column)
+    return SuppressionResult(
+        data=data,
+        display=display,
+        primary=pd.DataFrame(small, index=data.index, columns=value_columns),
+        secondary=pd.DataFrame(secondary, index=data.index, columns=value_columns),
+        marker=marker,
+        secondary_marker=secondary_marker,
+        threshold=threshold,
+        row_total=total_column,
+        column_total=total_row,
+    )
+
+
+def _with_totals(
+    df: pd.DataFrame,
+    count_columns: list[str],
+    total_column: str | None,
+    total_row: str | None,
+    label_column: str | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """``df`` with numeric counts and the total column and row added; and the value columns."""
     data = df.copy()
     for col in count_columns:
         data[col] = pd.to_numeric(data[col])
@@ -164,28 +199,26 @@ def suppress_small(
         total_frame = pd.DataFrame([extra], columns=data.columns)
         total_frame.index = pd.Index([len(data) if plain else total_row])
         data = pd.concat([data, total_frame])
+    return data, value_columns
 
-    values = data[value_columns].to_numpy(dtype=float)
-    n_rows, n_cols = values.shape
-    margin = np.zeros_like(values, dtype=bool)
-    if total_column is not None:
-        margin[:, -1] = True
-    if total_row is not None:
-        margin[-1, :] = True
 
-    known = ~np.isnan(values)
-    small = known & (values < threshold) & ((values > 0) | suppress_zero)
-    hidden = _secondary(values, small, margin, total_column is not None, total_row is not None)
-    secondary = hidden & ~small
-
+def _display(
+    data: pd.DataFrame,
+    value_columns: list[str],
+    values: np.ndarray,
+    markers: np.ndarray,
+    formatter: Callable[[Any], str],
+    total_row: str | None,
+    label_column: str | None,
+) -> pd.DataFrame:
+    """The published text table: a marker where one is set, else the formatted value."""
     display = pd.DataFrame(index=data.index, columns=data.columns, dtype=object)
     for col in data.columns:
         if col not in value_columns:
             display[col] = pd.Series([text(v) for v in data[col].tolist()], index=data.index)
     for j, col in enumerate(value_columns):
         cells = [
-            marker if small[i, j] else secondary_marker if secondary[i, j] else formatter(v)
-            for i, v in enumerate(values[:, j])
+            str(m) if m else formatter(v) for m, v in zip(markers[:, j], values[:, j], strict=True)
         ]
         display[col] = pd.Series(cells, index=data.index, dtype=object)
     if total_row is not None:
@@ -194,18 +227,7 @@ def suppress_small(
                 display.iloc[-1, data.columns.get_loc(col)] = (
                     total_row if col == label_column else ""
                 )
-
-    return SuppressionResult(
-        data=data,
-        display=display,
-        primary=pd.DataFrame(small, index=data.index, columns=value_columns),
-        secondary=pd.DataFrame(secondary, index=data.index, columns=value_columns),
-        marker=marker,
-        secondary_marker=secondary_marker,
-        threshold=threshold,
-        row_total=total_column,
-        column_total=total_row,
-    )
+    return display
 
 
 def _check_input(
