@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11+, pip, make):
 #   make reports   produce the default region's reports under reports/
-#   make test      run every test (unit, doctest, property, notebooks, batch)
+#   make test      check the layering (import-linter), then run every test (unit, doctest,
+#                  property, notebooks, batch)
 # Both create and reuse the virtual environment .venv and install into it by themselves.
 
 PYTHON ?= python3
@@ -36,6 +37,7 @@ baseline: $(STAMP)
 	$(BIN)/python -m bekostiging baseline --region $(REGION)
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
