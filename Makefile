@@ -10,13 +10,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REGION ?= achterhoek
 
-.PHONY: setup reports baseline test lint format lab bench notebooks clean help
+.PHONY: setup reports baseline test lint format lab bench evaluate notebooks clean help
 
 help:
 	@echo "make reports   - reports for region $(REGION) (override: make reports REGION=alkmaar)"
 	@echo "make test      - all tests"
 	@echo "make lab       - open JupyterLab (Dutch language pack) on notebooks/"
 	@echo "make bench     - performance benchmarks with ratios against naive baselines"
+	@echo "make evaluate  - out-of-sample scores of the projection against four simple baselines"
 	@echo "make notebooks - re-run and store the committed notebooks (after a deliberate change)"
 	@echo "make lint      - ruff"
 
@@ -59,6 +60,9 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bekostiging bench
+
+evaluate: $(STAMP)
+	$(BIN)/python -m bekostiging evaluate
 
 notebooks: $(STAMP)
 	$(BIN)/python -m bekostiging refresh-notebooks

@@ -31,12 +31,21 @@ from bekostiging.core.errors import InputError
 from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
 from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
+from bekostiging.data.panel import build_panel
 from bekostiging.data.submission import load_submissions, read_submission, write_template
 from bekostiging.model.backtest import run_backtest
 from bekostiging.model.baseline import build_baseline, reconcile
 from bekostiging.model.conversion import load_conversion
+from bekostiging.model.evaluation import evaluate, evaluation_table
+from bekostiging.model.forecast import FORECASTERS
 from bekostiging.model.peers import benchmark
 from bekostiging.model.startbudget import start_budget
+from bekostiging.report.evaluation import (
+    FORECASTER_LABELS,
+    SHORT_LABELS,
+    calibration_figure,
+    dutch_summary,
+)
 from bekostiging.report.formatting import euro, percent
 from bekostiging.report.labels import dutch_columns
 from bekostiging.report.suppression import mask_small_counts
@@ -435,6 +444,64 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
         print(format_result(result))
+    return EXIT_OK
+
+
+def _evaluate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--origins",
+        nargs="+",
+        type=int,
+        default=list(range(2019, 2024)),
+        metavar="JAAR",
+        help="peiljaren om vanaf te voorspellen (standaard 2019-2023)",
+    )
+    p.add_argument(
+        "--horizons",
+        nargs="+",
+        type=int,
+        default=[1, 2, 3],
+        metavar="N",
+        help="jaren vooruit (standaard 1 2 3)",
+    )
+    p.add_argument("--out", default=None, help="uitvoermap (standaard: reports/evaluatie)")
+
+
+@command(
+    "evaluate",
+    "voorspellingen buiten de steekproef naast vier eenvoudige maatstaven (alle gemeenten)",
+    _evaluate_args,
+    description="Rolt de peiljaren door: voorspelt vanaf elk peiljaar met alleen wat toen "
+    "bekend was, voor alle gemeenten en jeugdzorgregio's, en scoort het model naast laatste "
+    "realisatie, eigen trend, begroting en begroting x eigen verhouding. Schrijft een tabel "
+    "(CSV) en een kalibratiegrafiek (PNG).",
+)
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    panel = build_panel()
+    scores, forecasts = evaluate(
+        panel, origins=args.origins, horizons=tuple(args.horizons), forecasters=FORECASTERS
+    )
+    summary, csv = evaluation_table(scores)
+    out = Path(args.out) if args.out else REPORTS_DIR / "evaluatie"
+    first, last = min(args.origins), max(args.origins)
+    stem = f"evaluatie_{first}-{last}"
+    written = [
+        atomic.write_csv(out / f"{stem}.csv", csv),
+        atomic.write_csv(out / f"{stem}_voorspellingen.csv", forecasts),
+    ]
+    fig = calibration_figure(forecasts)
+    with atomic.atomic_path(out / f"{stem}_kalibratie.png") as tmp:
+        fig.savefig(tmp, format="png")
+    written.append(out / f"{stem}_kalibratie.png")
+    print(f"Buiten de steekproef, peiljaren {first}-{last}, alle gemeenten (percentages).")
+    for metric, title in (
+        ("mape", "Gemiddelde afwijking van de P50"),
+        ("coverage", "Werkelijk binnen P10-P90 (doel 70-90)"),
+    ):
+        print(f"\n{title}:\n{dutch_summary(summary, metric).to_string()}")
+    print("\n" + "\n".join(f"  {SHORT_LABELS[k]:<13} {v}" for k, v in FORECASTER_LABELS.items()))
+    for path in written:
+        print(f"geschreven: {path}")
     return EXIT_OK
 
 

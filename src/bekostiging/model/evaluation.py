@@ -217,20 +217,53 @@ def relative_errors(
     return both.assign(error=both["spending"] / both["p50"] - 1.0)
 
 
-def band_quantiles(errors: pd.DataFrame, quantiles: Sequence[float] = BAND_QUANTILES):
-    """Empirical quantiles of the relative errors per horizon and scope (columns ``q10, q90``).
+def band_quantiles(
+    errors: pd.DataFrame,
+    quantiles: Sequence[float] = BAND_QUANTILES,
+    horizons: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Quantiles of the relative errors per horizon and scope (columns ``q10, q90``).
+
+    Empirical per horizon, with one floor: a horizon's band is at least as wide as the
+    one-year band scaled by sqrt(horizon) in log terms (uncertainty that grows like a random
+    walk). The floor matters where few multi-year errors exist yet (early origins, where the
+    years between were calm) and fills a horizon in ``horizons`` that has no errors of its own.
 
     >>> e = pd.DataFrame({"horizon": 1, "scope": "youth", "error": [-0.2, 0.0, 0.1, 0.3]})
     >>> band_quantiles(e).round(3).values.tolist()
     [[1, 'youth', -0.14, 0.24]]
+    >>> band_quantiles(e, horizons=(1, 4)).round(3).values.tolist()  # (0.86^2 - 1, 1.24^2 - 1)
+    [[1, 'youth', -0.14, 0.24], [4, 'youth', -0.26, 0.538]]
     """
     names = [f"q{round(q * 100)}" for q in quantiles]
     errors = errors.astype({"error": float})
     grouped = errors.groupby(["horizon", "scope"])["error"]
     out = pd.concat(
         [grouped.quantile(q).rename(n) for q, n in zip(quantiles, names, strict=True)], axis=1
+    ).reset_index()
+    return _horizon_floor(out, names, horizons)
+
+
+def _horizon_floor(
+    q: pd.DataFrame, names: Sequence[str], horizons: Sequence[int] | None
+) -> pd.DataFrame:
+    """Widen each horizon's quantiles to at least the one-year ones x sqrt(h) in log terms."""
+    one = q.loc[q["horizon"] == 1].set_index("scope")[list(names)]
+    wanted = sorted(set(q["horizon"]) | set(horizons or ()))
+    grid = pd.MultiIndex.from_product([wanted, list(one.index)], names=["horizon", "scope"])
+    full = q.set_index(["horizon", "scope"]).reindex(
+        q.set_index(["horizon", "scope"]).index.union(grid)
     )
-    return out.reset_index()
+    for n in names:
+        base = np.log1p(one[n].clip(lower=-0.99))
+        h = full.index.get_level_values("horizon").to_numpy(dtype=float)
+        scope = full.index.get_level_values("scope")
+        floor = np.expm1(base.reindex(scope).to_numpy() * np.sqrt(h))
+        lower = float(n[1:]) < 50
+        own = full[n].to_numpy()
+        pick = np.fmin(own, floor) if lower else np.fmax(own, floor)
+        full[n] = pick
+    return full.reset_index().sort_values(["horizon", "scope"]).reset_index(drop=True)
 
 
 def apply_band(point: pd.DataFrame, quantiles: pd.DataFrame) -> pd.DataFrame:
@@ -280,17 +313,18 @@ def with_empirical_band(point_fn: Forecaster) -> Forecaster:
 
     >>> f = with_empirical_band(last_actual_point)
     >>> out = f(as_of(toy_panel(), 2019), 2019, (1, 3))
-    >>> out.query("gemeentecode == 'GM0001'")[["horizon", "p10", "p50", "p90"]].values.tolist()
-    [[1.0, 120.0, 120.0, 240.0], [3.0, nan, 120.0, nan]]
+    >>> out.query("gemeentecode == 'GM0001'")[["horizon", "p10", "p50", "p90"]].round(1).values.tolist()
+    [[1.0, 120.0, 120.0, 240.0], [3.0, 120.0, 120.0, 398.6]]
 
     Horizon 1 pools the errors of origins 2017 and 2018 (0.1, 1.0, 0 and 0.0909, 1.0, 0): their
-    10 % and 90 % quantiles are 0 and 1. Horizon 3 has no earlier origin with a known actual.
+    10 % and 90 % quantiles are 0 and 1. Horizon 3 has no earlier origin with a known actual: its
+    band is the one-year band widened by sqrt(3) in log terms (120 x 2^sqrt(3) = 398.6).
     """
 
     def forecaster(known: pd.DataFrame, origin: int, horizons: Sequence[int]) -> pd.DataFrame:
         point = point_fn(known, origin, horizons)
         errors = past_errors(point_fn, known, origin, horizons)
-        out = apply_band(point, band_quantiles(errors))
+        out = apply_band(point, band_quantiles(errors, horizons=horizons))
         return out[FORECAST_COLUMNS].reset_index(drop=True)
 
     forecaster.__name__ = point_fn.__name__.removesuffix("_point")
@@ -353,7 +387,8 @@ def empirical_region_band(regions: pd.DataFrame) -> pd.DataFrame:
             & (errors["origin"] < origin)
             & (errors["year"] <= origin)
         ]
-        banded = apply_band(part.drop(columns=["p10", "p90"]), band_quantiles(past))
+        quantiles = band_quantiles(past, horizons=sorted(part["horizon"].unique()))
+        banded = apply_band(part.drop(columns=["p10", "p90"]), quantiles)
         frames.append(banded)
     return pd.concat(frames, ignore_index=True)[regions.columns]
 
