@@ -46,7 +46,43 @@ def test_municipalities_add_up_to_the_region(proj):
     assert np.allclose(region, parts, rtol=1e-5)
 
 
-def test_median_path_is_the_start_budget(sb, proj):
+def _mean_within_monte_carlo_error(inp: ProjectionInputs, draws: int, seed: int) -> np.ndarray:
+    """Simulated mean of the region's cost per year over the start budget; asserts that it lies
+    within 4 standard errors (sample sd / sqrt(draws): a false alarm 1 in ~16,000 per year)."""
+    p = simulate(inp, draws, seed)
+    total = p.total(p.spend).astype(np.float64)  # (D, Y), independent draws
+    budget = inp.budget.sum(axis=(0, 1))
+    se = total.std(axis=0, ddof=1) / np.sqrt(draws)
+    gap = total.mean(axis=0) - budget
+    assert (np.abs(gap) <= 4.0 * se).all(), (gap / budget, se / budget)
+    return se / budget
+
+
+def test_simulated_mean_is_the_start_budget():
+    """The start budget is the expected cost: the drift -sigma^2/2 (and the level shock's
+    shared variance) make the Monte Carlo mean equal to it, per year, also with a level shock
+    and index uncertainty. Without the correction the mean would lie exp(var/2) - 1 above it:
+    here 1.5 % to 4.1 %, at least 9 standard errors, so this test would fail."""
+    inp = ProjectionInputs(
+        **{**ProjectionInputs.example().__dict__, "level_sigma": np.array([0.15]), "index_sd": 0.02}
+    )
+    draws = 40_000
+    rel_se = _mean_within_monte_carlo_error(inp, draws, seed=11)
+    n = np.arange(1, 4)
+    var = inp.sigma[0] ** 2 * n + inp.index_sd**2 * n
+    var += (np.sqrt(0.6) + np.sqrt(0.4)) ** 2 * inp.level_sigma[0] ** 2
+    assert (np.expm1(var / 2) > 9 * rel_se).all()
+
+
+def test_simulated_mean_is_the_start_budget_achterhoek(sb, baseline_achterhoek, budget_achterhoek):
+    """The same on the calibrated Achterhoek inputs (as of 2021, eight years)."""
+    inp = inputs_from_start_budget(sb, baseline_achterhoek, budget_achterhoek)
+    keep = inp.budget.sum(axis=(0, 1)) > 0
+    assert keep.all()
+    _mean_within_monte_carlo_error(inp, 8_000, seed=12)
+
+
+def test_zero_uncertainty_path_is_the_start_budget(sb, proj):
     """With zero uncertainty every draw equals the start budget."""
     i = proj.inputs
     still = ProjectionInputs(

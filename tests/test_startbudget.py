@@ -57,19 +57,23 @@ def test_half_years_are_pro_rated(sb2021):
 
 
 def test_hand_computed_budget_for_one_cell(sb2021, baseline_achterhoek):
-    """Aalten, IAJ, 2024: every factor recomputed from its own inputs."""
+    """Aalten, IAJ, 2024: every factor recomputed from its own inputs, as known in 2021."""
     row = sb2021.table.query("gemeentecode == 'GM0197' and segment == 'iaj' and year == 2024").iloc[
         0
     ]
-    ref = baseline_achterhoek.query(
+    # the 2021 actuals with the youth split known in 2021 (the fallback shares), not 2023-2024's
+    assert sb2021.baseline["year"].max() == 2021
+    ref = sb2021.baseline.query(
         "gemeentecode == 'GM0197' and segment == 'iaj' and year == 2021"
     ).iloc[0]
-    p = sb2021.region.parameters
-    index = (
-        (1 + p.value("index.care_cost", year=2022))
-        * (1 + p.value("index.care_cost", year=2023))
-        * (1 + p.value("index.care_cost", year=2024))
+    assert ref["spend"] != pytest.approx(
+        baseline_achterhoek.query(
+            "gemeentecode == 'GM0197' and segment == 'iaj' and year == 2021"
+        ).iloc[0]["spend"]
     )
+    p = sb2021.region.parameters
+    # the index is known up to 2022 (Y+1); 2023 and 2024 repeat the 2022 rate
+    index = (1 + p.value("index.care_cost", year=2022)) ** 3
     trend = np.expm1(sb2021.trend.loc["iaj", "mu"] * p.value("startbudget.trend_damping"))
     efficiency = (1 - 0.01) ** (2024 - 2021)  # contract years counted from the first start (2021)
     chain = 1 - 0.01

@@ -522,6 +522,7 @@ class MunicipalityView:
             },
             index=pd.Index(p.inputs.years, name="year"),
         )
+        out["mean"] = tot.mean(axis=0)
         out["budget"] = p.inputs.budget[self.index].sum(axis=0)
         return out.loc[[y for y in out.index if y in self.analysis.contract_years]]
 

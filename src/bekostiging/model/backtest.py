@@ -1,8 +1,10 @@
 """Backtest: run the projection as of an earlier reference year and compare with what followed.
 
-As of the reference year (``peiljaar`` in the Dutch interface, e.g. 2021) the tool may use only what was known then: actuals up to that
-year, population up to that year, the care price index up to that year (later years repeat
-it), and the municipalities' primary budgets (Iv3 begroting), which are made the year before.
+As of the reference year Y (``peiljaar`` in the Dutch interface, e.g. 2021) the tool may use
+only what was known then: actuals (Iv3 jaarrekening) up to Y, the population on 1 January up to
+Y+1 (later years projected), the care price index as published for years up to Y+1 (later years
+repeat it), and the municipalities' primary budgets (Iv3 begroting) up to Y+1; the budget
+errors that set the first year's spread need actuals, so they run up to Y.
 It projects spending per municipality and domain (youth care: Iv3 6.72-6.74 and 6.82; Wmo:
 6.6, 6.71 and 6.81, as booked) for the following years and sets its P10/P50/P90 beside the
 actuals (Iv3 jaarrekening) and beside the municipalities' own primary budgets.
@@ -28,11 +30,13 @@ from bekostiging.model.calibration import (
     budget_errors,
     calibrate_growth,
     cumulative_index,
+    index_known_until,
     index_path,
     real_growth,
 )
-from bekostiging.model.population import project_population
+from bekostiging.model.population import population_known_until, project_population
 from bekostiging.model.projection import Projection, ProjectionInputs, simulate
+from bekostiging.model.startbudget import as_of_baseline
 
 # The Jeugdwet covers young people, the Wmo adults: the domains' relevant populations.
 DOMAIN_POPULATION = {"jeugd": "jeugd_0_17", "wmo": "volwassen_18plus"}
@@ -70,6 +74,17 @@ def _domain_frame(baseline: pd.DataFrame, region: Region, value: str) -> pd.Data
     return cur.groupby(["gemeentecode", "domain", "year"], as_index=False)[value].sum()
 
 
+def _known_domains(
+    full: pd.DataFrame, known: pd.DataFrame, region: Region, last_known: int
+) -> pd.DataFrame:
+    """Booked spending per domain: up to ``last_known`` from ``known``, the baseline as it could
+    be built then (a youth split from later years changes the domain sums in the last bits),
+    after it from ``full``, as it happened (only to compare with)."""
+    later = full[full["year"] > last_known]
+    frames = [_domain_frame(f, region, "spend_booked") for f in (known, later)]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _check_reference_year(region: Region, reference_year: int, last_actual: int) -> None:
     """The reference year must leave two known years before it and actuals after it."""
     if not region.first_year + 2 <= reference_year < last_actual:
@@ -86,9 +101,10 @@ def _check_reference_year(region: Region, reference_year: int, last_actual: int)
 def _population_index(
     region: Region, params: Parameters, reference_year: int, last_actual: int
 ) -> pd.Series:
-    """Population per (code, year, age group), projected with data up to the reference year."""
+    """Population per (code, year, age group): 1 January observed up to Y+1, later projected."""
     years = range(region.first_year, last_actual + 1)
-    pop = project_population(region, years, params, last_data_year=reference_year)
+    last = population_known_until(reference_year)
+    pop = project_population(region, years, params, last_data_year=last)
     return pop.set_index(["gemeentecode", "year", "age_group"])["population"]
 
 
@@ -171,7 +187,8 @@ def _comparison(
     planned: pd.DataFrame,
     keys: tuple[tuple[str, ...], tuple[str, ...], list[int]],
 ) -> pd.DataFrame:
-    """Per domain, year and municipality (and the region): P10/P50/P90 beside actual and budget."""
+    """Per domain, year and municipality (and the region): P10/P50/P90 and the mean beside the
+    actual and the budget."""
     munis, domains, years = keys
     actual = booked.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
     budget = planned.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
@@ -188,6 +205,7 @@ def _comparison(
                     act = float(actual.get((m, d, y), np.nan))
                     bud = float(budget.get((m, d, y), np.nan))
                 p10, p50, p90 = np.quantile(draws_, [0.1, 0.5, 0.9])
+                mean = float(np.mean(draws_, dtype=np.float64))
                 rows.append(
                     {
                         "gemeentecode": m,
@@ -198,6 +216,7 @@ def _comparison(
                         "p10": p10,
                         "p50": p50,
                         "p90": p90,
+                        "mean": mean,
                         "error_p50": p50 / act - 1.0 if act else np.nan,
                         "error_budget": bud / act - 1.0 if act and not np.isnan(bud) else np.nan,
                         "inside": bool(p10 <= act <= p90),
@@ -228,15 +247,19 @@ def run_backtest(
     _check_reference_year(region, reference_year, last_actual)
     years = list(range(reference_year + 1, last_actual + 1))
 
-    booked = _domain_frame(actuals, region, "spend_booked")
-    planned = _domain_frame(budgets, region, "spend_booked")
+    known = as_of_baseline(actuals, region, reference_year, params)
+    known_budgets = as_of_baseline(budgets, region, reference_year, params)
+    booked = _known_domains(actuals, known, region, reference_year)
+    planned = _known_domains(budgets, known_budgets, region, reference_year + 1)
     popidx = _population_index(region, params, reference_year, last_actual)
     booked["population"] = _populations(booked, popidx)
     rates = index_path(
-        params, range(region.first_year, last_actual + 1), known_until=reference_year
+        params,
+        range(region.first_year, last_actual + 1),
+        known_until=index_known_until(reference_year),
     )
     cal = _calibration(booked, rates, params, reference_year)
-    spread = _budget_spread(actuals, budgets, reference_year)
+    spread = _budget_spread(known, known_budgets, reference_year)
 
     keys = (
         tuple(region.current_codes()),

@@ -32,8 +32,23 @@ import pandas as pd
 CLIP = 0.7  # default for callers without parameters: see projection.outlier_log_growth
 
 
+def index_known_until(reference_year: int) -> int:
+    """The last year whose care price index is known as of ``reference_year`` (Y+1).
+
+    The index for the year after the reference year is published in its autumn, with the
+    primary budgets; later rates are unknown and repeat that last known rate.
+
+    >>> index_known_until(2021)
+    2022
+    """
+    return reference_year + 1
+
+
 def index_path(params, years: Iterable[int], known_until: int | None = None) -> dict[int, float]:
     """Yearly care price index; years after ``known_until`` repeat the last known rate.
+
+    ``known_until=None`` uses every rate in the assumptions: only for reporting the index
+    itself, never for an as-of result (use :func:`index_known_until`).
 
     >>> from bekostiging.config.region import load_region
     >>> p = load_region("achterhoek").parameters

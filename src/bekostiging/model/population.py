@@ -179,6 +179,40 @@ def key_shares(values: pd.Series) -> pd.Series:
     return values / total
 
 
+def population_known_until(reference_year: int) -> int:
+    """The last year whose population on 1 January is known as of ``reference_year`` (Y+1).
+
+    CBS publishes the 1 January figure early in that year; the year average (not used here)
+    is known only up to the reference year itself.
+
+    >>> population_known_until(2021)
+    2022
+    """
+    return reference_year + 1
+
+
+def growth_window(series: pd.Series, last: int, window: int) -> tuple[int, float]:
+    """Years used and average yearly growth of ``series`` (indexed by year) up to ``last``.
+
+    The window is the last ``window`` years before ``last``, shortened to the years that have
+    data (e.g. 2017-2021 when the data start in 2017 and ``last`` is 2021); with no earlier
+    year at all the growth is 0 over a window of 0 years.
+
+    >>> s = pd.Series({2017: 100.0, 2018: 102.0, 2019: 104.04})
+    >>> n, g = growth_window(s, 2019, 5)
+    >>> n, round(g, 6)
+    (2, 0.02)
+    >>> growth_window(s, 2017, 5)
+    (0, 0.0)
+    """
+    have = [y for y in series.dropna().index if last - window <= y < last and series[y] > 0]
+    if not have:
+        return 0, 0.0
+    first = min(have)
+    years = last - first
+    return years, float((series[last] / series[first]) ** (1.0 / years) - 1.0)
+
+
 def project_population(
     region: Region,
     years: Iterable[int],
@@ -192,9 +226,10 @@ def project_population(
     Observed years (up to ``last_data_year``, default: the last year with data) are summed over
     predecessors for merged municipalities. Later years continue the total with the average
     yearly growth of the last ``population.extrapolation_window`` observed years (an estimate,
-    flagged as such); age groups follow from the 2020 shares and their drift, as in
-    :func:`population_by_age_group`. ``last_data_year`` lets a backtest use only the data that
-    was available at the time.
+    flagged as such); where that window reaches before the first data year, the years that
+    exist are used (a shorter window, :func:`growth_window`); age groups follow from the 2020
+    shares and their drift, as in :func:`population_by_age_group`. As of a reference year Y,
+    pass ``last_data_year=population_known_until(Y)`` (1 January of Y+1): nothing later is read.
 
     >>> from bekostiging.config.region import load_region
     >>> p = project_population(load_region("achterhoek"), [2024, 2030], last_data_year=2024)
@@ -216,8 +251,7 @@ def project_population(
     rows = []
     for code in region.current_codes():
         series = by_code.loc[code]
-        start = series.get(last - window)
-        growth = (series[last] / start) ** (1.0 / window) - 1.0 if start else 0.0
+        _, growth = growth_window(series, last, window)
         for y in years:
             if y <= last:
                 rows.append((code, y, float(series[y]), "observed"))

@@ -4,15 +4,18 @@ Arrays are shaped ``(draws, municipalities, units, years)``; a *unit* is a segme
 backtest, a domain). Per draw ``d``, municipality ``m``, unit ``u`` and year ``y`` after the
 reference year:
 
-    clients   C[d,m,u,y] = C_exp[m,u,y] * exp(cumsum_y( sqrt(v)   * e1[d,m,u,y] ))
-    intensity I[d,m,u,y] =                exp(cumsum_y( sqrt(1-v) * e2[d,m,u,y] ))
-    price     P[d,y]     =                exp(cumsum_y( s_idx * z[d,y] ))
+    clients   C[d,m,u,y] = C_exp[m,u,y] * exp(cumsum_y( sqrt(v)   * e1[d,m,u,y] - v sigma_u^2/2 ))
+    intensity I[d,m,u,y] =     exp(cumsum_y( sqrt(1-v) * e2[d,m,u,y] - (1-v) sigma_u^2/2 ))
+    price     P[d,y]     =     exp(cumsum_y( s_idx * z[d,y] - s_idx^2/2 ))
     cost of care needed  = C * I * cost_exp[m,u,y] * P * fraction[u,y]
 
 with ``e = sigma_u * (sqrt(rho_u) * common[d,u,y] + sqrt(1 - rho_u) * local[d,m,u,y])``: a
 regional shock shared by all municipalities and a local one. ``C_exp`` and ``cost_exp`` are the
 start budget's paths (demography, damped trend, local policy, index, efficiency, chain
-agreements), so the start budget is the median path. ``sigma_u`` and ``rho_u`` are calibrated
+agreements). Every shock carries the drift ``-variance/2`` (:func:`_growth_paths`,
+:func:`level_drifts`), so the start budget is the **expected** (mean) cost of the care needed,
+not its median: the mean of the draws equals the start budget up to Monte Carlo error, and
+P10/P50/P90 lie around it (the median somewhat below). ``sigma_u`` and ``rho_u`` are calibrated
 on the year-on-year real growth in Iv3 from the first data year to the reference year
 (:mod:`bekostiging.model.calibration`); ``v`` (``projection.volume_share``) splits the growth into
 number of clients and intensity per client. The first projected year gets an extra level shock
@@ -46,7 +49,7 @@ from bekostiging.config.region import Region
 from bekostiging.model import variants as V
 from bekostiging.model.behaviour import behavioural_response
 from bekostiging.model.calibration import budget_error_spread, budget_errors
-from bekostiging.model.startbudget import StartBudget
+from bekostiging.model.startbudget import StartBudget, as_of_baseline
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p90": 0.90}
 
@@ -75,7 +78,7 @@ class ProjectionInputs:
 
     @property
     def budget(self) -> np.ndarray:
-        """The median path of the cost of care (the start budget), pro-rated, (M, U, Y)."""
+        """The expected (mean) cost of care (the start budget), pro-rated, (M, U, Y)."""
         return self.clients_exp * self.cost_exp * self.year_fraction[None, :, :]
 
     @staticmethod
@@ -141,7 +144,8 @@ class Projection:
         units: list[str] | None = None,
         variant: str | None = None,
     ) -> pd.DataFrame:
-        """P10/P50/P90 per year of a quantity (``spend``, ``clients`` or a variant output)."""
+        """P10/P50/P90 and the mean per year of a quantity (``spend``, ``clients`` or a variant
+        output); for ``spend`` the mean is the start budget up to Monte Carlo error."""
         if variant is not None:
             array = self.variants[variant][what]
         elif what == "clients":
@@ -178,6 +182,24 @@ def _normals(seed: np.random.SeedSequence, draws: int, inner: tuple[int, ...]) -
     return out
 
 
+def level_drifts(level_sigma: np.ndarray, volume_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """The first year's drift correction of the clients and the intensity paths, (U,) each.
+
+    One level shock ``L ~ N(0, level_sigma^2)`` enters the log clients with weight ``sqrt(v)``
+    and the log intensity with ``sqrt(1-v)``, so their product carries the variance
+    ``(1 + 2 sqrt(v(1-v))) level_sigma^2``. Clients get ``v/2 level_sigma^2`` (their mean is
+    the expected clients), the intensity the rest, including the covariance term: then the mean
+    of clients x intensity is exactly the expected path.
+
+    >>> c, i = level_drifts(np.array([0.2]), 0.5)
+    >>> round(float(c[0]), 4), round(float(i[0]), 4), round(float(c[0] + i[0]), 4)
+    (0.01, 0.03, 0.04)
+    """
+    var = np.asarray(level_sigma, dtype=float) ** 2
+    v = float(volume_share)
+    return 0.5 * v * var, (0.5 * (1.0 - v) + np.sqrt(v * (1.0 - v))) * var
+
+
 def _growth_paths(
     seed: np.random.SeedSequence,
     common_rng: np.random.Generator,
@@ -187,9 +209,12 @@ def _growth_paths(
     rho: np.ndarray,
     scale: float,
     level: np.ndarray,
+    level_drift: np.ndarray,
 ) -> np.ndarray:
     """exp(cumulative scaled shocks) as a (draws, M, U, Y) view of a (draws, Y, M, U) array.
 
+    Each year's shock has the drift ``-(scale sigma)^2 / 2`` and the first year's level shock
+    ``-level_drift``, so that the mean of the exponent is 1 (a mean-one log random walk).
     Years are the second axis while accumulating, so each year is one fast in-place add.
     """
     m, u, y = shape
@@ -197,7 +222,8 @@ def _growth_paths(
     common = common_rng.standard_normal((draws, y, 1, u), dtype=np.float32)
     x *= (scale * sigma * np.sqrt(1.0 - rho)).astype(np.float32)
     x += common * (scale * sigma * np.sqrt(rho)).astype(np.float32)
-    x[:, 0] += level  # the first year's extra level uncertainty
+    x -= (0.5 * (scale * sigma) ** 2).astype(np.float32)
+    x[:, 0] += level - np.asarray(level_drift, dtype=np.float32)  # first year's extra level
     for k in range(1, y):
         x[:, k] += x[:, k - 1]
     np.exp(x, out=x)
@@ -216,6 +242,7 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
     v = float(inputs.volume_share)
     level = small.standard_normal((draws, shape[0], shape[1]), dtype=np.float32)
     level *= inputs.level_sigma.astype(np.float32)[None, None, :]
+    drift_clients, drift_intensity = level_drifts(inputs.level_sigma, v)
     clients = _growth_paths(
         s_clients,
         small,
@@ -225,6 +252,7 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
         inputs.rho,
         np.sqrt(v),
         np.float32(np.sqrt(v)) * level,
+        drift_clients,
     )
     clients *= inputs.clients_exp.astype(np.float32)[None]
     intensity = _growth_paths(
@@ -236,9 +264,11 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
         inputs.rho,
         np.sqrt(1.0 - v),
         np.float32(np.sqrt(1.0 - v)) * level,
+        drift_intensity,
     )
     z = small.standard_normal((draws, shape[2]), dtype=np.float32)
-    price = np.exp(np.cumsum(np.float32(inputs.index_sd) * z, axis=1))
+    s_idx = np.float32(inputs.index_sd)
+    price = np.exp(np.cumsum(s_idx * z - np.float32(0.5) * s_idx**2, axis=1))
     return Projection(inputs, clients, intensity, price, seed, time.perf_counter() - start)
 
 
@@ -411,10 +441,17 @@ def inputs_from_start_budget(
     """Projection inputs for the procured segments of a start budget.
 
     The yearly paths start the year after the reference year, so the years between the
-    reference year and the contract add their uncertainty too.
+    reference year and the contract add their uncertainty too. The budget errors use only the
+    actuals and budgets up to the reference year, as known then
+    (:func:`bekostiging.model.startbudget.as_of_baseline`).
     """
     region = sb.region
     params = region.parameters if params is None else params
+    y = sb.reference_year
+    actuals = (
+        sb.baseline if sb.baseline is not None else as_of_baseline(baseline, region, y, params)
+    )
+    budgets = as_of_baseline(budget_baseline, region, y, params)
     t = sb.table
     munis = tuple(sorted(t["gemeentecode"].unique()))
     units = tuple(dict.fromkeys(t["segment"]))
@@ -423,11 +460,7 @@ def inputs_from_start_budget(
     cal = sb.trend
     sigma = np.array([float(cal.loc[u, "sigma"]) if u in cal.index else 0.1 for u in units])
     rho = np.array([float(cal.loc[u, "rho"]) if u in cal.index else 0.3 for u in units])
-    errors = budget_errors(
-        baseline[baseline["year"] <= sb.reference_year],
-        budget_baseline[budget_baseline["year"] <= sb.reference_year],
-        ["gemeentecode", "domain"],
-    )
+    errors = budget_errors(actuals, budgets[budgets["year"] <= y], ["gemeentecode", "domain"])
     spread = budget_error_spread(errors)
     domain = {s.id: s.domain for s in region.segments}
     level = np.array(

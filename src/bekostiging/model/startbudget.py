@@ -39,15 +39,17 @@ from bekostiging.config.contract import parse_date, year_fractions
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import ParameterError, Problem
-from bekostiging.model.baseline import to_current_boundaries
+from bekostiging.data.rawdata import load_iv3
+from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.calibration import (
     calibrate_growth,
     cumulative_index,
+    index_known_until,
     index_path,
     real_growth,
 )
 from bekostiging.model.conversion import FIRST_SPLIT_YEAR, load_conversion
-from bekostiging.model.population import project_population
+from bekostiging.model.population import population_known_until, project_population
 
 
 def segment_value(params: Parameters, prefix: str, segment: str, key=None) -> float:
@@ -97,6 +99,59 @@ def step2_conversion(region: Region) -> pd.DataFrame:
     """Step 2: how Iv3 task fields are converted to the new segments (shares per year range)."""
     conv = load_conversion(region)
     return conv[["years", "taakveld", "segment", "share", "gemeentecode", "source", "note"]]
+
+
+# --- what is known as of the reference year --------------------------------------------------
+
+
+def known_iv3(iv3: pd.DataFrame, region: Region, reference_year: int) -> pd.DataFrame:
+    """The Iv3 rows known as of the reference year: actuals up to Y, primary budgets up to Y+1.
+
+    >>> iv3 = pd.DataFrame({"report": ["jaarrekening"] * 2 + ["begroting"] * 2,
+    ...                     "year": [2021, 2022, 2022, 2023]})
+    >>> from bekostiging.config.region import load_region
+    >>> known_iv3(iv3, load_region("achterhoek"), 2021).values.tolist()
+    [['jaarrekening', 2021], ['begroting', 2022]]
+    """
+    actual = (iv3["report"] == region.actuals_report) & (iv3["year"] <= reference_year)
+    budget = (iv3["report"] == region.budget_report) & (iv3["year"] <= reference_year + 1)
+    return iv3[actual | budget].reset_index(drop=True)
+
+
+def submitted_figures(baseline: pd.DataFrame) -> pd.DataFrame:
+    """The submitted clients and spend of a baseline, as :func:`build_baseline` takes them."""
+    cols = ["gemeentecode", "segment", "year"]
+    sub = baseline[cols].copy()
+    for col in ("clients", "spend"):
+        sub[col] = baseline[col].where(baseline[f"{col}_flag"] == "submitted")
+    return sub[sub[["clients", "spend"]].notna().any(axis=1)].reset_index(drop=True)
+
+
+def as_of_baseline(
+    baseline: pd.DataFrame,
+    region: Region,
+    reference_year: int,
+    params: Parameters,
+    iv3: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """A baseline (actuals or budgets) as it could be built as of the reference year Y.
+
+    Actuals run up to Y, budgets up to Y+1. Before 2023 Iv3 books all youth care on 6.72; the
+    baseline splits it over segments with the split of ``region.youth_split_years``
+    (2023-2024 actuals). Before the last of those years that split is not known, so the
+    baseline is rebuilt from :func:`known_iv3`: the split of the split years up to Y, or
+    without any the ``youth_split_fallback`` shares. Submitted figures of the given baseline
+    are kept. From the last split year on, the given rows are returned as they are.
+    """
+    report = str(baseline["report"].iloc[0]) if len(baseline) else region.actuals_report
+    actuals = report == region.actuals_report
+    rows = baseline[baseline["year"] <= reference_year + (0 if actuals else 1)]
+    split_years = region.youth_split_years
+    if not split_years or max(split_years) <= reference_year:
+        return rows
+    known = known_iv3(load_iv3() if iv3 is None else iv3, region, reference_year)
+    subs = submitted_figures(rows) if actuals else None
+    return build_baseline(region, report=report, params=params, submissions=subs, iv3=known)
 
 
 # --- steps 3 to 5 ----------------------------------------------------------------------------
@@ -325,6 +380,7 @@ class StartBudget:
     segments: pd.DataFrame  # step 1
     trend: pd.DataFrame  # calibration of the historical trend (input to step 3)
     regional: pd.DataFrame  # step 6
+    baseline: pd.DataFrame | None = None  # the actuals as known as of the reference year
 
     def per_segment(self) -> pd.DataFrame:
         """Regional budget per segment (rows) and calendar year (columns), in euros."""
@@ -438,26 +494,40 @@ def start_budget(
     params: Parameters | None = None,
     expectations: pd.DataFrame | None = None,
     population: pd.DataFrame | None = None,
+    iv3: pd.DataFrame | None = None,
 ) -> StartBudget:
     """Run steps 1-7 for every current municipality and procured segment.
 
     ``contract_start`` defaults to each segment's own start in the region file (Dyslexie
     1 August 2021, the others 1 July 2022 in the Achterhoek); a given date applies to all
     segments. ``contract_years`` defaults to the full term (3 + 2 + 2 = 7).
+
+    Only what is known as of the reference year Y enters: actuals up to Y (with the youth
+    split as known then, :func:`as_of_baseline`, from ``iv3`` or the shipped Iv3), the care
+    price index up to Y+1 (later years repeat the Y+1 rate) and the population on 1 January up
+    to Y+1 (later years projected). A given ``population`` table is used as it is.
     """
     params = region.parameters if params is None else params
     cal = contract_calendar(region, contract_start, contract_years)
     segments, years = list(cal.starts), cal.years
 
+    baseline = as_of_baseline(baseline, region, reference_year, params, iv3)
     reference = reference_rows(baseline, region, reference_year)
-    rates = index_path(params, range(region.first_year, max(years) + 1))
+    rates = index_path(
+        params,
+        range(region.first_year, max(years) + 1),
+        known_until=index_known_until(reference_year),
+    )
     n_ref = int(params.value("startbudget.reference_years"))
     step4 = step4_cost_per_client(reference, reference_year, rates, n_ref)
     pop = (
         population
         if population is not None
         else project_population(
-            region, range(reference_year, max(years) + 1), params, last_data_year=None
+            region,
+            range(reference_year, max(years) + 1),
+            params,
+            last_data_year=population_known_until(reference_year),
         )
     )
     trend_cal = historical_trend(baseline, region, reference_year, params)
@@ -479,4 +549,5 @@ def start_budget(
         step1_segments(region),
         trend_cal,
         step6_regional_totals(t),
+        baseline,
     )

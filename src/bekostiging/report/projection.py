@@ -54,13 +54,14 @@ def fan_chart_figure(view, variants: Sequence[str] = ("decided", "pq", "lumpsum"
 
 
 def projection_table(view) -> ReportTable:
-    """P10/P50/P90 per contract year under the decided variants, beside the start budget."""
+    """Mean and P10/P50/P90 per contract year under the decided variants, beside the start budget."""
     a = view.analysis
     q = view.decided_quantiles()
     out = pd.DataFrame(
         {
             "Jaar": [str(int(y)) for y in q.index],
             "Startbudget (€)": q["budget"].to_numpy(dtype=float),
+            "Gemiddelde (€)": q["mean"].to_numpy(dtype=float),
             "P10 (€)": q["p10"].to_numpy(dtype=float),
             "P50 (€)": q["p50"].to_numpy(dtype=float),
             "P90 (€)": q["p90"].to_numpy(dtype=float),
@@ -71,5 +72,8 @@ def projection_table(view) -> ReportTable:
         out,
         {c: euro for c in out.columns if c != "Jaar"},
         caption=f"Projectie {view.name} over de contractperiode bij de besloten bekostiging "
-        "(€, lopende prijzen). " + estimate_note(a, PROJECTION_ASSUMPTIONS),
+        "(€, lopende prijzen). Het startbudget is de verwachte waarde (het gemiddelde) van de "
+        "kosten van de benodigde zorg; de kolommen ernaast geven wat de gemeente bij de besloten "
+        "bekostiging betaalt: gemiddeld, en P10, P50 (de middelste uitkomst) en P90. "
+        + estimate_note(a, PROJECTION_ASSUMPTIONS),
     )

@@ -68,6 +68,7 @@ def key_figures(view) -> dict[str, Any]:
         "start_budget_wmo": float(by_domain.get("wmo", 0.0)),
         "start_budget_total": float(sb["budget"].sum()),
         "inhabitants": float(a.population_now[view.code]),
+        "decided_mean": float(decided["mean"]),
         "decided_p10": float(decided["p10"]),
         "decided_p50": float(decided["p50"]),
         "decided_p90": float(decided["p90"]),
@@ -153,11 +154,13 @@ def college_summary(view) -> Markdown:
         "**Kernboodschappen**",
         "",
         f"- **Startbudget.** Voor {first}, het eerste volledige contractjaar, is het startbudget "
-        f"van {k['name']} {amount(k['start_budget'])} ({euro(per_inh)} per inwoner): "
+        f"van {k['name']} {amount(k['start_budget'])} ({euro(per_inh)} per inwoner), de "
+        "verwachte kosten van de benodigde zorg (het gemiddelde van de gesimuleerde uitkomsten): "
         f"{amount(k['start_budget_jeugd'])} jeugdhulp en {amount(k['start_budget_wmo'])} Wmo. "
         f"Over de hele contractperiode ({years}) is dat {amount(k['start_budget_total'])}.",
         f"- **Kosten van de gekozen bekostiging** ({funding_mix(a)}). In {first} betaalt de "
-        f"gemeente naar verwachting {amount(k['decided_p50'])} (P50, de middelste uitkomst); "
+        f"gemeente gemiddeld {amount(k['decided_mean'])}, in de middelste uitkomst "
+        f"{amount(k['decided_p50'])} (P50); "
         f"met 10% kans {amount(k['decided_p90'])} of meer (P90). "
         + (
             f"Alles in p*q zou in de middelste uitkomst {amount(pq)} kosten, alles in lumpsum "
