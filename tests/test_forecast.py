@@ -113,3 +113,23 @@ def test_evaluate_command_writes_table_chart_and_csv(tmp_path, capsys):
     csv = pd.read_csv(tmp_path / "evaluatie_2023-2023.csv")
     assert set(csv["forecaster"]) == set(FORECASTERS)
     assert (tmp_path / "evaluatie_2023-2023_kalibratie.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_report_look_back_marks_years_without_actuals_and_sums_the_region():
+    from bekostiging.analysis.region_analysis import RegionAnalysis
+    from bekostiging.model.backtest import REGION_ROW
+    from bekostiging.report.lookback import NOT_COMPARED, evaluation_frame
+
+    a = RegionAnalysis.from_parameters(
+        region="achterhoek", municipality="GM0197", draws=200, backtest_year=2022
+    )
+    frame = evaluation_frame(a.municipality("GM0197"))
+    future = frame[frame["Jaar"] == "2025"]  # three years after 2022: no jaarrekening yet
+    assert len(future) and (future["Binnen P10-P90"] == NOT_COMPARED).all()
+    assert future["Werkelijk (€)"].isna().all()
+    compared = frame[frame["Jaar"] == "2023"]
+    assert compared["Binnen P10-P90"].isin(["ja", "nee"]).all()
+    e = a.evaluation.query("forecaster == 'model' and scope == 'total' and year == 2023")
+    region = e.loc[e["unit"] == REGION_ROW, "p50"].item()
+    municipalities = e.loc[e["unit"] != REGION_ROW, "p50"]
+    assert len(municipalities) == 8 and region == pytest.approx(municipalities.sum(), rel=1e-12)

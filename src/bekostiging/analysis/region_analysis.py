@@ -36,6 +36,7 @@ from bekostiging.config.settings import Settings, check_settings
 from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
+from bekostiging.data.panel import build_panel
 from bekostiging.data.rawdata import sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
 from bekostiging.model.allocation import (
@@ -47,9 +48,11 @@ from bekostiging.model.allocation import (
     split_lumpsum,
     worst_key_difference,
 )
-from bekostiging.model.backtest import run_backtest
+from bekostiging.model.backtest import REGION_ROW, run_backtest
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.evaluation import region_forecasts, run_forecasters
+from bekostiging.model.forecast import FORECASTERS
 from bekostiging.model.incentives import scorecard
 from bekostiging.model.peers import benchmark
 from bekostiging.model.population import project_population
@@ -78,6 +81,7 @@ WARM = (
     "projection",
     "decided_spend",
     "backtest",
+    "evaluation",
     "benchmark",
     "scorecard",
     "risk_table",
@@ -218,6 +222,40 @@ class RegionAnalysis:
     @cached_property
     def first_full_year(self) -> int:
         return self.full_years[0] if self.full_years else self.contract_years[0]
+
+    @cached_property
+    def evaluation(self) -> pd.DataFrame:
+        """Forecasts as of the backtest year beside what followed, for this region.
+
+        The tool (:data:`bekostiging.model.forecast.MODEL`) and the four baselines, estimated on
+        all Dutch municipalities as known then, for the region's municipalities and for the
+        region as a whole (its municipalities summed; band from the region's own errors at
+        earlier origins). ``actual`` is NaN where no actual is published: not compared.
+        """
+        panel = build_panel()
+        y = self.settings.backtest_year
+        first = int(panel.loc[panel["report"] == "actuals", "year"].min()) - 1
+        forecasts = run_forecasters(panel, range(first, y + 1), (1, 2, 3), FORECASTERS)
+        codes = list(self.region.current_codes())
+        members = pd.DataFrame({"gemeentecode": codes, "jeugdzorgregio_code": REGION_ROW})
+        region = region_forecasts(forecasts, members)
+        own = forecasts.loc[forecasts["unit"].isin(codes)]
+        out = pd.concat([own, region], ignore_index=True)
+        out = out.loc[out["origin"] == y]
+        return out[
+            [
+                "forecaster",
+                "level",
+                "unit",
+                "scope",
+                "horizon",
+                "year",
+                "p10",
+                "p50",
+                "p90",
+                "actual",
+            ]
+        ].reset_index(drop=True)
 
     @cached_property
     def backtest(self):

@@ -63,8 +63,11 @@ from bekostiging.report.lookback import (
     backtest_figure,
     backtest_table,
     backtest_text,
+    evaluation_table,
+    evaluation_text,
     region_backtest_rows,
     region_backtest_table,
+    region_evaluation_table,
 )
 from bekostiging.report.outputs import region_results, write_outputs
 from bekostiging.report.projection import fan_chart_figure, projection_table
@@ -115,6 +118,8 @@ __all__ = [
     "backtest_figure",
     "backtest_table",
     "backtest_text",
+    "evaluation_table",
+    "evaluation_text",
     "baseline_clients_table",
     "baseline_spend_table",
     "benchmark_table",
@@ -140,6 +145,7 @@ __all__ = [
     "region_allocation_table",
     "region_backtest_rows",
     "region_backtest_table",
+    "region_evaluation_table",
     "region_benchmark_table",
     "region_comparison_table",
     "region_map",

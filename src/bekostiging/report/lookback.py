@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from bekostiging.model.backtest import REGION_ROW
 from bekostiging.report.charts import (
     OKABE_ITO,
     ReportFigure,
     fan_chart,
     new_figure,
 )
+from bekostiging.report.evaluation import FORECASTER_LABELS, SCOPE_LABELS, SHORT_LABELS
 from bekostiging.report.formatting import euro, percent
 from bekostiging.report.labels import (
     DOMAIN_LABELS,
@@ -178,3 +181,142 @@ def region_backtest_rows(analysis) -> ReportTable:
     t = backtest_with_names(analysis.backtest.table, analysis.region)
     t = t[t["gemeentecode"] == "regio"].sort_values(["domain", "year"])
     return table(_backtest_frame(t), _BACKTEST_FORMATS, caption=_backtest_caption(analysis))
+
+
+EVALUATION_SCOPES = ("youth", "wmo", "access", "total")
+NOT_COMPARED = "niet vergeleken"
+
+
+def _evaluation_rows(analysis, units: list[str]) -> pd.DataFrame:
+    """One row per unit, scope and year: the model's P50 and band, the actual and each error."""
+    e = analysis.evaluation
+    e = e.loc[e["unit"].isin(units) & e["scope"].isin(EVALUATION_SCOPES)]
+    error = (e["p50"] / e["actual"] - 1.0).where(e["actual"] > 0)
+    wide = e.assign(error=error).pivot_table(
+        index=["unit", "scope", "year"], columns="forecaster", values="error", dropna=False
+    )
+    model = e.loc[e["forecaster"] == "model"].set_index(["unit", "scope", "year"])
+    wide["p10"], wide["p50"], wide["p90"] = model["p10"], model["p50"], model["p90"]
+    wide["actual"] = model["actual"]
+    return wide.reset_index()
+
+
+def evaluation_frame(view) -> pd.DataFrame:
+    """The evaluation as of the backtest year for the municipality and the region, in Dutch."""
+    a = view.analysis
+    rows = _evaluation_rows(a, [view.code, REGION_ROW])
+    names = {view.code: view.name, REGION_ROW: f"Regio {a.region.name}"}
+    order = {s: i for i, s in enumerate(EVALUATION_SCOPES)}
+    rows = rows.assign(_region=rows["unit"] == REGION_ROW, _scope=rows["scope"].map(order))
+    rows = rows.sort_values(["_region", "_scope", "year"]).drop(columns=["_region", "_scope"])
+    inside = (rows["p10"] <= rows["actual"]) & (rows["actual"] <= rows["p90"])
+    compared = rows["actual"].notna()
+    out = pd.DataFrame(
+        {
+            "": rows["unit"].map(names).to_numpy(),
+            "Uitgaven": rows["scope"].map(SCOPE_LABELS).to_numpy(),
+            "Jaar": rows["year"].astype(int).astype(str).to_numpy(),
+            "Model P50 (€)": rows["p50"].to_numpy(dtype=float),
+            "Werkelijk (€)": rows["actual"].to_numpy(dtype=float),
+            "Binnen P10-P90": np.where(compared, np.where(inside, "ja", "nee"), NOT_COMPARED),
+        }
+    )
+    for key, label in SHORT_LABELS.items():
+        out[f"Afwijking {label}"] = rows[key].to_numpy(dtype=float) if key in rows else np.nan
+    return out
+
+
+def evaluation_table(view) -> ReportTable:
+    """The tool beside the four simple baselines, as of the backtest year (chapter 7)."""
+    a = view.analysis
+    y = a.settings.backtest_year
+    f = evaluation_frame(view)
+    error_cols = [c for c in f.columns if c.startswith("Afwijking")]
+    fmt = {"Model P50 (€)": euro, "Werkelijk (€)": euro}
+    fmt |= {c: _signed_or_not_compared for c in error_cols}
+    return table(
+        f,
+        fmt,
+        caption=f"Voorspelling vanaf {y} (met alleen wat in {y} bekend was) naast de werkelijke "
+        "uitgaven (Iv3-jaarrekening). Het model is geschat op alle Nederlandse gemeenten en "
+        "combineert zijn eigen regressie met vier eenvoudige maatstaven: laatste realisatie, "
+        "eigen trend, primaire begroting voor het volgende jaar (begroting) en die begroting "
+        "maal de eigen verhouding realisatie/begroting (begr.x verh.). Afwijking = voorspelling / "
+        "werkelijk - 1. Jeugd = taakvelden 6.72-6.74 en 6.82; Wmo = 6.6, 6.71 en 6.81; toegang "
+        "= 6.2; totaal = de som. Jaren zonder jaarrekening: niet vergeleken (geen misser).",
+    )
+
+
+def _signed_or_not_compared(x) -> str:
+    return (
+        NOT_COMPARED
+        if x is None or (isinstance(x, float) and np.isnan(x))
+        else percent(x, 1, signed=True)
+    )
+
+
+def evaluation_text(view) -> Markdown:
+    """The evaluation in words: the model's error beside the best simple baseline."""
+    a = view.analysis
+    y = a.settings.backtest_year
+    rows = _evaluation_rows(a, [view.code, REGION_ROW])
+    rows = rows.loc[rows["scope"] == "total"]
+    parts = []
+    for unit, name in ((view.code, view.name), (REGION_ROW, f"de regio {a.region.name}")):
+        r = rows.loc[(rows["unit"] == unit) & rows["actual"].notna()]
+        if r.empty:
+            continue
+        errs = {k: float(r[k].abs().mean()) for k in SHORT_LABELS if k in r}
+        best = min((k for k in errs if k != "model"), key=errs.get)
+        parts.append(
+            f"voor {name} lag het model gemiddeld {percent(errs['model'], 1)} naast de "
+            f"werkelijke uitgaven van het hele sociaal domein, de beste eenvoudige maatstaf "
+            f"({FORECASTER_LABELS[best].lower()}) {percent(errs[best], 1)}"
+        )
+    missing = int(rows["actual"].isna().sum())
+    tail = (
+        f" {missing} combinaties van jaar en gemeente of regio hebben nog geen jaarrekening en "
+        "zijn niet vergeleken."
+        if missing
+        else ""
+    )
+    head = f"Vanaf {y} gerekend, met alleen wat toen bekend was: "
+    return markdown([head + "; ".join(parts) + "." + tail])
+
+
+def region_evaluation_table(analysis) -> ReportTable:
+    """The evaluation of the whole social domain for the region and each municipality."""
+    y = analysis.settings.backtest_year
+    codes = list(analysis.region.current_codes())
+    rows = _evaluation_rows(analysis, [REGION_ROW, *codes])
+    rows = rows.loc[rows["scope"] == "total"]
+    names = {c: analysis.region.name_of(c) for c in codes} | {
+        REGION_ROW: f"Regio {analysis.region.name}"
+    }
+    rows = rows.assign(_name=rows["unit"].map(names), _muni=rows["unit"] != REGION_ROW)
+    rows = rows.sort_values(["_muni", "_name", "year"]).drop(columns=["_muni", "_name"])
+    inside = (rows["p10"] <= rows["actual"]) & (rows["actual"] <= rows["p90"])
+    out = pd.DataFrame(
+        {
+            "": rows["unit"].map(names).to_numpy(),
+            "Jaar": rows["year"].astype(int).astype(str).to_numpy(),
+            "Model P50 (€)": rows["p50"].to_numpy(dtype=float),
+            "Werkelijk (€)": rows["actual"].to_numpy(dtype=float),
+            "Binnen P10-P90": np.where(
+                rows["actual"].notna(), np.where(inside, "ja", "nee"), NOT_COMPARED
+            ),
+        }
+    )
+    for key, label in SHORT_LABELS.items():
+        out[f"Afwijking {label}"] = rows[key].to_numpy(dtype=float) if key in rows else np.nan
+    error_cols = [c for c in out.columns if c.startswith("Afwijking")]
+    fmt = {"Model P50 (€)": euro, "Werkelijk (€)": euro}
+    fmt |= {c: _signed_or_not_compared for c in error_cols}
+    return table(
+        out,
+        fmt,
+        caption=f"Het hele sociaal domein (taakvelden 6.2, 6.6, 6.71-6.74, 6.81, 6.82) vanaf {y} "
+        "voorspeld met alleen wat toen bekend was, naast de jaarrekening; afwijking = "
+        "voorspelling / werkelijk - 1, voor het model en de vier eenvoudige maatstaven. Jaren "
+        "zonder jaarrekening: niet vergeleken.",
+    )
