@@ -22,7 +22,7 @@ import os
 import pickle
 import platform
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ from bekostiging.model.allocation import (
 from bekostiging.model.backtest import REGION_ROW, run_backtest
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.behaviour import load_behaviour_parameters
-from bekostiging.model.evaluation import region_forecasts, run_forecasters
+from bekostiging.model.evaluation import EVALUATED_COLUMNS, region_forecasts, run_forecasters
 from bekostiging.model.forecast import FORECASTERS
 from bekostiging.model.incentives import scorecard
 from bekostiging.model.peers import benchmark
@@ -93,6 +93,18 @@ WARM = (
     "population_now",
     "allocation_worst",
 )
+
+
+@lru_cache(maxsize=4)
+def national_forecasts(backtest_year: int) -> pd.DataFrame:
+    """Every municipality's forecasts from each origin up to ``backtest_year``, with actuals.
+
+    It depends on the shipped data and the year only, not on the region, so one process
+    computes it once for all regions and settings (the batch shares it through the analysis).
+    """
+    panel = build_panel()
+    first = int(panel.loc[panel["report"] == "actuals", "year"].min()) - 1
+    return run_forecasters(panel, range(first, backtest_year + 1), (1, 2, 3), FORECASTERS)
 
 
 def load_shared(fresh: RegionAnalysis) -> RegionAnalysis | None:
@@ -232,30 +244,15 @@ class RegionAnalysis:
         region as a whole (its municipalities summed; band from the region's own errors at
         earlier origins). ``actual`` is NaN where no actual is published: not compared.
         """
-        panel = build_panel()
         y = self.settings.backtest_year
-        first = int(panel.loc[panel["report"] == "actuals", "year"].min()) - 1
-        forecasts = run_forecasters(panel, range(first, y + 1), (1, 2, 3), FORECASTERS)
+        forecasts = national_forecasts(y)
         codes = list(self.region.current_codes())
         members = pd.DataFrame({"gemeentecode": codes, "jeugdzorgregio_code": REGION_ROW})
         region = region_forecasts(forecasts, members)
         own = forecasts.loc[forecasts["unit"].isin(codes)]
         out = pd.concat([own, region], ignore_index=True)
         out = out.loc[out["origin"] == y]
-        return out[
-            [
-                "forecaster",
-                "level",
-                "unit",
-                "scope",
-                "horizon",
-                "year",
-                "p10",
-                "p50",
-                "p90",
-                "actual",
-            ]
-        ].reset_index(drop=True)
+        return out[EVALUATED_COLUMNS].reset_index(drop=True)
 
     @cached_property
     def backtest(self):

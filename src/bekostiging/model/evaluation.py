@@ -49,6 +49,20 @@ Forecaster = Callable[[pd.DataFrame, int, Sequence[int]], pd.DataFrame]
 FORECAST_COLUMNS = ["gemeentecode", "scope", "horizon", "year", "p10", "p50", "p90"]
 BAND_QUANTILES = (0.1, 0.9)
 LEVELS = ("municipality", "jeugdzorgregio")
+EVALUATED_COLUMNS = [
+    "forecaster",
+    "level",
+    "origin",
+    "unit",
+    "scope",
+    "horizon",
+    "year",
+    "p10",
+    "p50",
+    "p90",
+    "actual",
+]
+"""A forecast beside its actual: what :func:`evaluate` returns per row."""
 
 
 def toy_panel() -> pd.DataFrame:
@@ -535,19 +549,7 @@ def evaluate(
     all_origins = list(range(min(first, min(origins)), max(origins) + 1))
     municipal = run_forecasters(panel, all_origins, horizons, forecasters)
     regional = region_forecasts(municipal, membership, band=region_band)
-    columns = [
-        "forecaster",
-        "level",
-        "origin",
-        "unit",
-        "scope",
-        "horizon",
-        "year",
-        "p10",
-        "p50",
-        "p90",
-        "actual",
-    ]
+    columns = EVALUATED_COLUMNS
     forecasts = pd.concat([municipal[columns], regional[columns]], ignore_index=True)
     forecasts = forecasts.loc[forecasts["origin"].isin(origins)].reset_index(drop=True)
     return score(forecasts), forecasts

@@ -201,6 +201,31 @@ def _evaluation_rows(analysis, units: list[str]) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def _display_rows(rows: pd.DataFrame, names: dict[str, str], scope: bool) -> pd.DataFrame:
+    """Dutch display rows: unit, (scope), year, model P50, actual, inside the band, errors."""
+    inside = (rows["p10"] <= rows["actual"]) & (rows["actual"] <= rows["p90"])
+    columns = {"": rows["unit"].map(names).to_numpy()}
+    if scope:
+        columns["Uitgaven"] = rows["scope"].map(SCOPE_LABELS).to_numpy()
+    columns |= {
+        "Jaar": rows["year"].astype(int).astype(str).to_numpy(),
+        "Model P50 (€)": rows["p50"].to_numpy(dtype=float),
+        "Werkelijk (€)": rows["actual"].to_numpy(dtype=float),
+        "Binnen P10-P90": np.where(
+            rows["actual"].notna(), np.where(inside, "ja", "nee"), NOT_COMPARED
+        ),
+    }
+    out = pd.DataFrame(columns)
+    for key, label in SHORT_LABELS.items():
+        out[f"Afwijking {label}"] = rows[key].to_numpy(dtype=float) if key in rows else np.nan
+    return out
+
+
+def _evaluation_formats(frame: pd.DataFrame) -> dict:
+    errors = {c: _signed_or_not_compared for c in frame.columns if c.startswith("Afwijking")}
+    return {"Model P50 (€)": euro, "Werkelijk (€)": euro} | errors
+
+
 def evaluation_frame(view) -> pd.DataFrame:
     """The evaluation as of the backtest year for the municipality and the region, in Dutch."""
     a = view.analysis
@@ -209,21 +234,7 @@ def evaluation_frame(view) -> pd.DataFrame:
     order = {s: i for i, s in enumerate(EVALUATION_SCOPES)}
     rows = rows.assign(_region=rows["unit"] == REGION_ROW, _scope=rows["scope"].map(order))
     rows = rows.sort_values(["_region", "_scope", "year"]).drop(columns=["_region", "_scope"])
-    inside = (rows["p10"] <= rows["actual"]) & (rows["actual"] <= rows["p90"])
-    compared = rows["actual"].notna()
-    out = pd.DataFrame(
-        {
-            "": rows["unit"].map(names).to_numpy(),
-            "Uitgaven": rows["scope"].map(SCOPE_LABELS).to_numpy(),
-            "Jaar": rows["year"].astype(int).astype(str).to_numpy(),
-            "Model P50 (€)": rows["p50"].to_numpy(dtype=float),
-            "Werkelijk (€)": rows["actual"].to_numpy(dtype=float),
-            "Binnen P10-P90": np.where(compared, np.where(inside, "ja", "nee"), NOT_COMPARED),
-        }
-    )
-    for key, label in SHORT_LABELS.items():
-        out[f"Afwijking {label}"] = rows[key].to_numpy(dtype=float) if key in rows else np.nan
-    return out
+    return _display_rows(rows, names, scope=True)
 
 
 def evaluation_table(view) -> ReportTable:
@@ -231,12 +242,9 @@ def evaluation_table(view) -> ReportTable:
     a = view.analysis
     y = a.settings.backtest_year
     f = evaluation_frame(view)
-    error_cols = [c for c in f.columns if c.startswith("Afwijking")]
-    fmt = {"Model P50 (€)": euro, "Werkelijk (€)": euro}
-    fmt |= {c: _signed_or_not_compared for c in error_cols}
     return table(
         f,
-        fmt,
+        _evaluation_formats(f),
         caption=f"Voorspelling vanaf {y} (met alleen wat in {y} bekend was) naast de werkelijke "
         "uitgaven (Iv3-jaarrekening). Het model is geschat op alle Nederlandse gemeenten en "
         "combineert zijn eigen regressie met vier eenvoudige maatstaven: laatste realisatie, "
@@ -295,26 +303,10 @@ def region_evaluation_table(analysis) -> ReportTable:
     }
     rows = rows.assign(_name=rows["unit"].map(names), _muni=rows["unit"] != REGION_ROW)
     rows = rows.sort_values(["_muni", "_name", "year"]).drop(columns=["_muni", "_name"])
-    inside = (rows["p10"] <= rows["actual"]) & (rows["actual"] <= rows["p90"])
-    out = pd.DataFrame(
-        {
-            "": rows["unit"].map(names).to_numpy(),
-            "Jaar": rows["year"].astype(int).astype(str).to_numpy(),
-            "Model P50 (€)": rows["p50"].to_numpy(dtype=float),
-            "Werkelijk (€)": rows["actual"].to_numpy(dtype=float),
-            "Binnen P10-P90": np.where(
-                rows["actual"].notna(), np.where(inside, "ja", "nee"), NOT_COMPARED
-            ),
-        }
-    )
-    for key, label in SHORT_LABELS.items():
-        out[f"Afwijking {label}"] = rows[key].to_numpy(dtype=float) if key in rows else np.nan
-    error_cols = [c for c in out.columns if c.startswith("Afwijking")]
-    fmt = {"Model P50 (€)": euro, "Werkelijk (€)": euro}
-    fmt |= {c: _signed_or_not_compared for c in error_cols}
+    out = _display_rows(rows, names, scope=False)
     return table(
         out,
-        fmt,
+        _evaluation_formats(out),
         caption=f"Het hele sociaal domein (taakvelden 6.2, 6.6, 6.71-6.74, 6.81, 6.82) vanaf {y} "
         "voorspeld met alleen wat toen bekend was, naast de jaarrekening; afwijking = "
         "voorspelling / werkelijk - 1, voor het model en de vier eenvoudige maatstaven. Jaren "
