@@ -43,3 +43,38 @@ def baseline_alkmaar(alkmaar):
     from bekostiging.model.baseline import build_baseline
 
     return build_baseline(alkmaar)
+
+
+# Fixed risk and transition assumptions, so the hand computations of tests/test_risk.py and
+# tests/test_risk_text.py do not move with the YAML files.
+FIXED_RISK_ASSUMPTIONS = {
+    "risk.heavier_care.chance": 0.25,
+    "risk.heavier_care.cost_increase": 0.03,
+    "risk.indexation.chance": 0.3,
+    "risk.indexation.excess": 0.02,
+    "risk.provider_discontinuity.chance": 0.15,
+    "risk.provider_discontinuity.budget_share": 0.05,
+    "risk.provider_discontinuity.extra_cost_share": 0.25,
+    "risk.provider_discontinuity.fixed_cost": 25_000,
+    "risk.transition.chance": 0.5,
+    "risk.allocation.chance": 0.25,
+    "transition.share_noncontracted": 0.25,
+    "transition.overlap_months": 1,
+    "transition.monthly_cost_per_client": 1000,
+}
+
+
+@pytest.fixture(scope="session")
+def risk_params(achterhoek):
+    """The Achterhoek parameters with transition and reserves, the risk values fixed."""
+    from bekostiging.config.parameters import load_parameters
+    from bekostiging.core.paths import ASSUMPTIONS_DIR
+
+    parameters = ASSUMPTIONS_DIR / "parameters"
+    files = [
+        *achterhoek.parameter_files,
+        parameters / "transition.yaml",
+        parameters / "reserves.yaml",
+    ]
+    fixed = {k: {"value": v, "source": "estimate"} for k, v in FIXED_RISK_ASSUMPTIONS.items()}
+    return load_parameters(files).with_overrides(fixed, source="test")

@@ -89,6 +89,13 @@ def test_the_model_never_looks_ahead(panel):
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     # and the perturbation is real: the as-of frames differ only in what is unknown
     assert not np.allclose(panel.loc[unknown, "spending"], shaken.loc[unknown, "spending"])
+    # the opposite holds too, so this test can fail: the Y+1 budget is known, and shaking it
+    # moves the forecasts
+    known_budget = (panel["report"] == "budget") & (panel["year"] == y + 1)
+    moved = panel.copy()
+    moved.loc[known_budget, "spending"] *= 1.5
+    c = MODEL(E.as_of(moved, y), y, (1,))
+    assert not np.allclose(a.query("horizon == 1")["p50"], c["p50"], equal_nan=True)
 
 
 def test_the_model_beats_every_baseline_one_year_ahead(panel):
@@ -133,3 +140,11 @@ def test_the_report_look_back_marks_years_without_actuals_and_sums_the_region():
     region = e.loc[e["unit"] == REGION_ROW, "p50"].item()
     municipalities = e.loc[e["unit"] != REGION_ROW, "p50"]
     assert len(municipalities) == 8 and region == pytest.approx(municipalities.sum(), rel=1e-12)
+
+
+def test_evaluate_refuses_an_origin_without_actuals(tmp_path, capsys):
+    code = main(["evaluate", "--origins", "1990", "--horizons", "1", "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "origins" in err and "found: 1990" in err and "2017 to 2024" in err
+    assert not any(tmp_path.iterdir())  # nothing written

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bekostiging.config.parameters import load_parameters, read_parameter_file
+from bekostiging.config.parameters import read_parameter_file
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.risk import (
     RISK_FIELDS,
@@ -35,29 +35,10 @@ from bekostiging.report.text.risk import RISK_NAMES as RISKS
 PARAMETERS = ASSUMPTIONS_DIR / "parameters"
 RESERVES_YAML = PARAMETERS / "reserves.yaml"
 
-# Fixed assumption values, so the hand computations below do not move with the YAML files.
-FIXED = {
-    "risk.heavier_care.chance": 0.25,
-    "risk.heavier_care.cost_increase": 0.03,
-    "risk.indexation.chance": 0.3,
-    "risk.indexation.excess": 0.02,
-    "risk.provider_discontinuity.chance": 0.15,
-    "risk.provider_discontinuity.budget_share": 0.05,
-    "risk.provider_discontinuity.extra_cost_share": 0.25,
-    "risk.provider_discontinuity.fixed_cost": 25_000,
-    "risk.transition.chance": 0.5,
-    "risk.allocation.chance": 0.25,
-    "transition.share_noncontracted": 0.25,
-    "transition.overlap_months": 1,
-    "transition.monthly_cost_per_client": 1000,
-}
-
 
 @pytest.fixture(scope="module")
-def params(achterhoek):
-    files = [*achterhoek.parameter_files, PARAMETERS / "transition.yaml", RESERVES_YAML]
-    fixed = {k: {"value": v, "source": "estimate"} for k, v in FIXED.items()}
-    return load_parameters(files).with_overrides(fixed, source="test")
+def params(risk_params):
+    return risk_params  # tests/conftest.py: the risk values fixed
 
 
 def dutch(*args, **kwargs) -> pd.DataFrame:

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from bekostiging.config.parameters import load_parameters
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.incentives import scorecard
 from bekostiging.model.risk import RISK_KEYS, risk_table
@@ -23,21 +22,6 @@ from bekostiging.report.text.risk import RISK_COLUMNS, RISK_NAMES, dutch_risk_ta
 from bekostiging.report.text.sensitivity import dutch_tornado_table
 
 PARAMETERS = ASSUMPTIONS_DIR / "parameters"
-FIXED = {
-    "risk.heavier_care.chance": 0.25,
-    "risk.heavier_care.cost_increase": 0.03,
-    "risk.indexation.chance": 0.3,
-    "risk.indexation.excess": 0.02,
-    "risk.provider_discontinuity.chance": 0.15,
-    "risk.provider_discontinuity.budget_share": 0.05,
-    "risk.provider_discontinuity.extra_cost_share": 0.25,
-    "risk.provider_discontinuity.fixed_cost": 25_000,
-    "risk.transition.chance": 0.5,
-    "risk.allocation.chance": 0.25,
-    "transition.share_noncontracted": 0.25,
-    "transition.overlap_months": 1,
-    "transition.monthly_cost_per_client": 1000,
-}
 ESTIMATE = "(schatting)"
 TRANSITION = (
     "aanname risk.transition.chance, transition.share_noncontracted, "
@@ -56,14 +40,8 @@ DISCONTINUITY_TEXT = (
 
 
 @pytest.fixture(scope="module")
-def params(achterhoek):
-    files = [
-        *achterhoek.parameter_files,
-        PARAMETERS / "transition.yaml",
-        PARAMETERS / "reserves.yaml",
-    ]
-    fixed = {k: {"value": v, "source": "estimate"} for k, v in FIXED.items()}
-    return load_parameters(files).with_overrides(fixed, source="test")
+def params(risk_params):
+    return risk_params  # tests/conftest.py: the risk values fixed
 
 
 def hand_case():

@@ -855,13 +855,14 @@ class _Reader:
         return rows
 
     def segment(self, sheet: str, row: int, value: Any) -> str | None:
+        expected = "one of: " + ", ".join(sorted(self.procured))
         if value is None:
             self.problem(
                 "segment code missing",
                 sheet,
                 row,
                 COL_CODE,
-                expected="one of: " + ", ".join(sorted(self.procured)),
+                expected=expected,
             )
             return None
         code = str(value).strip().lower()
@@ -872,7 +873,7 @@ class _Reader:
                 row,
                 COL_CODE,
                 found=value,
-                expected="one of: " + ", ".join(sorted(self.procured)),
+                expected=expected,
             )
             return None
         if code not in self.procured:
@@ -883,7 +884,7 @@ class _Reader:
                 row,
                 COL_CODE,
                 found=value,
-                expected="one of: " + ", ".join(sorted(self.procured)),
+                expected=expected,
             )
             return None
         return code

@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.data.panel import load_jeugdzorgregio_membership
 
 Forecaster = Callable[[pd.DataFrame, int, Sequence[int]], pd.DataFrame]
@@ -527,6 +528,46 @@ def run_forecasters(
     return attach_actuals(forecasts, panel).assign(level="municipality")
 
 
+MAX_HORIZON = 5
+
+
+def check_origins(panel: pd.DataFrame, origins: Sequence[int], horizons: Sequence[int]) -> None:
+    """Refuse origins outside the years with actuals, and horizons outside 1-5, by name.
+
+    >>> check_origins(toy_panel(), [2019], [1])
+    >>> check_origins(toy_panel(), [1990], [0])
+    Traceback (most recent call last):
+    ...
+    bekostiging.core.errors.ParameterError: 2 problems in the input:
+      - origins: no actuals as of this year (found: 1990; expected: a year from 2017 to 2022)
+      - horizons: not a number of years ahead (found: 0; expected: 1 to 5)
+    """
+    years = panel.loc[panel["report"] == "actuals", "year"]
+    first, last = int(years.min()), int(years.max())
+    problems = [
+        Problem(
+            "origins",
+            "no actuals as of this year",
+            found=o,
+            expected=f"a year from {first} to {last}",
+        )
+        for o in origins
+        if not first <= int(o) <= last
+    ]
+    problems += [
+        Problem(
+            "horizons",
+            "not a number of years ahead",
+            found=h,
+            expected=f"1 to {MAX_HORIZON}",
+        )
+        for h in horizons
+        if not 1 <= int(h) <= MAX_HORIZON
+    ]
+    if problems:
+        raise ParameterError(problems)
+
+
 def evaluate(
     panel: pd.DataFrame,
     origins: Sequence[int] = range(2019, 2024),
@@ -545,6 +586,7 @@ def evaluate(
         membership = load_jeugdzorgregio_membership()
     forecasters = dict(BASELINES if forecasters is None else forecasters)
     origins = list(origins)
+    check_origins(panel, origins, horizons)
     first = int(panel.loc[panel["report"] == "actuals", "year"].min()) - 1
     all_origins = list(range(min(first, min(origins)), max(origins) + 1))
     municipal = run_forecasters(panel, all_origins, horizons, forecasters)

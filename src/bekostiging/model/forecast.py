@@ -177,8 +177,8 @@ def _fingerprint(known: pd.DataFrame) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _cached(name: str, fingerprint: int, origin: int, horizons: tuple[int, ...], known_ref):
-    return CANDIDATES[name](known_ref.frame, origin, horizons)
+def _cached(name: str, origin: int, horizons: tuple[int, ...], known: _Known) -> pd.DataFrame:
+    return CANDIDATES[name](known.frame, origin, horizons)
 
 
 class _Known:
@@ -203,8 +203,7 @@ def candidate(name: str) -> Forecaster:
     """
 
     def point(known: pd.DataFrame, origin: int, horizons: Sequence[int]) -> pd.DataFrame:
-        k = _Known(known)
-        return _cached(name, k.key, origin, tuple(horizons), k).copy()
+        return _cached(name, origin, tuple(horizons), _Known(known)).copy()
 
     point.__name__ = f"{name}_point"
     return point
