@@ -72,11 +72,9 @@ def test_changing_a_key_assumption_without_rerunning_makes_nbval_fail(tmp_path):
     shutil.copy(PROJECT_ROOT / "pyproject.toml", root / "pyproject.toml")
     common = root / "data" / "assumptions" / "parameters" / "common.yaml"
     text = common.read_text(encoding="utf-8")
-    assert "  trend_damping:\n    value: 0.5\n" in text
-    common.write_text(
-        text.replace("  trend_damping:\n    value: 0.5\n", "  trend_damping:\n    value: 0.8\n"),
-        encoding="utf-8",
-    )
+    old = "  efficiency:\n    default:\n      value: 0.01\n"
+    assert old in text
+    common.write_text(text.replace(old, old.replace("0.01", "0.03")), encoding="utf-8")
     env = dict(os.environ, BEKOSTIGING_ROOT=str(root))
     env.pop("MPLBACKEND", None)
     proc = subprocess.run(

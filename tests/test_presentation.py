@@ -95,7 +95,10 @@ def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysi
     assert euro(iaj) in html and euro(iaj) in plain
     assert re.search(r"€ \d{1,3}(\.\d{3})+", plain)  # thousands dots, no raw floats
     assert not re.search(r"\d+\.\d{4,}", plain)
-    assert "schatting" in t.caption and "startbudget.trend_damping" in t.caption
+    assert "schatting" in t.caption and "prevalence.*" in t.caption
+    # as of 2024 the trend's share is chosen on earlier years, so it is not named an assumption
+    assert "startbudget.trend_damping" not in t.caption
+    assert "het trendaandeel (10%) is gekozen op eerdere jaren" in t.caption
     assert "0x" not in plain and plain == repr(pres.start_budget_table(view))
 
 
@@ -191,3 +194,40 @@ def test_the_package_exports_every_chapter_function_the_notebooks_call():
         called = {m for c in cells for m in re.findall(r"\bpres\.(\w+)", "".join(c["source"]))}
         assert called and called <= set(pres.__all__), (name, called - set(pres.__all__))
         assert all(callable(getattr(pres, f)) for f in called)
+
+
+def test_the_switch_evidence_reads_as_measured(view, analysis):
+    """Issue 10, part 3: the estimate, its interval, the pre-trend check, the model's effect."""
+    ev = analysis.switch_evidence
+    assert set(ev) == {"youth", "wmo"}
+    youth = ev["youth"]["did"]
+    text = pres.switch_evidence_text(view).data
+    assert "1 juli 2022" in text and "van p\\*q naar lumpsum" in text
+    assert percent(youth.effect, 1, signed=True) in text
+    low, high = youth.interval()
+    assert f"{percent(low, 1, signed=True)} tot {percent(high, 1, signed=True)}" in text
+    assert "liepen de uitgaven gelijk op" in text  # youth: parallel pre-trends
+    assert "geen bewijs" in text  # Wmo: the pre-trends did not run parallel
+    effect = ev["youth"]["model_effect"]
+    verdict = "binnen" if youth.covers(effect) else "buiten"
+    assert f"{percent(effect, 1, signed=True)} bij lumpsum" in text and verdict in text
+    assert "niet in de gegevens" in text  # the comparison group's funding is unknown
+    t = pres.switch_evidence_table(view)
+    assert "basisjaar" in repr(t) and "2021" in repr(t)
+
+
+def test_one_hybrid_share_everywhere(analysis):
+    """Issue 10, part 7: the projection, the scorecard and the behaviour model's default."""
+    from bekostiging.model.behaviour.inputs import load_behaviour_parameters, segment_inputs
+
+    share = float(analysis.params.value("projection.hybrid_pq_share"))
+    inputs = segment_inputs("iaj", load_behaviour_parameters(analysis.params))
+    assert inputs.hybrid_pq_share == share == 0.1
+    assert "behaviour.payment.hybrid_pq_share" not in load_behaviour_parameters().names()
+    assert segment_inputs("iaj", load_behaviour_parameters()).hybrid_pq_share == 0.1
+
+
+def test_the_sensitivity_analysis_looks_at_the_decided_contract(analysis):
+    terms = pres.decided_contract(analysis, "iaj")
+    assert terms["settlement"] == dict(analysis.region.segment("iaj").funding["settlement"])
+    assert terms["settlement"]["kind"] != "none"

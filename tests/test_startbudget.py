@@ -18,6 +18,7 @@ from bekostiging.model.startbudget import (
 )
 
 NEUTRAL = {  # switch off every assumption that changes the budget over time
+    "startbudget.forecast_years": 0,
     "startbudget.trend_damping": 0.0,
     "startbudget.efficiency.default": 0.0,
     "startbudget.chain_agreements.default": 0.0,
@@ -77,9 +78,13 @@ def test_hand_computed_budget_for_one_cell(sb2021, baseline_achterhoek):
     trend = np.expm1(sb2021.trend.loc["iaj", "mu"] * p.value("startbudget.trend_damping"))
     efficiency = (1 - 0.01) ** (2024 - 2021)  # contract years counted from the first start (2021)
     chain = 1 - 0.01
-    expected = (
-        ref["spend"] * row["demography_factor"] * (1 + trend) ** 3 * index * efficiency * chain
-    )
+    # 2024 is three years after 2021: the national forecast's expected youth growth of Aalten
+    # sets the level instead of demography x trend x index (model.anchor)
+    g = sb2021.forecast.query("gemeentecode == 'GM0197' and scope == 'youth' and horizon == 3")
+    autonomous = row["demography_factor"] * (1 + trend) ** 3 * index
+    assert row["forecast_horizon"] == 3
+    assert row["forecast_factor"] == pytest.approx(float(g["growth"].iloc[0]) / autonomous)
+    expected = ref["spend"] * float(g["growth"].iloc[0]) * efficiency * chain
     assert row["index_factor"] == pytest.approx(index)
     assert row["budget"] == pytest.approx(expected)
     assert row["clients"] * row["cost_per_client"] == pytest.approx(row["budget_full_year"])

@@ -36,8 +36,8 @@ from bekostiging.config.settings import Settings, check_settings
 from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
-from bekostiging.data.panel import build_panel
-from bekostiging.data.rawdata import sha256, verify_checksums
+from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.rawdata import load_iv3, sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
 from bekostiging.model.allocation import (
     allocate,
@@ -48,9 +48,11 @@ from bekostiging.model.allocation import (
     split_lumpsum,
     worst_key_difference,
 )
+from bekostiging.model.anchor import REGION_UNIT, domain_projection, task_field_split
 from bekostiging.model.backtest import REGION_ROW, run_backtest
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.did import SCOPE_OF_DOMAIN, did_estimate, model_effect, switch_of
 from bekostiging.model.evaluation import EVALUATED_COLUMNS, region_forecasts, run_forecasters
 from bekostiging.model.forecast import FORECASTERS
 from bekostiging.model.incentives import scorecard
@@ -79,6 +81,8 @@ WARM = (
     "baseline_current",
     "start_budget",
     "projection",
+    "task_fields",
+    "switch_evidence",
     "decided_spend",
     "backtest",
     "evaluation",
@@ -210,6 +214,55 @@ class RegionAnalysis:
             self.params,
             self.submissions[1],
         )
+
+    @cached_property
+    def switch(self):
+        """The region's switch of funding (from the region file), or None."""
+        return switch_of(self.region)
+
+    @cached_property
+    def switch_evidence(self) -> dict[str, Any]:
+        """The difference-in-differences of the switch per scope, beside the model's effect.
+
+        Empty when the region has no switch, or none a full year before the reference year.
+        Only actuals up to the reference year enter; the comparison group is every other
+        Dutch municipality, the placebo regions the other jeugdzorgregios.
+        """
+        sw = self.switch
+        y = self.settings.reference_year
+        if sw is None or sw.decimal > y:
+            return {}
+        panel = build_panel()
+        panel = panel.loc[panel["year"] <= y]
+        codes = list(self.region.current_codes())
+        groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
+        others = {c: g for c, g in groups.items() if c not in codes}
+        first = int(panel["year"].min())
+        year = self.first_full_year
+        domain = {s.id: s.domain for s in self.region.segments}
+        out: dict[str, Any] = {}
+        for scope in sw.scopes:
+            result = did_estimate(panel, codes, scope, sw.decimal, others, years=(first, y))
+            segs = [s for s in sw.segments if SCOPE_OF_DOMAIN.get(domain[s]) == scope]
+            effect = model_effect(self.projection, segs, year, sw.from_variant, sw.to_variant)
+            out[scope] = {"did": result, "model_effect": effect, "segments": segs, "year": year}
+        return out
+
+    @cached_property
+    def task_fields(self) -> pd.DataFrame:
+        """Actual spending per task field of the social domain in the reference year, per
+        municipality (``unit`` = code) and for the region (``unit`` = "regio")."""
+        iv3 = load_iv3()
+        y = self.settings.reference_year
+        codes = list(self.region.current_codes())
+        frames = [task_field_split(iv3, [c], y).assign(unit=c) for c in codes]
+        frames.append(task_field_split(iv3, codes, y).assign(unit=REGION_UNIT))
+        return pd.concat(frames, ignore_index=True)
+
+    def domain_projection(self, unit: str) -> pd.DataFrame:
+        """The whole social domain per task field: actual in Y and expected for Y+1..Y+3."""
+        split = self.task_fields.loc[self.task_fields["unit"] == unit].drop(columns="unit")
+        return domain_projection(self.start_budget.forecast, split, unit)
 
     @cached_property
     def projection(self):
@@ -536,6 +589,9 @@ class MunicipalityView:
 
     def start_budget(self) -> pd.DataFrame:
         return self.analysis.start_budget.for_municipality(self.code)
+
+    def domain_projection(self) -> pd.DataFrame:
+        return self.analysis.domain_projection(self.code)
 
     def variant_summary(
         self, years: list[int] | None = None, units: list[str] | None = None

@@ -24,6 +24,8 @@ import pandas as pd
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import ParameterError, Problem
+from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.rawdata import load_population
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.calibration import (
     budget_error_spread,
@@ -34,6 +36,7 @@ from bekostiging.model.calibration import (
     index_path,
     real_growth,
 )
+from bekostiging.model.damping import damping_as_of
 from bekostiging.model.population import population_known_until, project_population
 from bekostiging.model.projection import Projection, ProjectionInputs, simulate
 from bekostiging.model.startbudget import as_of_baseline
@@ -266,7 +269,10 @@ def run_backtest(
         tuple(d for d in DOMAIN_POPULATION if d in cal.index),
         years,
     )
-    damping = float(params.value("startbudget.trend_damping"))
+    groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
+    damping = damping_as_of(
+        params, reference_year, build_panel(), load_population(), groups.to_dict()
+    ).value
     clients, cost = _expected_paths(booked, popidx, cal, rates, damping, keys, reference_year)
     domains = keys[1]
     inputs = ProjectionInputs(

@@ -37,11 +37,14 @@ import statsmodels.api as sm
 
 from bekostiging.model.evaluation import (
     BASELINES,
+    FORECAST_COLUMNS,
     Forecaster,
     _last,
     _latest_budget,
     _wide,
+    apply_band,
     as_of,
+    band_quantiles,
     budget_point,
     budget_ratio_point,
     last_actual_point,
@@ -321,3 +324,29 @@ MODEL.__name__ = "model"
 
 FORECASTERS: dict[str, Forecaster] = {"model": MODEL, **BASELINES}
 """What ``python -m bekostiging evaluate`` scores: the tool beside the four baselines."""
+
+
+@lru_cache(maxsize=16)
+def _cached_errors(origin: int, horizons: tuple[int, ...], known: _Known) -> pd.DataFrame:
+    return past_errors(combined_point, known.frame, origin, horizons)
+
+
+def model_errors(known: pd.DataFrame, origin: int, horizons: Sequence[int]) -> pd.DataFrame:
+    """The relative errors of the tool's P50 at every origin before ``origin`` (cached).
+
+    The same errors :data:`MODEL` takes its band from; one row per municipality, scope,
+    horizon and target year.
+    """
+    return _cached_errors(origin, tuple(horizons), _Known(known)).copy()
+
+
+def model_forecast(known: pd.DataFrame, origin: int, horizons: Sequence[int]) -> pd.DataFrame:
+    """:data:`MODEL` as of ``origin`` (the same numbers), its errors cached by content.
+
+    The start budget, the backtest and the evaluation ask for the same origin many times in a
+    run (every setting of a batch, every notebook); the forecast is computed once.
+    """
+    point = combined_point(known, origin, horizons)
+    errors = model_errors(known, origin, horizons)
+    out = apply_band(point, band_quantiles(errors, horizons=horizons))
+    return out[FORECAST_COLUMNS].reset_index(drop=True)

@@ -47,6 +47,7 @@ import pandas as pd
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.model import variants as V
+from bekostiging.model.anchor import SCOPE_OF_DOMAIN
 from bekostiging.model.behaviour import behavioural_response
 from bekostiging.model.calibration import budget_error_spread, budget_errors
 from bekostiging.model.startbudget import StartBudget, as_of_baseline
@@ -71,6 +72,7 @@ class ProjectionInputs:
     index_sd: float = 0.01
     units_per_client: np.ndarray | None = None  # (U,) for p*q tariffs; 1 = per client
     population: np.ndarray | None = None  # (M, U, Y) target population (population funding)
+    level_rho: np.ndarray | None = None  # (U,) share of the level shock common to the region
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -241,6 +243,10 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
     shape = inputs.shape
     v = float(inputs.volume_share)
     level = small.standard_normal((draws, shape[0], shape[1]), dtype=np.float32)
+    if inputs.level_rho is not None:  # the region's municipalities share part of the level
+        r = np.asarray(inputs.level_rho, dtype=np.float32)[None, None, :]
+        common = small.standard_normal((draws, 1, shape[1]), dtype=np.float32)
+        level = np.sqrt(r) * common + np.sqrt(np.float32(1.0) - r) * level
     level *= inputs.level_sigma.astype(np.float32)[None, None, :]
     drift_clients, drift_intensity = level_drifts(inputs.level_sigma, v)
     clients = _growth_paths(
@@ -460,15 +466,25 @@ def inputs_from_start_budget(
     cal = sb.trend
     sigma = np.array([float(cal.loc[u, "sigma"]) if u in cal.index else 0.1 for u in units])
     rho = np.array([float(cal.loc[u, "rho"]) if u in cal.index else 0.3 for u in units])
-    errors = budget_errors(actuals, budgets[budgets["year"] <= y], ["gemeentecode", "domain"])
-    spread = budget_error_spread(errors)
     domain = {s.id: s.domain for s in region.segments}
-    level = np.array(
-        [
-            np.sqrt(max(0.0, float(spread["sigma"].get(domain[u], 0.0)) ** 2 - s**2))
-            for u, s in zip(units, sigma)
-        ]
-    )
+    if sb.spread is not None and len(sb.spread):
+        level, level_rho = forecast_level(
+            sb.spread,
+            [domain[u] for u in units],
+            sigma,
+            float(params.value("projection.volume_share")),
+            float(params.value("projection.index_sd")),
+        )
+    else:
+        errors = budget_errors(actuals, budgets[budgets["year"] <= y], ["gemeentecode", "domain"])
+        spread = budget_error_spread(errors)
+        level = np.array(
+            [
+                np.sqrt(max(0.0, float(spread["sigma"].get(domain[u], 0.0)) ** 2 - s**2))
+                for u, s in zip(units, sigma)
+            ]
+        )
+        level_rho = None
     upc = np.array([float(params.get(f"units_per_client.{u}", 1.0)) for u in units])
     return ProjectionInputs(
         municipalities=munis,
@@ -484,7 +500,48 @@ def inputs_from_start_budget(
         index_sd=float(params.value("projection.index_sd")),
         units_per_client=upc,
         population=full["population"],
+        level_rho=level_rho,
     )
+
+
+def forecast_level(
+    spread: pd.DataFrame,
+    domains: list[str],
+    sigma: np.ndarray,
+    volume_share: float = 0.6,
+    index_sd: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level shock (sd and common share) per unit, so the spread matches the forecast's.
+
+    At the forecast's last horizon ``H`` the simulated log variance of the cost of care is
+    ``k level^2 + H sigma^2 + H index_sd^2``: the level shock enters clients and intensity
+    (``k = 1 + 2 sqrt(v (1 - v))``, see :func:`level_drifts`), ``H`` yearly shocks and the
+    price index. The level makes it equal to the national forecast's out-of-sample spread at
+    ``H`` (:func:`bekostiging.model.anchor.error_spread`), never below zero. Its common share
+    is the forecast errors' correlation within a region.
+
+    With ``v = 0.5`` (``k = 2``): level = sqrt((0.09 - 3 x 0.01) / 2) = 0.1732.
+
+    >>> spread = pd.DataFrame({"scope": "youth", "horizon": [1, 3], "sigma": [0.1, 0.3],
+    ...                        "rho": [0.2, 0.4]})
+    >>> lv, r = forecast_level(spread, ["jeugd"], np.array([0.1]), volume_share=0.5)
+    >>> round(float(lv[0]), 4), float(r[0])
+    (0.1732, 0.4)
+    """
+    last = spread.loc[spread["horizon"] == spread["horizon"].max()].set_index("scope")
+    k = 1.0 + 2.0 * np.sqrt(volume_share * (1.0 - volume_share))
+    level, rho = [], []
+    for d, s in zip(domains, sigma):
+        scope = SCOPE_OF_DOMAIN.get(d)
+        if scope in last.index:
+            h = float(last.loc[scope, "horizon"])
+            rest = float(last.loc[scope, "sigma"]) ** 2 - h * (s**2 + index_sd**2)
+            level.append(np.sqrt(max(0.0, rest) / k))
+            rho.append(float(last.loc[scope, "rho"]))
+        else:
+            level.append(0.0)
+            rho.append(0.0)
+    return np.array(level), np.array(rho)
 
 
 def _full_grid(sb: StartBudget, munis, units, years, params) -> dict[str, np.ndarray]:
@@ -528,6 +585,21 @@ def reference_funding(region: Region, segment: str, reference_year: int) -> str:
     return seg.historical_funding
 
 
+def contract_options(seg, key: str, params: Parameters) -> dict:
+    """The contract terms of variant ``key`` for segment ``seg`` as decided in the region file:
+    its settlement (corridor) for the settled variants and the one p*q share of the hybrid.
+
+    The behaviour model, the projection and the sensitivity analysis all use these, so each
+    looks at the decided contract, not at a bare variant.
+    """
+    out: dict = {}
+    if key in SETTLED:
+        out["settlement"] = dict(seg.funding.get("settlement") or {"kind": "none"})
+    if key == "hybrid":
+        out["pq_share"] = float(params.value("projection.hybrid_pq_share"))
+    return out
+
+
 def behaviour_response(
     region: Region, params: Parameters, reference_year: int, n_clients: int = 20_000
 ):
@@ -537,15 +609,12 @@ def behaviour_response(
     because the reference-year cost per client already holds the behaviour of that funding.
     """
 
-    pq_share = float(params.value("projection.hybrid_pq_share"))
-
     def options(seg, key: str) -> dict:
-        out: dict = {"region_params": params, "n_clients": n_clients}
-        if key in SETTLED:
-            out["settlement"] = dict(seg.funding.get("settlement") or {"kind": "none"})
-        if key == "hybrid":
-            out["pq_share"] = pq_share
-        return out
+        return {
+            "region_params": params,
+            "n_clients": n_clients,
+            **contract_options(seg, key, params),
+        }
 
     def response(unit: str, key: str):
         seg = region.segment(unit)

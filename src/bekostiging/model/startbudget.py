@@ -39,7 +39,14 @@ from bekostiging.config.contract import parse_date, year_fractions
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import ParameterError, Problem
-from bekostiging.data.rawdata import load_iv3
+from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.rawdata import load_iv3, load_population
+from bekostiging.model.anchor import (
+    HORIZONS,
+    forecast_factors,
+    national_growth,
+    national_spread,
+)
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.calibration import (
     calibrate_growth,
@@ -49,6 +56,7 @@ from bekostiging.model.calibration import (
     real_growth,
 )
 from bekostiging.model.conversion import FIRST_SPLIT_YEAR, load_conversion
+from bekostiging.model.damping import DampingChoice, damping_as_of
 from bekostiging.model.population import population_known_until, project_population
 
 
@@ -381,6 +389,9 @@ class StartBudget:
     trend: pd.DataFrame  # calibration of the historical trend (input to step 3)
     regional: pd.DataFrame  # step 6
     baseline: pd.DataFrame | None = None  # the actuals as known as of the reference year
+    damping: DampingChoice | None = None  # the trend share used, and why
+    forecast: pd.DataFrame | None = None  # the national forecast's growth per scope (anchor)
+    spread: pd.DataFrame | None = None  # its out-of-sample spread per scope and horizon
 
     def per_segment(self) -> pd.DataFrame:
         """Regional budget per segment (rows) and calendar year (columns), in euros."""
@@ -424,9 +435,14 @@ def contract_calendar(
     return ContractCalendar(starts, fractions, years, min(d.year for d in starts.values()), length)
 
 
-def trend_used(trend_cal: pd.DataFrame, segments: list[str], params: Parameters) -> pd.Series:
-    """The annual trend per segment: a named assumption if set, else the damped calibration."""
-    damping = float(params.value("startbudget.trend_damping"))
+def trend_used(
+    trend_cal: pd.DataFrame, segments: list[str], params: Parameters, damping: float
+) -> pd.Series:
+    """The annual trend per segment: a named assumption if set, else the damped calibration.
+
+    ``damping`` is the share of the historical trend that continues
+    (:func:`bekostiging.model.damping.damping_as_of`).
+    """
     trend = {}
     for seg in segments:
         name = f"startbudget.trend.{seg}"
@@ -445,15 +461,30 @@ def combine_steps(
     step5: pd.DataFrame,
     step7: pd.DataFrame,
     calendar: ContractCalendar,
+    factors: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Clients x cost per client x the share of the year inside the contract (the budget)."""
+    """Clients x cost per client x the share of the year inside the contract (the budget).
+
+    ``factors`` (:func:`bekostiging.model.anchor.forecast_factors`) carries the national
+    forecast's level onto the clients; without it the factor is 1.
+    """
     t = (
         step3.merge(step4, on=["gemeentecode", "segment"])
         .merge(step5, on=["gemeentecode", "segment", "year"])
         .merge(step7, on=["segment", "year"])
     )
+    if factors is not None:
+        t = t.merge(factors, on=["gemeentecode", "segment", "year"], how="left")
+        t["forecast_factor"] = t["forecast_factor"].fillna(1.0)
+        t["forecast_horizon"] = t["forecast_horizon"].fillna(0).astype(int)
+    else:
+        t["forecast_factor"], t["forecast_horizon"] = 1.0, 0
     t["clients"] = (
-        t["clients_ref"] * t["demography_factor"] * t["trend_factor"] * t["policy_factor"]
+        t["clients_ref"]
+        * t["demography_factor"]
+        * t["trend_factor"]
+        * t["forecast_factor"]
+        * t["policy_factor"]
     )
     t["cost_per_client"] = (
         t["cost_per_client_ref"] * t["index_factor"] * t["efficiency_factor"] * t["chain_factor"]
@@ -506,10 +537,21 @@ def start_budget(
     split as known then, :func:`as_of_baseline`, from ``iv3`` or the shipped Iv3), the care
     price index up to Y+1 (later years repeat the Y+1 rate) and the population on 1 January up
     to Y+1 (later years projected). A given ``population`` table is used as it is.
+
+    The national forecast (:mod:`bekostiging.model.anchor`) sets the level of each
+    municipality's youth and Wmo segments for the years Y+1 to Y+3 (its expected value, so the
+    start budget is an expected cost); the start budget's own growth (demography, the damped
+    trend, the index) carries it on after that. The trend's damping is chosen on the national
+    data known as of Y (:func:`bekostiging.model.damping.damping_as_of`).
     """
     params = region.parameters if params is None else params
     cal = contract_calendar(region, contract_start, contract_years)
-    segments, years = list(cal.starts), cal.years
+    segments = list(cal.starts)
+    # the years the national forecast covers enter too (its level carries on from them)
+    ahead = range(reference_year + 1, reference_year + max(HORIZONS) + 1)
+    years = sorted(set(cal.years) | set(ahead))
+    iv3 = load_iv3() if iv3 is None else iv3
+    panel = build_panel(iv3)
 
     baseline = as_of_baseline(baseline, region, reference_year, params, iv3)
     reference = reference_rows(baseline, region, reference_year)
@@ -531,7 +573,9 @@ def start_budget(
         )
     )
     trend_cal = historical_trend(baseline, region, reference_year, params)
-    trend = trend_used(trend_cal, segments, params)
+    groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
+    damping = damping_as_of(params, reference_year, panel, load_population(), groups.to_dict())
+    trend = trend_used(trend_cal, segments, params, damping.value)
     trend_cal["trend_used"] = trend
 
     ref_now = reference[reference["year"] == reference_year]
@@ -539,7 +583,18 @@ def start_budget(
     codes = sorted(ref_now["gemeentecode"].unique())
     step5 = step5_local_policy(codes, segments, years, params, expectations, cal.first_year)
     step7 = step7_price_factors(segments, years, reference_year, cal.first_year, params, rates)
-    t = label_budget(combine_steps(step3, step4, step5, step7, cal), region, ref_now, segments)
+    growth = national_growth(panel, reference_year, region.current_codes())
+    spread = national_spread(panel, reference_year, groups.to_dict())
+    horizons = range(1, int(params.value("startbudget.forecast_years")) + 1)
+    factors = None
+    if len(horizons):
+        paths = step3.merge(step7, on=["segment", "year"])
+        domain_of = {s.id: s.domain for s in region.segments}
+        pooled = [seg for p in region.pooling for seg in p.segments]
+        factors = forecast_factors(paths, growth, reference_year, domain_of, pooled, horizons)
+        spread = spread.loc[spread["horizon"] <= max(horizons)]
+    t = combine_steps(step3, step4, step5, step7, cal, factors)
+    t = label_budget(t, region, ref_now, segments)
     return StartBudget(
         region,
         reference_year,
@@ -550,4 +605,7 @@ def start_budget(
         trend_cal,
         step6_regional_totals(t),
         baseline,
+        damping,
+        growth,
+        spread if factors is not None else None,
     )

@@ -12,6 +12,7 @@ module          chapter of notebooks/gemeente.ipynb (and regio.ipynb)
 ``baseline``    2 Basisgegevens en bronnen (and the overview's 8 Benchmark)
 ``startbudget`` 3 Startbudget in zeven stappen
 ``variants``    4 Bekostigingsvarianten vergeleken
+``evidence``    4 (continued) what the switch of funding did in the data (both reports)
 ``incentives``  5 Perverse prikkels and 11 Monitoring
 ``projection``  6 Projectie over de contractperiode
 ``lookback``    7 Terugblik (both reports)
@@ -51,6 +52,7 @@ from bekostiging.report.baseline import (
     population_table,
     region_benchmark_table,
 )
+from bekostiging.report.evidence import switch_evidence_table, switch_evidence_text
 from bekostiging.report.incentives import (
     goals_markdown,
     monitoring_table,
@@ -70,7 +72,12 @@ from bekostiging.report.lookback import (
     region_evaluation_table,
 )
 from bekostiging.report.outputs import region_results, write_outputs
-from bekostiging.report.projection import fan_chart_figure, projection_table
+from bekostiging.report.projection import (
+    domain_projection_table,
+    fan_chart_figure,
+    projection_table,
+    region_domain_projection_table,
+)
 from bekostiging.report.regional import (
     region_comparison_table,
     region_map,
@@ -102,6 +109,7 @@ from bekostiging.report.startbudget import (
 from bekostiging.report.summary import college_summary, decision_points, title
 from bekostiging.report.transition import transition_table, transition_text
 from bekostiging.report.variants import (
+    decided_contract,
     decided_variant,
     funding_mix_text,
     main_segment,
@@ -129,15 +137,20 @@ __all__ = [
     "coverage_table",
     "data_gaps",
     "decided_variant",
+    "decided_contract",
     "decision_points",
     "fan_chart_figure",
     "funding_mix_text",
+    "switch_evidence_text",
+    "switch_evidence_table",
     "goals_markdown",
     "main_segment",
     "monitoring_table",
     "outputs_written",
     "population_table",
     "projection_table",
+    "domain_projection_table",
+    "region_domain_projection_table",
     "provenance_date",
     "provenance_table",
     "provider_table",

@@ -254,3 +254,14 @@ PROVENANCE_EMPTY: dict[str, str] = {"contract_years": "volledige looptijd", "sce
 
 DOMAIN_WORDS: dict[str, str] = {"jeugd": "jeugdhulp", "wmo": "de Wmo"}
 """A domain inside a running sentence (the backtest text)."""
+
+
+# The social domain's scopes (task fields, Iv3 code scheme up to 2024; the 2025+ codes are
+# mapped onto these scopes in bekostiging.data.panel). Task-field titles come from the raw
+# data (data/raw/iv3_taakvelden.csv), not from here.
+SCOPE_LABELS: dict[str, str] = {
+    "access": "Toegang (6.2)",
+    "youth": "Jeugd (6.72-6.74, 6.82)",
+    "wmo": "Wmo (6.6, 6.71, 6.81)",
+}
+DOMAIN_TOTAL_LABEL = "Totaal sociaal domein (6.2, 6.6, 6.71-6.74, 6.81, 6.82)"

@@ -6,14 +6,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from bekostiging.data.rawdata import load_taakvelden
+from bekostiging.model.anchor import REGION_UNIT
 from bekostiging.report.charts import (
     ReportFigure,
     fan_chart,
     new_figure,
 )
-from bekostiging.report.formatting import euro
+from bekostiging.report.formatting import euro, number
 from bekostiging.report.labels import (
+    DOMAIN_TOTAL_LABEL,
     FAN_LABELS,
+    SCOPE_LABELS,
     variant_label,
 )
 from bekostiging.report.tables import (
@@ -76,4 +80,92 @@ def projection_table(view) -> ReportTable:
         "kosten van de benodigde zorg; de kolommen ernaast geven wat de gemeente bij de besloten "
         "bekostiging betaalt: gemiddeld, en P10, P50 (de middelste uitkomst) en P90. "
         + estimate_note(a, PROJECTION_ASSUMPTIONS),
+    )
+
+
+def task_field_titles(year: int) -> dict[str, str]:
+    """The official Iv3 titles of the task fields in ``year`` (the latest year before it if
+    the table does not reach it), e.g. ``{"6.2": "Wijkteams", ...}``."""
+    t = load_taakvelden()
+    known = t.loc[t["year"] <= year, "year"]
+    pick = int(known.max()) if len(known) else int(t["year"].min())
+    rows = t.loc[t["year"] == pick]
+    return dict(zip(rows["taakveld"].astype(str), rows["title"].astype(str), strict=True))
+
+
+def domain_projection_rows(frame: pd.DataFrame, reference_year: int) -> pd.DataFrame:
+    """Task-field rows, a subtotal per scope and the domain total, with Dutch labels."""
+    titles = task_field_titles(reference_year)
+    years = [c for c in frame.columns if isinstance(c, int)]
+    cols = ["actual", *years]
+    rows = []
+    for scope, part in frame.groupby("scope", sort=False):
+        for _, r in part.iterrows():
+            field = str(r["taakveld"])
+            label = f"{field} {titles[field]}" if field in titles else field
+            rows.append({"Taakveld": f"  {label}", **r[cols].to_dict()})
+        subtotal = SCOPE_LABELS.get(scope, scope)
+        rows.append({"Taakveld": f"Subtotaal {subtotal}", **part[cols].sum().to_dict()})
+    rows.append({"Taakveld": DOMAIN_TOTAL_LABEL, **frame[cols].sum().to_dict()})
+    out = pd.DataFrame(rows)
+    names = {"actual": f"Werkelijk {reference_year} (€)"} | {y: f"Verwacht {y} (€)" for y in years}
+    return out.rename(columns=names)
+
+
+def domain_projection_table(view) -> ReportTable:
+    """The municipality's whole social domain per task field (see :func:`domain_table`)."""
+    return domain_table(view.analysis, view.code, view.name)
+
+
+def region_domain_projection_table(analysis) -> ReportTable:
+    """The region's whole social domain per task field (see :func:`domain_table`)."""
+    return domain_table(analysis, REGION_UNIT, f"de regio {analysis.region.name}")
+
+
+def domain_table(analysis, unit: str, name: str) -> ReportTable:
+    """The whole social domain per task field: actual in Y and expected for the next years."""
+    y = analysis.settings.reference_year
+    frame = analysis.domain_projection(unit)
+    out = domain_projection_rows(frame, y)
+    years = [c for c in frame.columns if isinstance(c, int)]
+    sb = analysis.start_budget.table
+    if unit != REGION_UNIT:
+        sb = sb.loc[sb["gemeentecode"] == unit]
+    last = max(years) if years else y
+    procured = float(sb.loc[sb["year"] == last, "budget_full_year"].sum())
+    total = float(out.iloc[-1][f"Verwacht {last} (€)"]) if years else float("nan")
+    share = f" ({number(100 * procured / total, 0)}% van het verwachte totaal)" if total > 0 else ""
+    procured_text = (
+        f" Het startbudget {last} op jaarbasis voor de regionaal ingekochte segmenten is "
+        f"{euro(procured)}{share}; het rust op dezelfde prognose, met daarbovenop lokaal beleid, "
+        "doelmatigheid en ketenafspraken."
+        if procured > 0
+        else ""
+    )
+    pooled = [p for p in analysis.region.pooling if unit not in (REGION_UNIT, p.booked_by)]
+    if pooled and procured > 0:
+        booker = analysis.region.name_of(pooled[0].booked_by)
+        procured_text += (
+            f" Beschermd wonen en opvang boekt {booker} voor de hele regio (6.81); het "
+            f"startbudget rekent {name} daarvan een deel toe, deze tabel niet."
+        )
+    missing = frame.attrs.get("no_forecast") or []
+    missing_text = (
+        " Zonder landelijke prognose (werkelijk bedrag doorgetrokken): "
+        + ", ".join(SCOPE_LABELS.get(s, s) for s in missing)
+        + "."
+        if missing
+        else ""
+    )
+    return table(
+        out,
+        {c: euro for c in out.columns if c != "Taakveld"},
+        caption=f"Het hele sociaal domein van {name} per taakveld: de jaarrekening {y} en de "
+        "verwachte uitgaven (het gemiddelde, lopende prijzen) volgens het landelijke model, dat "
+        "op alle gemeenten is geschat en achteraf getoetst (hoofdstuk Terugblik). Het model "
+        "voorspelt toegang, jeugd en Wmo elk als geheel; elk taakveld houdt zijn aandeel van "
+        f"{y}. De totalen tellen precies de genoemde taakvelden op; vanaf 2025 vallen de nieuwe "
+        "Iv3-codes onder dezelfde drie onderdelen (6.79 pgb: 55% jeugd, 45% Wmo, schatting)."
+        + procured_text
+        + missing_text,
     )

@@ -115,7 +115,10 @@ def trend_table(obj) -> ReportTable:
     procured = [s.id for s in a.region.procured_segments() if s.id in t.index]
     t = t.loc[procured]
     names = segment_names(a)
-    damping = float(a.params.value("startbudget.trend_damping"))
+    choice = a.start_budget.damping
+    damping = (
+        choice.value if choice is not None else float(a.params.value("startbudget.trend_damping"))
+    )
     out = pd.DataFrame(
         {
             "Segment": [names[s] for s in procured],
@@ -137,7 +140,25 @@ def trend_table(obj) -> ReportTable:
         },
         caption="Historische trend (invoer voor stap 3): reële groei van de uitgaven per inwoner "
         f"van de doelgroep in de regio. Voor het startbudget telt {percent(damping, 0)} van die "
-        f"groei mee (aanname startbudget.trend_damping = {number(damping, 1)}, schatting).",
+        f"groei mee na het laatste prognosejaar {damping_reason(a, choice)}",
+    )
+
+
+def damping_reason(a, choice) -> str:
+    """Why the trend counts for this share: chosen by the evaluation, a scenario or assumed."""
+    ref = a.settings.reference_year
+    if choice is not None and choice.source == "evaluation":
+        n = int(choice.scores["n"].max())
+        return (
+            f"(gekozen op de landelijke gegevens tot en met {ref}: van 0% tot 100% in stappen "
+            f"van 5% voorspelt dit aandeel de groei van {number(n)} eerdere gemeentejaren het "
+            "best, zonder naar latere jaren te kijken)."
+        )
+    if choice is not None and choice.source == "scenario":
+        return "(ingesteld in het scenario)."
+    return (
+        "(aanname startbudget.trend_damping, schatting: tot en met "
+        f"{ref} zijn te weinig eerdere jaren bekend om het aandeel te kiezen)."
     )
 
 
@@ -160,7 +181,9 @@ def step3_table(view) -> ReportTable:
     out = res.display.reset_index(drop=True)
     out.insert(2, "Demografie", [*t["demography_factor"].to_numpy(dtype=float), np.nan])
     out.insert(3, "Trend", [*t["trend_factor"].to_numpy(dtype=float), np.nan])
-    out.insert(4, "Lokaal beleid", [*t["policy_factor"].to_numpy(dtype=float), np.nan])
+    out.insert(4, "Landelijke prognose", [*t["forecast_factor"].to_numpy(dtype=float), np.nan])
+    out.insert(5, "Lokaal beleid", [*t["policy_factor"].to_numpy(dtype=float), np.nan])
+    last = ref + int(t["forecast_horizon"].max()) if len(t) else ref
     return table(
         out,
         {
@@ -168,11 +191,16 @@ def step3_table(view) -> ReportTable:
             f"Verwacht {first}": number,
             "Demografie": factor,
             "Trend": factor,
+            "Landelijke prognose": factor,
             "Lokaal beleid": factor,
         },
         caption=f"Stap 3: verwachte cliënten {view.name} in {first} = cliënten in het peiljaar "
-        f"{ref} x factor demografie (groei van de doelgroep) x factor trend x factor lokaal "
-        f"beleid (stap 5). {res.note} "
+        f"{ref} x factor demografie (groei van de doelgroep) x factor trend x factor landelijke "
+        "prognose x factor lokaal beleid (stap 5). De factor landelijke prognose zet het niveau "
+        f"tot en met {last} op de verwachte groei van jeugd of Wmo van de gemeente volgens het "
+        "landelijke model (geschat op alle gemeenten en achteraf getoetst, hoofdstuk Terugblik), "
+        "in plaats van demografie, trend en indexatie; daarna groeit het startbudget met "
+        f"demografie, trend en indexatie verder. {res.note} "
         + estimate_note(
             a,
             ["prevalence.*", "startbudget.trend_damping", "startbudget.local_policy.*"],

@@ -58,6 +58,7 @@ from bekostiging.report.formatting import (
 from bekostiging.report.labels import FLAG_LABELS, MONTHS_NL, source_label
 from bekostiging.report.text.risk import RATING_LABELS
 
+DAMPING = "startbudget.trend_damping"
 START_BUDGET_ASSUMPTIONS = (
     "prevalence.*",
     "startbudget.trend_damping",
@@ -210,9 +211,15 @@ def assumption_names(params, names: Iterable[str]) -> str:
 def estimate_note(obj, names: Iterable[str], what: str = "De bedragen") -> str:
     """The sentence under a table of model figures: estimate, resting on named assumptions."""
     a = analysis_of(obj)
+    names = list(names)
+    chosen = ""
+    choice = a.start_budget.damping if DAMPING in names else None
+    if choice is not None and choice.source == "evaluation":
+        names.remove(DAMPING)  # not an assumption here: chosen on earlier years
+        chosen = f"; het trendaandeel ({percent(choice.value, 0)}) is gekozen op eerdere jaren"
     listed = assumption_names(a.params, names)
     tail = f" op de aannames {listed}" if listed else " op de aannames in de bijlage"
-    return f"{what} zijn een schatting en rusten{tail}; zie de bijlage."
+    return f"{what} zijn een schatting en rusten{tail}{chosen}; zie de bijlage."
 
 
 def markdown(lines: Iterable[str]) -> Markdown:

@@ -14,6 +14,7 @@ from IPython.display import Markdown
 from matplotlib import ticker
 
 from bekostiging.model import risk as risk_model
+from bekostiging.model.projection import contract_options
 from bekostiging.model.variants import (
     PQ,
     Hybrid,
@@ -180,6 +181,14 @@ def main_segment(view) -> str:
 def decided_variant(obj, segment: str) -> str:
     """The funding variant the region decided for a segment (its key, e.g. ``'lumpsum'``)."""
     return str(analysis_of(obj).region.segment(segment).funding["variant"])
+
+
+def decided_contract(obj, segment: str) -> dict:
+    """The decided contract terms of a segment (settlement, hybrid share), for the sensitivity
+    analysis: ``tornado_table(segment, variant, ..., **pres.decided_contract(analysis, segment))``."""
+    a = analysis_of(obj)
+    seg = a.region.segment(segment)
+    return contract_options(seg, seg.funding["variant"], a.params)
 
 
 def variant_risk_table(view, segment: str | None = None) -> ReportTable:

@@ -17,6 +17,7 @@ from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.variants import VARIANTS
 
 BEHAVIOUR_FILE = ASSUMPTIONS_DIR / "parameters" / "behaviour.yaml"
+COMMON_FILE = ASSUMPTIONS_DIR / "parameters" / "common.yaml"  # holds the hybrid's p*q share
 SHIFT_TARGETS = ("wlz", "zvw", "voorliggend_veld")
 
 # field of SegmentInputs -> parameter name; per-segment names are resolved by segment/domain.
@@ -28,7 +29,7 @@ PARAMETER_OF: dict[str, str] = {
     "tariff_markup": "behaviour.payment.tariff_markup",
     "budget_ratio": "behaviour.payment.budget_ratio",
     "output_price_ratio": "behaviour.payment.output_price_ratio",
-    "hybrid_pq_share": "behaviour.payment.hybrid_pq_share",
+    "hybrid_pq_share": "projection.hybrid_pq_share",  # one share for the hybrid, everywhere
     "supply_elasticity": "behaviour.supply_elasticity",
     "outside_option": "behaviour.acceptance.outside_option",
     "tolerance": "behaviour.acceptance.tolerance",
@@ -167,7 +168,9 @@ class SegmentInputs:
 
 
 def load_behaviour_parameters(region_params: Parameters | None = None) -> Parameters:
-    """``behaviour.yaml`` merged under the region's parameters (the region wins on a name).
+    """``behaviour.yaml`` (with ``common.yaml``, which holds the one p*q share of the hybrid
+    variant, ``projection.hybrid_pq_share``) merged under the region's parameters (the region
+    wins on a name).
 
     The file is read by path, so a region does not need to list it; a region that does list it
     (or overrides a ``behaviour.`` name) takes precedence.
@@ -185,7 +188,7 @@ def load_behaviour_parameters(region_params: Parameters | None = None) -> Parame
 
 @lru_cache(maxsize=1)
 def _behaviour_file() -> Parameters:
-    return load_parameters([BEHAVIOUR_FILE])
+    return load_parameters([COMMON_FILE, BEHAVIOUR_FILE])
 
 
 def infer_domain(segment_id: str) -> str:
