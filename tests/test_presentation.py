@@ -206,11 +206,12 @@ def test_the_switch_evidence_reads_as_measured(view, analysis):
     assert percent(youth.effect, 1, signed=True) in text
     low, high = youth.interval()
     assert f"{percent(low, 1, signed=True)} tot {percent(high, 1, signed=True)}" in text
-    assert "liepen de uitgaven gelijk op" in text  # youth: parallel pre-trends
+    assert "geen duidelijk afwijkende trend" in text  # youth: no sign of diverging pre-trends
+    assert "Het interval omvat 0" in text  # youth: no effect shown
     assert "geen bewijs" in text  # Wmo: the pre-trends did not run parallel
     effect = ev["youth"]["model_effect"]
-    verdict = "binnen" if youth.covers(effect) else "buiten"
-    assert f"{percent(effect, 1, signed=True)} bij lumpsum" in text and verdict in text
+    assert f"{percent(effect, 1, signed=True)}" in text
+    assert ("te breed om het model te bevestigen" in text) == youth.covers(effect)
     assert "niet in de gegevens" in text  # the comparison group's funding is unknown
     t = pres.switch_evidence_table(view)
     assert "basisjaar" in repr(t) and "2021" in repr(t)
@@ -231,3 +232,26 @@ def test_the_sensitivity_analysis_looks_at_the_decided_contract(analysis):
     terms = pres.decided_contract(analysis, "iaj")
     assert terms["settlement"] == dict(analysis.region.segment("iaj").funding["settlement"])
     assert terms["settlement"]["kind"] != "none"
+
+
+def test_no_saving_that_is_only_care_left_undone(view, analysis):
+    """Issue 10: the variant table and the summary say how much care each variant leaves
+    undone, beside what it costs."""
+    unmet = analysis.unmet_need
+    assert unmet["pq"] < unmet["lumpsum"]  # the lumpsum's lower cost is partly care not given
+    plain = repr(pres.variant_table(view))
+    assert "Niet-geleverde benodigde zorg" in plain and percent(unmet["lumpsum"], 1) in plain
+    summary = pres.college_summary(view).data
+    assert "Alles in p*q" in summary
+    assert f"naar schatting {percent(unmet['lumpsum'], 1)} van de benodigde zorg" in summary
+    assert "geen besparing" in summary
+
+
+def test_the_corridor_decision_table(view, analysis):
+    t = pres.corridor_table(view)
+    plain = repr(t)
+    assert "(besloten)" in plain and "nacalculatie" in plain and "geen verrekening" in plain
+    options = view.corridor_options(pres.main_segment(view))
+    assert len(options) == 6 and options["providers"].iloc[0] > 1
+    full = options.set_index(["corridor", "share"]).loc[(0.0, 1.0)]
+    assert full["provider_loss_chance"] == 0.0  # after-calculation: no provider loses

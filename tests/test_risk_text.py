@@ -169,17 +169,19 @@ def test_split_clients_a_scenario_source_and_a_municipality_without_code_column(
 
 
 def test_the_scorecard_text_of_a_fixed_simulation():
+    # the hybrid mitigation uses the one p*q share of the project (projection.hybrid_pq_share,
+    # 10 %), the same as the variant comparison
     numbers = scorecard("iaj", "lumpsum", n_clients=300)
     card = dutch_scorecard(numbers)
     assert card.columns.tolist() == list(SCORECARD_LABELS)
     hybrid = "hybride bekostiging (deel p*q, deel lumpsum)"
     safety = "vangnet: corridor van 5 % met nacalculatie"
     want = [
-        ("volume", "minder zorg dan doelmatig", "-22,9%", hybrid, "+21,6%-punt (van -22,9% naar -1,3%)"),
-        ("duration", "geen prikkel tot verlengen", "0,0% per jaar", hybrid, "+1,5%-punt (van 0,0% naar 1,5%)"),
-        ("upcoding", "geen prikkel tot zwaardere indeling", "0,0%", hybrid, "+3,3%-punt (van 0,0% naar 3,3%)"),
+        ("volume", "minder zorg dan doelmatig", "-22,9%", hybrid, "+12,1%-punt (van -22,9% naar -10,7%)"),
+        ("duration", "geen prikkel tot verlengen", "0,0% per jaar", hybrid, "+0,5%-punt (van 0,0% naar 0,5%)"),
+        ("upcoding", "geen prikkel tot zwaardere indeling", "0,0%", hybrid, "+1,1%-punt (van 0,0% naar 1,1%)"),
         ("selection", "complexe cliënten worden geweigerd", "16,7%", "risicoverevening naar zorgzwaarte", "-16,7%-punt (van 16,7% naar 0,0%)"),
-        ("over_under", "minder zorg per cliënt dan nodig", "+12,7%", hybrid, "-18,7%-punt (van 12,7% naar -5,9%)"),
+        ("over_under", "minder zorg per cliënt dan nodig", "+12,7%", hybrid, "-13,7%-punt (van 12,7% naar -0,9%)"),
         ("waiting", "wachtlijst, vooral laat in het jaar", "1,0%, gemiddeld 8,0 weken", safety, "-1,0%-punt (van 1,0% naar 0,0%)"),
         ("shifting", "cliënten schuiven naar andere domeinen", "0,7% (Wlz 0,07%, Zvw 0,30%, voorliggend veld 0,30%)", "acceptatieplicht", "-0,7%-punt (van 0,7% naar 0,0%)"),
         ("continuity", "geen verliesrisico", "0,0%", safety, "0,0%-punt (van 0,0% naar 0,0%)"),

@@ -61,8 +61,10 @@ from bekostiging.model.population import project_population
 from bekostiging.model.projection import (
     decided_variant_spend,
     project_start_budget,
+    unmet_need_by_variant,
     variant_summary,
 )
+from bekostiging.model.provider_settlement import corridor_options
 from bekostiging.model.risk import (
     available_capacity,
     capacity_ratio,
@@ -83,6 +85,7 @@ WARM = (
     "projection",
     "task_fields",
     "switch_evidence",
+    "unmet_need",
     "decided_spend",
     "backtest",
     "evaluation",
@@ -216,6 +219,12 @@ class RegionAnalysis:
         )
 
     @cached_property
+    def unmet_need(self) -> dict[str, float]:
+        """Per variant key (and "decided"): the share of needed care left undone in the first
+        full year, weighted over the procured segments."""
+        return unmet_need_by_variant(self.start_budget, self.params, self.first_full_year)
+
+    @cached_property
     def switch(self):
         """The region's switch of funding (from the region file), or None."""
         return switch_of(self.region)
@@ -241,11 +250,29 @@ class RegionAnalysis:
         year = self.first_full_year
         domain = {s.id: s.domain for s in self.region.segments}
         out: dict[str, Any] = {}
+        base = self.baseline_current
+        base = base.loc[(base["year"] == y) & base["gemeentecode"].isin(codes)]
+        actual = panel.loc[
+            (panel["report"] == "actuals")
+            & (panel["year"] == y)
+            & panel["gemeentecode"].isin(codes)
+        ]
         for scope in sw.scopes:
             result = did_estimate(panel, codes, scope, sw.decimal, others, years=(first, y))
             segs = [s for s in sw.segments if SCOPE_OF_DOMAIN.get(domain[s]) == scope]
             effect = model_effect(self.projection, segs, year, sw.from_variant, sw.to_variant)
-            out[scope] = {"did": result, "model_effect": effect, "segments": segs, "year": year}
+            # the DiD measures all of the scope's spending; the model moves the procured part
+            scope_total = float(actual.loc[actual["scope"] == scope, "spending"].sum())
+            procured = float(base.loc[base["segment"].isin(segs), "spend"].sum())
+            share = procured / scope_total if scope_total > 0 else float("nan")
+            out[scope] = {
+                "did": result,
+                "model_effect": effect,
+                "procured_share": share,
+                "model_scope_effect": effect * share,
+                "segments": segs,
+                "year": year,
+            }
         return out
 
     @cached_property
@@ -639,6 +666,32 @@ class MunicipalityView:
 
     def allocation(self, segments: list[str]) -> pd.DataFrame:
         return self.analysis.allocation(segments)
+
+    def corridor_options(self, segment: str, year: int | None = None) -> pd.DataFrame:
+        """The decision table of corridor options for one segment, settled per provider.
+
+        The segment's cost of the care provided under the lumpsum (per draw), the lumpsum
+        split over the contracted providers (:meth:`provider_split`), client choice between
+        them; empty without a provider landscape for the segment.
+        """
+        a = self.analysis
+        year = a.first_full_year if year is None else year
+        split = self.provider_split()
+        if split.empty or segment not in set(split["segment"]):
+            return pd.DataFrame()
+        mine = split.loc[split["segment"] == segment]
+        p, i = a.projection, a.projection.inputs
+        m, u, k = self.index, i.units.index(segment), i.years.index(year)
+        cost = p.variants["lumpsum"]["provided_cost"][:, m, u, k].astype(float)
+        budget = float(i.budget[m, u, k]) * p.price[:, k].astype(float)
+        clients = float(i.clients_exp[m, u, k] * i.year_fraction[u, k])
+        equity = float(a.params.value("projection.provider_equity"))
+        shares = mine["amount"].to_numpy(dtype=float)
+        choice = mine["historical_share"].to_numpy(dtype=float)
+        table = corridor_options(
+            cost, budget, shares, clients, a.loss_threshold, equity=equity, choice=choice
+        )
+        return table.assign(providers=len(mine), segment=segment, year=year)
 
     def provider_split(self) -> pd.DataFrame:
         """The first full year's lumpsum per segment split over contracted providers."""

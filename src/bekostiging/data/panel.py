@@ -306,3 +306,32 @@ def build_panel(
     if problems:
         raise InputError(problems)
     return panel
+
+
+def inhabitants_panel(
+    iv3: pd.DataFrame | None = None, mergers: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Inhabitants per today's code, year and report, from the Iv3 rows (summed over mergers).
+
+    Iv3 gives each municipality's inhabitants with every report (the number on 1 January of
+    the year), so the primary budget for Y+1, published in November of Y, already holds the
+    inhabitants of Y+1. Cells with a predecessor that did not file are left out, as in
+    :func:`build_panel`.
+
+    >>> inh = inhabitants_panel()
+    >>> int(inh.query("gemeentecode == 'GM0197' and year == 2025 and report == 'budget'")
+    ...     ["inhabitants"].item())
+    27466
+    """
+    iv3 = load_iv3() if iv3 is None else iv3
+    mergers = load_mergers() if mergers is None else mergers
+    cmap = code_map(mergers, iv3["gemeentecode"])
+    rows = iv3.groupby(["gemeentecode", "year", "report"], as_index=False)["inhabitants"].first()
+    rows = rows.rename(columns={"gemeentecode": "original"}).merge(cmap, on="original")
+    rows["inhabitants"] = rows["inhabitants"].astype(float) * rows["share"]
+    rows["report"] = rows["report"].map(REPORTS)
+    keys = ["gemeentecode", "year", "report"]
+    out = rows.groupby(keys, as_index=False)["inhabitants"].sum()
+    gaps = incomplete_cells(iv3, cmap).assign(gap=True)
+    out = out.merge(gaps, on=keys, how="left")
+    return out.loc[out["gap"].isna()].drop(columns="gap").reset_index(drop=True)

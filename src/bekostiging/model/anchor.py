@@ -77,6 +77,31 @@ def forecast_growth(forecast: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFram
     return f[["gemeentecode", "scope", "horizon", "year", "actual", "expected", "growth"]]
 
 
+def across_the_code_break(growth: pd.DataFrame, reference_year: int) -> pd.DataFrame:
+    """Forecasts for 2025 and later, made before 2025: each scope grows like the total.
+
+    The 2025 Iv3 code scheme moves spending between access, youth and Wmo (wijkteams split
+    over 6.21-6.23, personal budgets on 6.79), and the data cannot tell such a move from
+    growth. The social domain as a whole is not affected by the move (and is also the best
+    scored scope), so across the break every scope of a municipality takes the growth of its
+    total: a booking moved from 6.72 to 6.22 is not counted as a change of youth care.
+
+    >>> g = pd.DataFrame({"gemeentecode": "A", "scope": ["youth", "wmo", "total"],
+    ...     "horizon": 1, "year": 2025, "actual": [50.0, 50.0, 100.0],
+    ...     "expected": [40.0, 70.0, 105.0], "growth": [0.8, 1.4, 1.05]})
+    >>> across_the_code_break(g, 2024)["growth"].tolist()
+    [1.05, 1.05, 1.05]
+    """
+    if reference_year >= NEW_SCHEME_YEAR:
+        return growth
+    total = growth.loc[growth["scope"] == "total"].set_index(["gemeentecode", "horizon"])["growth"]
+    key = pd.MultiIndex.from_frame(growth[["gemeentecode", "horizon"]])
+    of_total = total.reindex(key).to_numpy()
+    after = (growth["year"] >= NEW_SCHEME_YEAR).to_numpy() & np.isfinite(of_total)
+    g = np.where(after, of_total, growth["growth"].to_numpy())
+    return growth.assign(growth=g, expected=growth["actual"] * g)
+
+
 def region_growth(growth: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
     """The region's growth per scope and horizon: sum of expected over sum of actuals.
 
@@ -135,6 +160,8 @@ def forecast_factors(
 def national_growth(panel: pd.DataFrame, reference_year: int, codes: Iterable[str]) -> pd.DataFrame:
     """Forecast growth as of Y for every municipality in ``panel``, and the region of ``codes``.
 
+    Forecasts for 2025 and later made before 2025 take the total's growth
+    (:func:`across_the_code_break`).
     Only ``as_of(panel, Y)`` enters (actuals up to Y, budgets up to Y+1), so no later figure
     can move it (``tests/test_lookahead.py``).
     """
@@ -142,7 +169,7 @@ def national_growth(panel: pd.DataFrame, reference_year: int, codes: Iterable[st
     forecast = model_forecast(known, reference_year, HORIZONS)
     last = known.loc[(known["report"] == "actuals") & (known["year"] == reference_year)]
     actual = last[["gemeentecode", "scope", "spending"]].rename(columns={"spending": "actual"})
-    growth = forecast_growth(forecast, actual)
+    growth = across_the_code_break(forecast_growth(forecast, actual), reference_year)
     return pd.concat([growth, region_growth(growth, codes)], ignore_index=True)
 
 

@@ -61,10 +61,10 @@ class DampingChoice:
     def note(self) -> str:
         n = int(self.scores["n"].max()) if len(self.scores) else 0
         if self.source == "evaluation":
-            return f"chosen on {n} earlier growths (lowest mean squared error)"
+            return f"chosen on {n} earlier forecasts of a yearly growth (lowest mean squared error)"
         if self.source == "scenario":
             return "set by the scenario"
-        return f"named assumption: {n} earlier growths are too few to choose"
+        return f"named assumption: {n} earlier forecasts are too few to choose"
 
 
 def real_growth_per_inhabitant(
@@ -152,6 +152,8 @@ def damping_scores(
     if not pairs:
         return pd.DataFrame({**cols, "n": pd.Series(dtype=float)})
     both = pd.concat(pairs, ignore_index=True)
+    if both.empty:
+        return pd.DataFrame({**cols, "n": pd.Series(dtype=float)})
     trend, actual = both["trend"].to_numpy(), both["actual"].to_numpy()
     d = np.asarray(grid, dtype=float)
     mse = ((actual[None, :] - d[:, None] * trend[None, :]) ** 2).mean(axis=1)

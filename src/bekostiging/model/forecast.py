@@ -9,7 +9,8 @@ Two layers, both estimated only on what is known as of the origin Y
    last actual, its own budget bias (actual / budget over the last three years), its own
    recent growth, the deviation of the last actual from its three-year level (a smoothed
    starting level), the national common factor (the median growth of all municipalities in
-   the last known year, a year effect shared by all) and the national median budget bias. The
+   the last known year, a year effect shared by all), the national median budget bias and the
+   municipality's population growth to 1 January Y+1 (demography, from Iv3). The
    regression coefficients shrink each municipality's own signals towards the pooled
    relationship, which plays the part of a hierarchical prior.
 2. :func:`combined_point`: the forecast combination that is the tool's P50. The candidates are
@@ -35,6 +36,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from bekostiging.data.panel import inhabitants_panel
+from bekostiging.data.rawdata import load_iv3
 from bekostiging.model.evaluation import (
     BASELINES,
     FORECAST_COLUMNS,
@@ -53,7 +56,7 @@ from bekostiging.model.evaluation import (
     with_empirical_band,
 )
 
-FEATURES = ("budget", "bias", "trend", "smooth", "national", "national_bias")
+FEATURES = ("budget", "bias", "trend", "smooth", "national", "national_bias", "demography")
 """The regression's drivers, each a log ratio (see :func:`features`)."""
 CLIP = 1.5  # log ratios beyond +-1.5 (a factor 4.5) are clipped: booking breaks, not signal
 MIN_ROWS = 200  # fewer training rows for a scope and horizon: no regression (weight 0)
@@ -79,7 +82,9 @@ def features(known: pd.DataFrame, origin: int) -> pd.DataFrame:
     ``budget`` = ln(budget Y+1 / last actual); ``bias`` = ln(sum of actuals / sum of budgets)
     over the last three known years; ``trend`` = mean yearly log growth over the last three
     years; ``smooth`` = ln(last actual / mean of the last three); ``national`` = the median over
-    all municipalities of the last yearly log growth; ``national_bias`` = the median bias.
+    all municipalities of the last yearly log growth; ``national_bias`` = the median bias;
+    ``demography`` = ln(inhabitants in the budget for Y+1 / in the actuals of Y), the
+    population growth known as of Y (Iv3).
     """
     actual = _wide(known, "actuals")
     actual = actual[[y for y in actual.columns if y <= origin]]
@@ -107,13 +112,42 @@ def features(known: pd.DataFrame, origin: int) -> pd.DataFrame:
     last_growth = growth[origin] if origin in growth.columns else pd.Series(np.nan, growth.index)
     f["national"] = last_growth.groupby(scope).transform("median").to_numpy()
     f["national_bias"] = f["bias"].groupby(scope).transform("median")
+    growth_pop = population_growth(origin)
+    codes = f.index.get_level_values("gemeentecode")
+    f["demography"] = growth_pop.reindex(codes).to_numpy()
     return f
 
 
+@lru_cache(maxsize=64)
+def _population_growth(origin: int, key: int) -> pd.Series:
+    del key  # the content of the Iv3 table as known, so a changed table is not served stale
+    inh = inhabitants_panel()
+    now = inh.loc[(inh["report"] == "actuals") & (inh["year"] == origin)]
+    ahead = inh.loc[(inh["report"] == "budget") & (inh["year"] == origin + 1)]
+    now = now.set_index("gemeentecode")["inhabitants"]
+    ahead = ahead.set_index("gemeentecode")["inhabitants"].reindex(now.index)
+    ratio = ahead / now
+    return np.log(ratio.where(ratio > 0)).dropna()
+
+
+def population_growth(origin: int) -> pd.Series:
+    """ln(inhabitants in the budget for Y+1 / inhabitants in the actuals of Y) per code.
+
+    Both are in Iv3 as known as of Y (the budget for Y+1 is published in November of Y).
+    """
+    iv3 = load_iv3()
+    known = ((iv3["report"] == "jaarrekening") & (iv3["year"] <= origin)) | (
+        (iv3["report"] == "begroting") & (iv3["year"] <= origin + 1)
+    )
+    key = int(pd.util.hash_pandas_object(iv3.loc[known], index=False).sum())
+    return _population_growth(origin, key)
+
+
 def _design(f: pd.DataFrame) -> pd.DataFrame:
-    """Clipped drivers, 0 where missing plus a missing indicator for budget and bias."""
+    """Clipped drivers, 0 where missing plus a missing indicator for budget, bias and
+    demography."""
     x = f[list(FEATURES)].clip(-CLIP, CLIP)
-    missing = x[["budget", "bias"]].isna().astype(float).add_suffix("_missing")
+    missing = x[["budget", "bias", "demography"]].isna().astype(float).add_suffix("_missing")
     x = pd.concat([x.fillna(0.0), missing], axis=1)
     return sm.add_constant(x, has_constant="add")
 

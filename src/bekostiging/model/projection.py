@@ -73,6 +73,8 @@ class ProjectionInputs:
     units_per_client: np.ndarray | None = None  # (U,) for p*q tariffs; 1 = per client
     population: np.ndarray | None = None  # (M, U, Y) target population (population funding)
     level_rho: np.ndarray | None = None  # (U,) share of the level shock common to the region
+    population_sd: float = 0.0  # yearly sd of the log forecast error of the target population
+    per_head: np.ndarray | None = None  # (U, Y) named rate of population funding (EUR), or NaN
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -110,6 +112,7 @@ class Projection:
     seed: int
     seconds: float = 0.0
     variants: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    population_factor: np.ndarray | None = None  # (D, M, Y) actual / projected population
 
     @property
     def draws(self) -> int:
@@ -238,7 +241,8 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
         raise ValueError(f"draws must be at least 10 to give P10/P90, got {draws}")
     start = time.perf_counter()
     root = np.random.SeedSequence(seed)
-    s_clients, s_intensity, s_small = root.spawn(3)
+    # a fourth child for the population leaves the first three streams as they were
+    s_clients, s_intensity, s_small, s_population = root.spawn(4)
     small = np.random.default_rng(s_small)
     shape = inputs.shape
     v = float(inputs.volume_share)
@@ -275,7 +279,25 @@ def simulate(inputs: ProjectionInputs, draws: int = 2000, seed: int = 20220701) 
     z = small.standard_normal((draws, shape[2]), dtype=np.float32)
     s_idx = np.float32(inputs.index_sd)
     price = np.exp(np.cumsum(s_idx * z - np.float32(0.5) * s_idx**2, axis=1))
-    return Projection(inputs, clients, intensity, price, seed, time.perf_counter() - start)
+    population = None
+    if inputs.population_sd > 0:
+        # the population forecast's error: a mean-one log random walk per municipality; the
+        # need moves with it (more inhabitants, more clients), population funding pays on it
+        s_pop = np.float32(inputs.population_sd)
+        e = np.random.default_rng(s_population).standard_normal(
+            (draws, shape[0], shape[2]), dtype=np.float32
+        )
+        population = np.exp(np.cumsum(s_pop * e - np.float32(0.5) * s_pop**2, axis=2))
+        clients *= population[:, :, None, :]
+    return Projection(
+        inputs,
+        clients,
+        intensity,
+        price,
+        seed,
+        time.perf_counter() - start,
+        population_factor=population,
+    )
 
 
 # --- funding variants on the simulated paths --------------------------------------------------
@@ -314,11 +336,35 @@ def standard_variants(
         ),
     }
     if inputs.population is not None:
-        pop = inputs.population[:, unit][None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_head = np.where(pop > 0, budget / pop, 0.0)
-        out["population"] = V.PopulationFunding(amount_per_head=per_head, settlement=settle)
+        rate = regional_rate(inputs, unit)
+        frac = inputs.year_fraction[unit][None, None, :]
+        per_head = rate[None, None, :] * p * frac  # one rate for the region, indexed, pro-rated
+        out["population"] = V.PopulationFunding(
+            amount_per_head=np.broadcast_to(per_head, budget.shape), settlement=V.NO_SETTLEMENT
+        )
     return out
+
+
+def regional_rate(inputs: ProjectionInputs, unit: int) -> np.ndarray:
+    """The population funding's one regional rate per inhabitant of the target group, (Y,).
+
+    The named per-head amount of the region's assumptions (``population_funding.<segment>.
+    amount_per_head``, indexed like the start budget: ``ProjectionInputs.per_head``) where
+    there is one; otherwise the region's start budget over the region's projected target
+    population, so all municipalities get the same amount per inhabitant. Full-year amounts,
+    before the actual index.
+
+    >>> from dataclasses import replace
+    >>> inp = replace(ProjectionInputs.example(), population=np.full((2, 1, 3), 1000.0))
+    >>> regional_rate(inp, 0).round(1).tolist()  # (100 + 50) x 10,000 / 2,000 inhabitants
+    [750.0, 765.0, 780.0]
+    """
+    if inputs.per_head is not None and np.isfinite(inputs.per_head[unit]).all():
+        return np.asarray(inputs.per_head[unit], dtype=float)
+    pop = inputs.population[:, unit]  # (M, Y)
+    full = inputs.clients_exp[:, unit] * inputs.cost_exp[:, unit]  # (M, Y), full years
+    total = pop.sum(axis=0)
+    return np.divide(full.sum(axis=0), total, out=np.zeros_like(total), where=total > 0)
 
 
 def apply_variants(
@@ -338,11 +384,15 @@ def apply_variants(
     at tariff level (what was paid), the provider's own cost is that divided by the markup.
     Clients of a part year count with the year's fraction (a half year: half the clients'
     care). Results per variant: ``municipality_spend``, ``provider_result``,
-    ``settlement_flow`` and ``provided_cost`` (D, M, U, Y); units not listed stay zero.
+    ``settlement_flow``, ``provided_cost`` and ``backstop`` (D, M, U, Y); units not listed
+    stay zero. ``backstop`` is what the municipality pays on top when the providers' loss
+    exceeds ``projection.provider_equity`` of their revenue (:func:`backstop`); it is in the
+    spend and the result.
     """
     i = proj.inputs
     units = list(i.units) if units is None else units
     shape = proj.clients.shape
+    equity = float(params.value("projection.provider_equity"))
     results: dict[str, dict[str, np.ndarray]] = {}
     for u_name in units:
         u = i.units.index(u_name)
@@ -359,7 +409,10 @@ def apply_variants(
             units_ = clients * upc * proj.intensity[:, :, u] * inten
             pop = None
             if i.population is not None:
-                pop = np.broadcast_to(i.population[:, u][None], clients.shape)
+                pop = i.population[:, u][None]
+                if proj.population_factor is not None:  # the population as it turns out
+                    pop = pop * proj.population_factor
+                pop = np.broadcast_to(pop, clients.shape)
             demand = V.Demand(
                 clients=clients,
                 units=units_,
@@ -376,16 +429,42 @@ def apply_variants(
                         "provider_result",
                         "settlement_flow",
                         "provided_cost",
+                        "backstop",
                     )
                 },
             )
-            store["municipality_spend"][:, :, u] = res.municipality_spend
-            store["provider_result"][:, :, u] = res.provider_result
+            top_up = backstop(res.municipality_spend, res.provider_result, equity)
+            store["municipality_spend"][:, :, u] = res.municipality_spend + top_up
+            store["provider_result"][:, :, u] = res.provider_result + top_up
             store["settlement_flow"][:, :, u] = res.settlement_flow
             store["provided_cost"][:, :, u] = res.provider_cost
+            store["backstop"][:, :, u] = top_up
     return Projection(
-        proj.inputs, proj.clients, proj.intensity, proj.price, proj.seed, proj.seconds, results
+        proj.inputs,
+        proj.clients,
+        proj.intensity,
+        proj.price,
+        proj.seed,
+        proj.seconds,
+        results,
+        proj.population_factor,
     )
+
+
+def backstop(revenue, result, equity: float) -> np.ndarray:
+    """What comes back to the municipality when providers lose more than they can absorb.
+
+    A provider (here: the providers of one municipality x segment together) absorbs a loss up
+    to ``equity`` x its revenue; beyond that the municipality tops the budget up or the
+    clients move to another provider at the same cost, as happened in practice. It binds
+    mostly under budgets; under output (a price per client) and p*q with an indication cap a
+    provider can lose too.
+
+    >>> backstop(np.array([100.0, 100.0]), np.array([-30.0, -5.0]), 0.1).tolist()
+    [20.0, 0.0]
+    """
+    revenue = np.asarray(revenue, dtype=float)
+    return np.maximum(0.0, -np.asarray(result, dtype=float) - equity * np.maximum(revenue, 0.0))
 
 
 def variant_summary(
@@ -474,6 +553,7 @@ def inputs_from_start_budget(
             sigma,
             float(params.value("projection.volume_share")),
             float(params.value("projection.index_sd")),
+            float(params.value("projection.population_sd")),
         )
     else:
         errors = budget_errors(actuals, budgets[budgets["year"] <= y], ["gemeentecode", "domain"])
@@ -501,7 +581,25 @@ def inputs_from_start_budget(
         units_per_client=upc,
         population=full["population"],
         level_rho=level_rho,
+        population_sd=float(params.value("projection.population_sd")),
+        per_head=named_rates(sb, units, years, params),
     )
+
+
+def named_rates(sb: StartBudget, units, years, params: Parameters) -> np.ndarray:
+    """(U, Y): ``population_funding.<segment>.amount_per_head`` x the start budget's index
+    factor (reference year = 1), NaN for a segment without a named rate."""
+    out = np.full((len(units), len(years)), np.nan)
+    index = sb.table.groupby(["segment", "year"])["index_factor"].first()
+    for k, u in enumerate(units):
+        name = f"population_funding.{u}.amount_per_head"
+        if name not in params:
+            continue
+        rate = float(params.value(name))
+        known = index.loc[u] if u in index.index.get_level_values(0) else pd.Series(dtype=float)
+        factors = known.reindex(list(years)).ffill().bfill().fillna(1.0)
+        out[k] = rate * factors.to_numpy(dtype=float)
+    return out
 
 
 def forecast_level(
@@ -510,11 +608,13 @@ def forecast_level(
     sigma: np.ndarray,
     volume_share: float = 0.6,
     index_sd: float = 0.0,
+    population_sd: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Level shock (sd and common share) per unit, so the spread matches the forecast's.
 
     At the forecast's last horizon ``H`` the simulated log variance of the cost of care is
-    ``k level^2 + H sigma^2 + H index_sd^2``: the level shock enters clients and intensity
+    ``k level^2 + H (sigma^2 + index_sd^2 + population_sd^2)``: the level shock enters clients
+    and intensity
     (``k = 1 + 2 sqrt(v (1 - v))``, see :func:`level_drifts`), ``H`` yearly shocks and the
     price index. The level makes it equal to the national forecast's out-of-sample spread at
     ``H`` (:func:`bekostiging.model.anchor.error_spread`), never below zero. Its common share
@@ -535,7 +635,9 @@ def forecast_level(
         scope = SCOPE_OF_DOMAIN.get(d)
         if scope in last.index:
             h = float(last.loc[scope, "horizon"])
-            rest = float(last.loc[scope, "sigma"]) ** 2 - h * (s**2 + index_sd**2)
+            rest = float(last.loc[scope, "sigma"]) ** 2 - h * (
+                s**2 + index_sd**2 + population_sd**2
+            )
             level.append(np.sqrt(max(0.0, rest) / k))
             rho.append(float(last.loc[scope, "rho"]))
         else:
@@ -566,7 +668,7 @@ def _full_grid(sb: StartBudget, munis, units, years, params) -> dict[str, np.nda
     return out
 
 
-SETTLED = ("lumpsum", "population", "hybrid")
+SETTLED = ("lumpsum", "hybrid")  # population funding has no annual settlement (issue 10)
 
 
 def reference_funding(region: Region, segment: str, reference_year: int) -> str:
@@ -656,6 +758,39 @@ def project_start_budget(
     return apply_variants(
         proj, params, settlements=settlements, response=response, tariff_markup=markup
     )
+
+
+def unmet_need_by_variant(
+    sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
+) -> dict[str, float]:
+    """Per variant (and ``"decided"``): the share of the needed care left undone, over the
+    procured segments weighted by their start budget in ``year`` (the whole region).
+
+    Absolute shares from the behaviour model under each variant's contract terms
+    (:func:`contract_options`), so a lower cost that comes from care left undone shows as such.
+    """
+    region = sb.region
+    t = sb.table.loc[sb.table["year"] == year].groupby("segment")["budget"].sum()
+    out: dict[str, float] = {}
+    keys = [*V.VARIANTS, "decided"]
+    for key in keys:
+        num = den = 0.0
+        for seg in region.procured_segments():
+            weight = float(t.get(seg.id, 0.0))
+            if weight <= 0:
+                continue
+            k = seg.funding["variant"] if key == "decided" else key
+            r = behavioural_response(
+                seg,
+                k,
+                region_params=params,
+                n_clients=n_clients,
+                **contract_options(seg, k, params),
+            )
+            num += weight * float(r.unmet_need)
+            den += weight
+        out[key] = num / den if den > 0 else float("nan")
+    return out
 
 
 def decided_variant_spend(proj: Projection, region: Region) -> np.ndarray:

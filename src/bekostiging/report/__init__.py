@@ -109,6 +109,7 @@ from bekostiging.report.startbudget import (
 from bekostiging.report.summary import college_summary, decision_points, title
 from bekostiging.report.transition import transition_table, transition_text
 from bekostiging.report.variants import (
+    corridor_table,
     decided_contract,
     decided_variant,
     funding_mix_text,
@@ -137,6 +138,7 @@ __all__ = [
     "coverage_table",
     "data_gaps",
     "decided_variant",
+    "corridor_table",
     "decided_contract",
     "decision_points",
     "fan_chart_figure",

@@ -56,22 +56,34 @@ def scope_sentence(scope: str, item: dict, to_variant: str) -> str:
             f"gemeenten (toets op gelijke trends: {p_text(r.pretrend_p)}), dus dit verschil is "
             "geen bewijs voor of tegen het effect van de overstap."
         )
+    zero = " Het interval omvat 0: een effect is niet aangetoond." if low <= 0 <= high else ""
     trend = (
-        " Vóór de overstap liepen de uitgaven gelijk op met de andere gemeenten "
-        f"({p_text(r.pretrend_p)}), dus de vergelijking is bruikbaar."
+        " Vóór de overstap is geen duidelijk afwijkende trend te zien "
+        f"({p_text(r.pretrend_p)}); dat bewijst geen gelijke trends, maar maakt de vergelijking "
+        "bruikbaar."
     )
     effect = item["model_effect"]
     if not np.isfinite(effect):
-        return head + trend
-    verdict = "binnen" if r.covers(effect) else "buiten"
+        return head + zero + trend
     model = (
-        f" Het gedragsmodel van dit rapport rekent voor {int(item['year'])} met "
+        f" Het gedragsmodel van dit rapport rekent voor de ingekochte segmenten met "
         f"{_signed(effect)} bij {VARIANT_SHORT.get(to_variant, to_variant)} tegenover de oude "
-        f"bekostiging: dat valt {verdict} het interval."
+        f"bekostiging; omgerekend naar alle uitgaven van {word} (de ingekochte segmenten zijn "
+        f"{percent(item['procured_share'], 0)} daarvan) is dat {_signed(item['model_scope_effect'])}."
     )
-    if verdict == "buiten":
-        model += " Het model overschat of onderschat hier dus wat de overstap in de praktijk deed."
-    return head + trend + model
+    scoped = item["model_scope_effect"]
+    if r.covers(scoped):
+        model += (
+            " Dat valt binnen het interval, maar het interval is te breed om het model te "
+            "bevestigen of te verwerpen."
+        )
+    else:
+        side = "groter" if abs(scoped) > abs(r.effect) else "kleiner"
+        model += (
+            f" Dat valt buiten het interval: het model rekent met een {side} effect dan de "
+            "jaarrekeningen laten zien."
+        )
+    return head + zero + trend + model
 
 
 def switch_evidence_text(obj) -> Markdown:
@@ -103,7 +115,9 @@ def switch_evidence_text(obj) -> Markdown:
     lines.append(
         "Let op: hoe de andere gemeenten zelf bekostigen staat niet in de gegevens, en veel "
         "gemeenten zijn in dezelfde jaren ook overgestapt. Het verschil meet de overstap van deze "
-        "regio tegenover wat de andere gemeenten deden, niet tegenover p\\*q overal."
+        "regio tegenover wat de andere gemeenten deden, niet tegenover p\\*q overal. In 2022 "
+        "veranderde ook het woonplaatsbeginsel van de Jeugdwet, dat jeugdhulpkosten tussen "
+        "gemeenten verschoof; ook dat zit in het verschil."
     )
     return markdown(lines)
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from bekostiging.data.panel import NEW_SCHEME_YEAR
 from bekostiging.data.rawdata import load_taakvelden
 from bekostiging.model.anchor import REGION_UNIT
 from bekostiging.report.charts import (
@@ -24,6 +25,7 @@ from bekostiging.report.tables import (
     PROJECTION_ASSUMPTIONS,
     ReportTable,
     estimate_note,
+    segment_names,
     table,
 )
 
@@ -77,7 +79,7 @@ def projection_table(view) -> ReportTable:
         {c: euro for c in out.columns if c != "Jaar"},
         caption=f"Projectie {view.name} over de contractperiode bij de besloten bekostiging "
         "(€, lopende prijzen). Het startbudget is de verwachte waarde (het gemiddelde) van de "
-        "kosten van de benodigde zorg; de kolommen ernaast geven wat de gemeente bij de besloten "
+        "kosten van de zorg zoals die nu geleverd wordt; de kolommen ernaast geven wat de gemeente bij de besloten "
         "bekostiging betaalt: gemiddeld, en P10, P50 (de middelste uitkomst) en P90. "
         + estimate_note(a, PROJECTION_ASSUMPTIONS),
     )
@@ -122,6 +124,18 @@ def region_domain_projection_table(analysis) -> ReportTable:
     return domain_table(analysis, REGION_UNIT, f"de regio {analysis.region.name}")
 
 
+def break_text(reference_year: int, years: list[int]) -> str:
+    """What the 2025 Iv3 code scheme means for the forecast years shown."""
+    if reference_year >= NEW_SCHEME_YEAR or not any(y >= NEW_SCHEME_YEAR for y in years):
+        return ""
+    return (
+        f"Vanaf {NEW_SCHEME_YEAR} boeken gemeenten volgens een nieuwe Iv3-indeling (wijkteams "
+        "verdeeld over 6.21-6.23, pgb's op 6.79), die uitgaven verschuift tussen toegang, jeugd "
+        "en Wmo; die verschuiving is geen groei. Daarom groeien toegang, jeugd en Wmo hier vanaf "
+        f"{NEW_SCHEME_YEAR} met de prognose van het hele sociaal domein van de gemeente. "
+    )
+
+
 def domain_table(analysis, unit: str, name: str) -> ReportTable:
     """The whole social domain per task field: actual in Y and expected for the next years."""
     y = analysis.settings.reference_year
@@ -129,26 +143,29 @@ def domain_table(analysis, unit: str, name: str) -> ReportTable:
     out = domain_projection_rows(frame, y)
     years = [c for c in frame.columns if isinstance(c, int)]
     sb = analysis.start_budget.table
+    pooled_ids = [seg for p in analysis.region.pooling for seg in p.segments]
+    left_out = ""
     if unit != REGION_UNIT:
         sb = sb.loc[sb["gemeentecode"] == unit]
+        if pooled_ids:  # booked by a centrumgemeente: in no municipality's own task fields alike
+            names = segment_names(analysis)
+            shown = [names.get(x, x) for x in pooled_ids if x in set(sb["segment"])]
+            sb = sb.loc[~sb["segment"].isin(pooled_ids)]
+            if shown:
+                left_out = (
+                    f", zonder {' en '.join(shown)} (die boekt een centrumgemeente voor de regio)"
+                )
     last = max(years) if years else y
     procured = float(sb.loc[sb["year"] == last, "budget_full_year"].sum())
     total = float(out.iloc[-1][f"Verwacht {last} (€)"]) if years else float("nan")
     share = f" ({number(100 * procured / total, 0)}% van het verwachte totaal)" if total > 0 else ""
     procured_text = (
-        f" Het startbudget {last} op jaarbasis voor de regionaal ingekochte segmenten is "
-        f"{euro(procured)}{share}; het rust op dezelfde prognose, met daarbovenop lokaal beleid, "
-        "doelmatigheid en ketenafspraken."
+        f" Het startbudget {last} op jaarbasis voor de regionaal ingekochte segmenten"
+        f"{left_out} is {euro(procured)}{share}; het rust op dezelfde prognose, met daarbovenop "
+        "lokaal beleid, doelmatigheid en ketenafspraken."
         if procured > 0
         else ""
     )
-    pooled = [p for p in analysis.region.pooling if unit not in (REGION_UNIT, p.booked_by)]
-    if pooled and procured > 0:
-        booker = analysis.region.name_of(pooled[0].booked_by)
-        procured_text += (
-            f" Beschermd wonen en opvang boekt {booker} voor de hele regio (6.81); het "
-            f"startbudget rekent {name} daarvan een deel toe, deze tabel niet."
-        )
     missing = frame.attrs.get("no_forecast") or []
     missing_text = (
         " Zonder landelijke prognose (werkelijk bedrag doorgetrokken): "
@@ -162,10 +179,10 @@ def domain_table(analysis, unit: str, name: str) -> ReportTable:
         {c: euro for c in out.columns if c != "Taakveld"},
         caption=f"Het hele sociaal domein van {name} per taakveld: de jaarrekening {y} en de "
         "verwachte uitgaven (het gemiddelde, lopende prijzen) volgens het landelijke model, dat "
-        "op alle gemeenten is geschat en achteraf getoetst (hoofdstuk Terugblik). Het model "
-        "voorspelt toegang, jeugd en Wmo elk als geheel; elk taakveld houdt zijn aandeel van "
-        f"{y}. De totalen tellen precies de genoemde taakvelden op; vanaf 2025 vallen de nieuwe "
-        "Iv3-codes onder dezelfde drie onderdelen (6.79 pgb: 55% jeugd, 45% Wmo, schatting)."
+        "op alle gemeenten is geschat en achteraf getoetst (hoofdstuk Terugblik). Elk taakveld "
+        f"houdt zijn aandeel van {y} binnen toegang, jeugd of Wmo. "
+        + break_text(y, years)
+        + "De totalen tellen precies de genoemde taakvelden op."
         + procured_text
         + missing_text,
     )

@@ -151,8 +151,9 @@ def damping_reason(a, choice) -> str:
         n = int(choice.scores["n"].max())
         return (
             f"(gekozen op de landelijke gegevens tot en met {ref}: van 0% tot 100% in stappen "
-            f"van 5% voorspelt dit aandeel de groei van {number(n)} eerdere gemeentejaren het "
-            "best, zonder naar latere jaren te kijken)."
+            f"van 5% voorspelde dit aandeel in {number(n)} eerdere voorspellingen (gemeente x "
+            "jaar, één tot drie jaar vooruit) de groei het best, zonder naar latere jaren te "
+            "kijken)."
         )
     if choice is not None and choice.source == "scenario":
         return "(ingesteld in het scenario)."
@@ -198,9 +199,11 @@ def step3_table(view) -> ReportTable:
         f"{ref} x factor demografie (groei van de doelgroep) x factor trend x factor landelijke "
         "prognose x factor lokaal beleid (stap 5). De factor landelijke prognose zet het niveau "
         f"tot en met {last} op de verwachte groei van jeugd of Wmo van de gemeente volgens het "
-        "landelijke model (geschat op alle gemeenten en achteraf getoetst, hoofdstuk Terugblik), "
-        "in plaats van demografie, trend en indexatie; daarna groeit het startbudget met "
-        f"demografie, trend en indexatie verder. {res.note} "
+        "landelijke model (geschat op alle gemeenten en achteraf getoetst, hoofdstuk Terugblik; "
+        "voor jaren vanaf 2025 de groei van het hele sociaal domein, omdat de nieuwe "
+        "Iv3-indeling uitgaven tussen jeugd, Wmo en toegang verschuift), in plaats van "
+        "demografie, trend en indexatie; daarna groeit het startbudget met demografie, trend en "
+        f"indexatie verder. {res.note} "
         + estimate_note(
             a,
             ["prevalence.*", "startbudget.trend_damping", "startbudget.local_policy.*"],

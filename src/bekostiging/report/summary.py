@@ -141,6 +141,25 @@ def _backtest_bullet(analysis, k: dict[str, Any]) -> str:
     )
 
 
+def unmet_sentence(unmet: dict) -> str:
+    """The care each variant leaves undone, when the lumpsum leaves more than p*q.
+
+    >>> unmet_sentence({"lumpsum": 0.093, "pq": 0.0})[:60]
+    ' Het lagere bedrag bij lumpsum is deels zorg die niet wordt '
+    """
+    ls, pq = unmet.get("lumpsum"), unmet.get("pq")
+    if ls is None or pq is None or not ls > pq:
+        return ""
+    pq_text = "met geen" if pq < 0.0005 else f"met {percent(pq, 1)}"
+    return (
+        " Het lagere bedrag bij lumpsum is deels zorg die niet wordt geleverd: bij lumpsum blijft "
+        f"naar schatting {percent(ls, 1)} van de benodigde zorg ongeleverd (geweigerd, wachtend "
+        f"of minder zorg per cliënt); bij p*q rekent het gedragsmodel {pq_text}. Wat niet wordt "
+        "geleverd is geen besparing. Wat de overstap in de jaarrekeningen deed, staat in "
+        "hoofdstuk 4."
+    )
+
+
 def college_summary(view) -> Markdown:
     """The key messages for the college: 3-6 bullets with the figures filled in."""
     a = view.analysis
@@ -155,7 +174,8 @@ def college_summary(view) -> Markdown:
         "",
         f"- **Startbudget.** Voor {first}, het eerste volledige contractjaar, is het startbudget "
         f"van {k['name']} {amount(k['start_budget'])} ({euro(per_inh)} per inwoner), de "
-        "verwachte kosten van de benodigde zorg (het gemiddelde van de gesimuleerde uitkomsten): "
+        "verwachte kosten van de zorg zoals die nu geleverd wordt (het gemiddelde van de "
+        "gesimuleerde uitkomsten): "
         f"{amount(k['start_budget_jeugd'])} jeugdhulp en {amount(k['start_budget_wmo'])} Wmo. "
         f"Over de hele contractperiode ({years}) is dat {amount(k['start_budget_total'])}.",
         f"- **Kosten van de gekozen bekostiging** ({funding_mix(a)}). In {first} betaalt de "
@@ -164,7 +184,7 @@ def college_summary(view) -> Markdown:
         f"met 10% kans {amount(k['decided_p90'])} of meer (P90). "
         + (
             f"Alles in p*q zou in de middelste uitkomst {amount(pq)} kosten, alles in lumpsum "
-            f"{amount(ls)}."
+            f"{amount(ls)}." + unmet_sentence(a.unmet_need)
             if pq is not None and ls is not None
             else ""
         ),

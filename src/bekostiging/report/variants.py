@@ -85,7 +85,12 @@ def variant_frame(view) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["Bandbreedte P10-P90 (€)"] = out["P90 (€)"] - out["P10 (€)"]
     out["P50 t.o.v. startbudget"] = out["P50 (€)"] / budget - 1.0
+    unmet = view.analysis.unmet_need
+    out[UNMET_COLUMN] = [unmet.get("decided"), *(unmet.get(k) for k in vs.index)]
     return out
+
+
+UNMET_COLUMN = "Niet-geleverde benodigde zorg (regio, gedragsmodel)"
 
 
 def variant_table(view) -> ReportTable:
@@ -93,17 +98,13 @@ def variant_table(view) -> ReportTable:
     a = view.analysis
     out = variant_frame(view)
     vs, dq, first = variant_rows(view)
-    same = (
-        "population" in vs.index
-        and "lumpsum" in vs.index
-        and abs(float(vs.loc["population", "p50"]) - float(vs.loc["lumpsum", "p50"])) < 1.0
-    )
     note = (
-        " Populatiebekostiging valt hier samen met lumpsum: het budget per inwoner x de "
-        "verwachte doelgroep is het startbudget, en de omvang van de doelgroep is niet onzeker "
-        "gemodelleerd."
-        if same
-        else ""
+        " Niet-geleverde benodigde zorg: het deel van de doelmatige zorg dat bij die variant "
+        "niet wordt geleverd (geweigerd, wachtend of te weinig zorg per cliënt; voor de hele "
+        "regio, gewogen over de ingekochte segmenten). Een lagere uitgave die daaruit komt is "
+        "geen besparing: die zorg blijft nodig. Bij populatiebekostiging krijgt elke gemeente "
+        f"hetzelfde bedrag per inwoner van de doelgroep; de afwijking voor {view.name} is een "
+        "verschuiving tussen gemeenten, het regiototaal blijft gelijk."
     )
     return table(
         out,
@@ -113,6 +114,7 @@ def variant_table(view) -> ReportTable:
             "P90 (€)": euro,
             "Bandbreedte P10-P90 (€)": euro,
             "P50 t.o.v. startbudget": partial(percent, signed=True),
+            UNMET_COLUMN: partial(percent, decimals=1),
         },
         caption=f"Wat {view.name} in {first} betaalt per bekostigingsvariant (€; startbudget "
         f"{euro(dq['budget'])}). Per variant krijgen alle ingekochte segmenten dezelfde "
@@ -270,4 +272,73 @@ def funding_mix_text(obj) -> Markdown:
             f"besloten: {funding_mix(a)}. De andere regels rekenen alle segmenten met één "
             "variant door, ter vergelijking."
         ]
+    )
+
+
+def option_label(corridor: float, share: float) -> str:
+    """A settlement option in words.
+
+    >>> option_label(0.05, 0.5), option_label(0.0, 1.0), option_label(float("inf"), 0.0)
+    ('corridor 5%, daarbuiten 50% verrekend', 'nacalculatie (alles verrekend)', 'geen verrekening')
+    """
+    if np.isinf(corridor):
+        return "geen verrekening"
+    if corridor == 0 and share == 1:
+        return "nacalculatie (alles verrekend)"
+    return f"corridor {percent(corridor, 0)}, daarbuiten {percent(share, 0)} verrekend"
+
+
+def corridor_table(view, segment: str | None = None) -> ReportTable | Markdown:
+    """The decision table of corridor options, settled per provider (issue 10, part 5)."""
+    a = view.analysis
+    segment = segment or main_segment(view)
+    t = view.corridor_options(segment)
+    name = segment_names(a).get(segment, segment)
+    if t.empty:
+        return markdown([f"Voor {name} is geen aanbiederslandschap bekend; geen keuzetabel."])
+    decided = dict(a.region.segment(segment).funding.get("settlement") or {"kind": "none"})
+    dec = (
+        float(decided.get("corridor", np.inf))
+        if decided["kind"] == "corridor"
+        else (0.0 if decided["kind"] == "full" else np.inf),
+        float(decided.get("municipality_share_over", 1.0 if decided["kind"] != "none" else 0.0)),
+    )
+    labels = [
+        option_label(c, s) + (" (besloten)" if (c, s) == dec else "")
+        for c, s in zip(t["corridor"], t["share"])
+    ]
+    thr = percent(a.loss_threshold, 0)
+    equity = float(a.params.value("projection.provider_equity"))
+    out = pd.DataFrame(
+        {
+            "Verrekening": labels,
+            "Gemeente gemiddeld (€)": t["mean"],
+            "Gemeente P50 (€)": t["p50"],
+            "Gemeente P90 (€)": t["p90"],
+            "Nabetaling gemeente P90 (€)": t["settlement_p90"],
+            "Bijbetaling bij omvallende aanbieder P90 (€)": t["backstop_p90"],
+            f"Kans aanbieder verliest > {thr}": t["provider_loss_chance"],
+            f"Kans minstens één aanbieder > {thr} verlies": t["any_loss_chance"],
+            f"Kans verlies > {thr} bij verrekening op het segmenttotaal": t["total_loss_chance"],
+        }
+    )
+    share_fmt = partial(percent, decimals=0)
+    year = int(t["year"].iloc[0])
+    return table(
+        out,
+        {c: (euro if "€" in c else share_fmt) for c in out.columns if c != "Verrekening"},
+        caption=f"Keuzetabel verrekening, {name} {view.name} {year}: per optie wat de gemeente "
+        f"betaalt (gemiddeld, P50, P90) en hoe vaak een aanbieder meer dan {thr} van zijn omzet "
+        "verliest (per aanbieder en jaar, ongewogen). Zoals de regio besloot, krijgt elke "
+        "organisatie een eigen lumpsum en wordt per organisatie verrekend; cliënten kiezen zelf hun aanbieder, dus de zorg verdeelt "
+        f"zich elk jaar wat anders over de {int(t['providers'].iloc[0])} aanbieders dan het "
+        f"budget (berekend voor de cliënten en het budget van {view.name}). Verliest een "
+        f"aanbieder meer dan {percent(equity, 0)} van zijn omzet (wat hij "
+        "uit eigen vermogen kan dragen, schatting projection.provider_equity), dan komt de rest "
+        "terug bij de gemeente (bijpassen of cliënten naar een andere aanbieder): die bedragen "
+        "zitten in P50 en P90. De laatste kolom verrekent op het totaal van het segment: dan vallen "
+        "tekorten en overschotten van aanbieders tegen elkaar weg en blijven verliezen van "
+        "afzonderlijke aanbieders buiten beeld. Het "
+        "aanbiederslandschap is illustratief (schatting). "
+        + estimate_note(a, PROJECTION_ASSUMPTIONS),
     )
