@@ -23,9 +23,11 @@ def proj(achterhoek, baseline_achterhoek, budget_achterhoek):
 
 
 def _cells(proj, variant, unit, year):
+    """What the variant pays, before the backstop (a provider's loss beyond its equity)."""
     i = proj.inputs
     u, k = i.units.index(unit), i.years.index(year)
-    return proj.variants[variant]["municipality_spend"][:, :, u, k]
+    res = proj.variants[variant]
+    return (res["municipality_spend"] - res["backstop"])[:, :, u, k]
 
 
 def test_one_rate_for_the_whole_region(proj):
@@ -65,7 +67,7 @@ def test_no_settlement_and_the_municipality_carries_the_population(proj):
 
 def test_population_funding_differs_from_the_lumpsum_in_its_spread(proj):
     pop = proj.total(proj.variants["population"]["municipality_spend"])
-    lump = proj.total(proj.variants["lumpsum"]["municipality_spend"])
+    lump = proj.total(proj.variants["lumpsum"]["municipality_spend"])  # both with backstop
     k = proj.inputs.years.index(2028)
     spread = {
         n: float(np.quantile(x[:, k], 0.9) - np.quantile(x[:, k], 0.1))

@@ -242,7 +242,7 @@ def test_no_saving_that_is_only_care_left_undone(view, analysis):
     plain = repr(pres.variant_table(view))
     assert "Niet-geleverde benodigde zorg" in plain and percent(unmet["lumpsum"], 1) in plain
     summary = pres.college_summary(view).data
-    assert "Alles in p*q" in summary
+    assert "Alles in p\\*q" in summary
     assert f"naar schatting {percent(unmet['lumpsum'], 1)} van de benodigde zorg" in summary
     assert "geen besparing" in summary
 
