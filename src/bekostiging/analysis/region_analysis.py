@@ -36,7 +36,7 @@ from bekostiging.config.settings import Settings, check_settings
 from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
-from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
 from bekostiging.model.allocation import (
@@ -244,7 +244,7 @@ class RegionAnalysis:
         panel = build_panel()
         panel = panel.loc[panel["year"] <= y]
         codes = list(self.region.current_codes())
-        groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
+        groups = jeugdzorgregio_of()
         others = {c: g for c, g in groups.items() if c not in codes}
         first = int(panel["year"].min())
         year = self.first_full_year

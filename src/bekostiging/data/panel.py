@@ -194,6 +194,16 @@ def load_jeugdzorgregio_membership(
     return frame.loc[frame["year"] == year, cols].reset_index(drop=True)
 
 
+def jeugdzorgregio_of(year: int = 2023) -> dict[str, str]:
+    """Municipality code -> jeugdzorgregio code in ``year``.
+
+    >>> jeugdzorgregio_of()["GM0197"]
+    'JZ25'
+    """
+    m = load_jeugdzorgregio_membership(year)
+    return dict(zip(m["gemeentecode"], m["jeugdzorgregio_code"], strict=True))
+
+
 def load_jeugdzorgregios(year: int = 2023, path: str | Path | None = None) -> pd.DataFrame:
     """The 42 jeugdzorgregios of ``year`` (code, name, number of municipalities).
 

@@ -24,7 +24,7 @@ import pandas as pd
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import ParameterError, Problem
-from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_population
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.calibration import (
@@ -269,10 +269,8 @@ def run_backtest(
         tuple(d for d in DOMAIN_POPULATION if d in cal.index),
         years,
     )
-    groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
-    damping = damping_as_of(
-        params, reference_year, build_panel(), load_population(), groups.to_dict()
-    ).value
+    groups = jeugdzorgregio_of()
+    damping = damping_as_of(params, reference_year, build_panel(), load_population(), groups).value
     clients, cost = _expected_paths(booked, popidx, cal, rates, damping, keys, reference_year)
     domains = keys[1]
     inputs = ProjectionInputs(

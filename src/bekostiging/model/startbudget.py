@@ -39,7 +39,7 @@ from bekostiging.config.contract import parse_date, year_fractions
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import ParameterError, Problem
-from bekostiging.data.panel import build_panel, load_jeugdzorgregio_membership
+from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, load_population
 from bekostiging.model.anchor import (
     HORIZONS,
@@ -573,8 +573,8 @@ def start_budget(
         )
     )
     trend_cal = historical_trend(baseline, region, reference_year, params)
-    groups = load_jeugdzorgregio_membership().set_index("gemeentecode")["jeugdzorgregio_code"]
-    damping = damping_as_of(params, reference_year, panel, load_population(), groups.to_dict())
+    groups = jeugdzorgregio_of()
+    damping = damping_as_of(params, reference_year, panel, load_population(), groups)
     trend = trend_used(trend_cal, segments, params, damping.value)
     trend_cal["trend_used"] = trend
 
@@ -584,7 +584,7 @@ def start_budget(
     step5 = step5_local_policy(codes, segments, years, params, expectations, cal.first_year)
     step7 = step7_price_factors(segments, years, reference_year, cal.first_year, params, rates)
     growth = national_growth(panel, reference_year, region.current_codes())
-    spread = national_spread(panel, reference_year, groups.to_dict())
+    spread = national_spread(panel, reference_year, groups)
     horizons = range(1, int(params.value("startbudget.forecast_years")) + 1)
     factors = None
     if len(horizons):
