@@ -15,6 +15,7 @@ from bekostiging.report.incentives import strongest_incentives
 from bekostiging.report.labels import DECIDED_LABEL, VARIANT_LABELS
 from bekostiging.report.regional import totals_check_frame
 from bekostiging.report.tables import amount, segment_names
+from bekostiging.report.variants import variant_frame
 from bekostiging.report.workbook import key_tables
 
 ENGLISH = re.compile(
@@ -102,11 +103,18 @@ def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysi
     assert "0x" not in plain and plain == repr(pres.start_budget_table(view))
 
 
-def test_variant_table_lists_every_variant_with_percent_change(view):
+def test_variant_table_lists_every_variant_with_its_routes(view):
     plain = repr(pres.variant_table(view))
     for label in (DECIDED_LABEL, *VARIANT_LABELS.values()):
         assert label in plain
-    assert re.search(r"[+-]\d+,\d%", plain)
+    for column in (
+        "Buiten het contract",
+        "Totaal gemeente",
+        "Niet-geleverde zorg",
+        "dezelfde zorg",
+    ):
+        assert column in plain
+    assert re.search(r"\d+,\d%", plain)
 
 
 def test_client_counts_below_ten_are_hidden_with_correct_totals(view, analysis):
@@ -245,6 +253,18 @@ def test_no_saving_that_is_only_care_left_undone(view, analysis):
     assert "Alles in p\\*q" in summary
     assert f"naar schatting {percent(unmet['lumpsum'], 1)} van de benodigde zorg" in summary
     assert "geen besparing" in summary
+    # the comparison on equal care: total over all routes plus the care left undone
+    frame = variant_frame(view).set_index("Bekostigingsvariant")
+    np.testing.assert_allclose(
+        frame["Bij dezelfde zorg (€)"],
+        frame["Totaal gemeente P50 (€)"] + frame["Niet-geleverde zorg (€)"],
+    )
+    vs = view.variant_summary(years=[analysis.first_full_year])
+    for key in ("pq", "lumpsum"):
+        equal = vs.loc[key, "total_p50"] + vs.loc[key, "unmet_value_mean"]
+        assert amount(equal) in summary
+    # p*q delivers all the needed care in the model; the lumpsum leaves some undone
+    assert vs.loc["pq", "unmet_value_mean"] == 0.0 < vs.loc["lumpsum", "unmet_value_mean"]
 
 
 def test_the_corridor_decision_table(view, analysis):

@@ -175,9 +175,9 @@ def test_the_scorecard_text_of_a_fixed_simulation():
     card = dutch_scorecard(numbers)
     assert card.columns.tolist() == list(SCORECARD_LABELS)
     hybrid = "hybride bekostiging (deel p*q, deel lumpsum)"
-    safety = "vangnet: corridor van 5 % met nacalculatie"
+    safety = "vangnet: boven een overschrijding van 5 % betaalt de gemeente alles"
     want = [
-        ("volume", "minder zorg dan doelmatig", "-22,9%", hybrid, "+12,1%-punt (van -22,9% naar -10,7%)"),
+        ("volume", "minder zorg dan doelmatig", "-16,8%", hybrid, "+13,1%-punt (van -16,8% naar -3,7%)"),
         ("duration", "geen prikkel tot verlengen", "0,0% per jaar", hybrid, "+0,5%-punt (van 0,0% naar 0,5%)"),
         ("upcoding", "geen prikkel tot zwaardere indeling", "0,0%", hybrid, "+1,1%-punt (van 0,0% naar 1,1%)"),
         ("selection", "complexe cliënten worden geweigerd", "16,7%", "risicoverevening naar zorgzwaarte", "-16,7%-punt (van 16,7% naar 0,0%)"),

@@ -49,15 +49,24 @@ def test_pq_spend_moves_with_tariff_and_cap_only():
     assert t["swing"].iloc[2:].max() < 1e-6  # nothing else matters for p*q spend
 
 
-def test_lumpsum_spend_is_driven_by_the_budget_and_unmet_need_by_acceptance():
+def test_lumpsum_spend_is_driven_by_the_budget_and_unmet_need_by_the_providers_weight():
     spend = tornado_table("iaj", "lumpsum", "spend", n_clients=N)
     assert spend["parameter"].iloc[0] == "behaviour.payment.budget_ratio"
     row = spend.iloc[0]
     assert row["high"] > row["base"] > row["low"]
     unmet = tornado_table("iaj", "lumpsum", "unmet_need", n_clients=N).set_index("parameter")
-    tol = unmet.loc["behaviour.acceptance.tolerance"]
-    assert tol["low"] > tol["base"] > tol["high"]  # accepting less loss: more unmet need
+    # Ellis & McGuire: the less a provider weighs the client's benefit, the less care it gives
+    alpha = unmet.loc["behaviour.provider.benefit_weight"]
+    assert alpha["low"] > alpha["base"] > alpha["high"]
+    assert unmet.index[0] == "behaviour.provider.benefit_weight"
     assert unmet["swing"].iloc[0] > 0.1
+    # a tighter budget leaves more care undone
+    budget = unmet.loc["behaviour.payment.budget_ratio"]
+    assert budget["low"] > budget["base"]
+    # refusals do not make need disappear: a refused client is served by another provider or
+    # outside the domain (need is conserved), so refusing more does not raise the unmet need
+    tol = unmet.loc["behaviour.acceptance.tolerance"]
+    assert tol["low"] <= tol["base"]
 
 
 def test_sensitivity_long_table_and_errors():

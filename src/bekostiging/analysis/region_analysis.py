@@ -87,6 +87,7 @@ WARM = (
     "switch_evidence",
     "unmet_need",
     "decided_spend",
+    "decided_routes",
     "backtest",
     "evaluation",
     "benchmark",
@@ -380,6 +381,15 @@ class RegionAnalysis:
         return decided_variant_spend(self.projection, self.region)
 
     @cached_property
+    def decided_routes(self) -> dict[str, np.ndarray]:
+        """Under the decided variants (D, M, U, Y): the municipality's cost outside the
+        contract, its total over all routes, and the value of the care left undone."""
+        return {
+            k: decided_variant_spend(self.projection, self.region, k)
+            for k in ("outside_contract", "total_cost", "unmet_value")
+        }
+
+    @cached_property
     def risk_table(self) -> pd.DataFrame:
         """Risks per municipality, numbers only (Dutch: report.text.risk.dutch_risk_table)."""
 
@@ -641,6 +651,11 @@ class MunicipalityView:
             index=pd.Index(p.inputs.years, name="year"),
         )
         out["mean"] = tot.mean(axis=0)
+        routes = {k: v[:, self.index].sum(axis=1) for k, v in self.analysis.decided_routes.items()}
+        out["total_p50"] = np.quantile(routes["total_cost"], 0.5, axis=0)
+        out["total_p90"] = np.quantile(routes["total_cost"], 0.9, axis=0)
+        out["outside_contract_mean"] = routes["outside_contract"].mean(axis=0)
+        out["unmet_value_mean"] = routes["unmet_value"].mean(axis=0)
         out["budget"] = p.inputs.budget[self.index].sum(axis=0)
         return out.loc[[y for y in out.index if y in self.analysis.contract_years]]
 

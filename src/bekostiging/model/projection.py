@@ -388,6 +388,15 @@ def apply_variants(
     stay zero. ``backstop`` is what the municipality pays on top when the providers' loss
     exceeds ``projection.provider_equity`` of their revenue (:func:`backstop`); it is in the
     spend and the result.
+
+    Need is conserved over routes (:meth:`~bekostiging.model.behaviour.Simulation.routes`):
+    clients a provider refuses or postpones are served by another contracted provider or next
+    year (in the contract's care), or outside the contract. Per variant also:
+    ``outside_contract`` (the municipality's cost of non-contracted care, pgb and the
+    voorliggend veld, against the reference funding), ``non_municipal`` (Wlz and Zvw),
+    ``unmet_value`` (the cost of the care left undone, a harm) and ``total_cost`` (the
+    municipality's spend over all its routes: ``municipality_spend + outside_contract``). The
+    three are 0 without a ``response``.
     """
     i = proj.inputs
     units = list(i.units) if units is None else units
@@ -400,11 +409,18 @@ def apply_variants(
         unit_cost = i.cost_exp[:, u][None] * proj.price[:, None, :] / upc / tariff_markup
         frac = i.year_fraction[u][None, None, :]
         variants = standard_variants(i, params, u, (settlements or {}).get(u_name), proj.price)
+        reference_cost = (
+            proj.clients[:, :, u] * frac * upc * proj.intensity[:, :, u] * unit_cost * tariff_markup
+        )
         for key, variant in variants.items():
             vol, inten = 1.0, 1.0
+            outside = non_municipal = unmet = 0.0
             if response is not None:
                 r = response(u_name, key)
                 vol, inten = float(r.volume_factor), float(r.intensity_factor)
+                outside = float(getattr(r, "outside_contract_factor", 0.0))
+                non_municipal = float(getattr(r, "non_municipal_factor", 0.0))
+                unmet = float(getattr(r, "unmet_cost_factor", 0.0))
             clients = proj.clients[:, :, u] * vol * frac
             units_ = clients * upc * proj.intensity[:, :, u] * inten
             pop = None
@@ -430,10 +446,20 @@ def apply_variants(
                         "settlement_flow",
                         "provided_cost",
                         "backstop",
+                        "outside_contract",
+                        "non_municipal",
+                        "unmet_value",
+                        "total_cost",
                     )
                 },
             )
             top_up = backstop(res.municipality_spend, res.provider_result, equity)
+            store["outside_contract"][:, :, u] = outside * reference_cost
+            store["non_municipal"][:, :, u] = non_municipal * reference_cost
+            store["unmet_value"][:, :, u] = unmet * reference_cost
+            store["total_cost"][:, :, u] = (
+                res.municipality_spend + top_up + outside * reference_cost
+            )
             store["municipality_spend"][:, :, u] = res.municipality_spend + top_up
             store["provider_result"][:, :, u] = res.provider_result + top_up
             store["settlement_flow"][:, :, u] = res.settlement_flow
@@ -498,6 +524,12 @@ def variant_summary(
         flow = pick(res["settlement_flow"]).sum(axis=(1, 2, 3))
         active = spend_cells > 0
         losing = (result_cells < -loss_threshold * spend_cells) & active
+        zero = np.zeros(len(spend))
+        total = pick(res["total_cost"]).sum(axis=(1, 2, 3)) if "total_cost" in res else spend
+
+        def mean_of(name: str, res=res, zero=zero) -> float:
+            return float((pick(res[name]).sum(axis=(1, 2, 3)) if name in res else zero).mean())
+
         rows.append(
             {
                 "variant": key,
@@ -509,6 +541,12 @@ def variant_summary(
                 "provider_result_mean": result.mean(),
                 "provider_loss_chance": float(losing.sum() / max(active.sum(), 1)),
                 "settlement_mean": flow.mean(),
+                "outside_contract_mean": mean_of("outside_contract"),
+                "non_municipal_mean": mean_of("non_municipal"),
+                "unmet_value_mean": mean_of("unmet_value"),
+                "total_p50": np.quantile(total, 0.5),
+                "total_p90": np.quantile(total, 0.9),
+                "total_mean": total.mean(),
             }
         )
     return pd.DataFrame(rows).set_index("variant")
@@ -793,11 +831,17 @@ def unmet_need_by_variant(
     return out
 
 
-def decided_variant_spend(proj: Projection, region: Region) -> np.ndarray:
-    """Municipality spend (D, M, U, Y) under each segment's decided variant."""
+def decided_variant_spend(
+    proj: Projection, region: Region, result: str = "municipality_spend"
+) -> np.ndarray:
+    """A variant result (D, M, U, Y) under each segment's decided variant: by default the
+    municipality's spend on the contract; ``result`` names another (``total_cost``,
+    ``outside_contract``, ``unmet_value``, ...)."""
     i = proj.inputs
     out = np.zeros(proj.clients.shape)
     for u, name in enumerate(i.units):
         key = region.segment(name).funding["variant"]
-        out[:, :, u] = proj.variants[key]["municipality_spend"][:, :, u]
+        values = proj.variants[key].get(result)
+        if values is not None:
+            out[:, :, u] = values[:, :, u]
     return out

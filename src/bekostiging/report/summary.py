@@ -72,8 +72,13 @@ def key_figures(view) -> dict[str, Any]:
         "decided_p10": float(decided["p10"]),
         "decided_p50": float(decided["p50"]),
         "decided_p90": float(decided["p90"]),
+        "decided_total_p50": float(decided["total_p50"]),
         "variant_p50": {k: float(variants.loc[k, "p50"]) for k in variants.index},
         "variant_p90": {k: float(variants.loc[k, "p90"]) for k in variants.index},
+        "variant_total": {k: float(variants.loc[k, "total_p50"]) for k in variants.index},
+        "variant_unmet_value": {
+            k: float(variants.loc[k, "unmet_value_mean"]) for k in variants.index
+        },
         "required": float(cap["required"]),
         "required_worst": float(cap["required_worst"]),
         "available": float(cap["available"]),
@@ -145,18 +150,41 @@ def unmet_sentence(unmet: dict) -> str:
     """The care each variant leaves undone, when the lumpsum leaves more than p*q.
 
     >>> unmet_sentence({"lumpsum": 0.093, "pq": 0.0})[:60]
-    ' Het lagere bedrag bij lumpsum is deels zorg die niet wordt '
+    ' Bij lumpsum blijft naar schatting 9,3% van de benodigde zorg'
     """
     ls, pq = unmet.get("lumpsum"), unmet.get("pq")
     if ls is None or pq is None or not ls > pq:
         return ""
-    pq_text = "met geen" if pq < 0.0005 else f"met {percent(pq, 1)}"
+    pq_text = "geen" if pq < 0.0005 else percent(pq, 1)
     return (
-        " Het lagere bedrag bij lumpsum is deels zorg die niet wordt geleverd: bij lumpsum blijft "
-        f"naar schatting {percent(ls, 1)} van de benodigde zorg ongeleverd (geweigerd, wachtend "
-        f"of minder zorg per cliënt); bij p*q rekent het gedragsmodel {pq_text}. Wat niet wordt "
+        f" Bij lumpsum blijft naar schatting {percent(ls, 1)} van de benodigde zorg ongeleverd "
+        f"(minder zorg per cliënt of afgehaakt na wachten), bij p*q {pq_text}. Wat niet wordt "
         "geleverd is geen besparing. Wat de overstap in de jaarrekeningen deed, staat in "
         "hoofdstuk 4."
+    )
+
+
+def variant_sentence(total: dict, unmet_value: dict, unmet: dict) -> str:
+    """p*q against lumpsum over all routes, and on equal care (the care left undone delivered).
+
+    ``total``: the municipality's P50 over all routes per variant; ``unmet_value``: the mean
+    cost of the care left undone.
+
+    >>> variant_sentence({"pq": 20e6, "lumpsum": 17e6}, {"pq": 0.0, "lumpsum": 1e6},
+    ...                  {"pq": 0.0, "lumpsum": 0.06})[:72]
+    'Alles in p*q kost de gemeente over alle routes (contract, niet-gecontract'
+    """
+    pq, ls = total.get("pq"), total.get("lumpsum")
+    if pq is None or ls is None:
+        return ""
+    equal_pq = pq + unmet_value.get("pq", 0.0)
+    equal_ls = ls + unmet_value.get("lumpsum", 0.0)
+    return (
+        "Alles in p*q kost de gemeente over alle routes (contract, niet-gecontracteerde zorg en "
+        f"pgb, voorliggend veld) in de middelste uitkomst {amount(pq)}, alles in lumpsum "
+        f"{amount(ls)}. Bij dezelfde zorg, dus als ook de zorg geleverd wordt die bij een "
+        f"variant uitblijft, is dat {amount(equal_pq)} tegen {amount(equal_ls)}: alleen dat "
+        "verschil is een besparing." + unmet_sentence(unmet)
     )
 
 
@@ -167,8 +195,6 @@ def college_summary(view) -> Markdown:
     first = k["first_year"]
     years = years_text(k["contract_years"])
     per_inh = k["start_budget"] / k["inhabitants"]
-    pq = k["variant_p50"].get("pq")
-    ls = k["variant_p50"].get("lumpsum")
     lines = [
         "**Kernboodschappen**",
         "",
@@ -179,15 +205,12 @@ def college_summary(view) -> Markdown:
         f"{amount(k['start_budget_jeugd'])} jeugdhulp en {amount(k['start_budget_wmo'])} Wmo. "
         f"Over de hele contractperiode ({years}) is dat {amount(k['start_budget_total'])}.",
         f"- **Kosten van de gekozen bekostiging** ({funding_mix(a)}). In {first} betaalt de "
-        f"gemeente gemiddeld {amount(k['decided_mean'])}, in de middelste uitkomst "
-        f"{amount(k['decided_p50'])} (P50); "
-        f"met 10% kans {amount(k['decided_p90'])} of meer (P90). "
-        + (
-            f"Alles in p*q zou in de middelste uitkomst {amount(pq)} kosten, alles in lumpsum "
-            f"{amount(ls)}." + unmet_sentence(a.unmet_need)
-            if pq is not None and ls is not None
-            else ""
-        ),
+        f"gemeente via de contracten gemiddeld {amount(k['decided_mean'])}, in de middelste "
+        f"uitkomst {amount(k['decided_p50'])} (P50); "
+        f"met 10% kans {amount(k['decided_p90'])} of meer (P90). Met de zorg buiten de "
+        "contracten (zorgplicht, pgb, voorliggend veld) is de middelste uitkomst "
+        f"{amount(k['decided_total_p50'])}. "
+        + variant_sentence(k["variant_total"], k["variant_unmet_value"], a.unmet_need),
         f"- **Weerstandsvermogen.** Om tegenvallers in {first} met 90% zekerheid op te vangen is "
         f"{amount(k['required'])} nodig; beschikbaar is {amount(k['available'])}. Ratio "
         f"{number(k['ratio'], 2)}: waardering **{k['rating']}** "

@@ -14,7 +14,7 @@ from IPython.display import Markdown
 from matplotlib import ticker
 
 from bekostiging.model import risk as risk_model
-from bekostiging.model.projection import contract_options
+from bekostiging.model.projection import contract_options, variant_summary
 from bekostiging.model.variants import (
     PQ,
     Hybrid,
@@ -62,67 +62,132 @@ def variant_rows(view) -> tuple[pd.DataFrame, pd.Series, int]:
 
 
 def variant_frame(view) -> pd.DataFrame:
-    """What the municipality pays per variant in the first full year (numbers)."""
+    """What the municipality pays per variant in the first full year (numbers).
+
+    P10/P50/P90 are the contract's payment (with the backstop). Need is conserved over routes,
+    so beside it stand the municipality's cost outside the contract (non-contracted care, pgb,
+    voorliggend veld), its total over all routes, the value of the care left undone and the
+    total had that care been delivered: the comparison on equal care.
+    """
     vs, dq, first = variant_rows(view)
-    budget = float(dq["budget"])
-    rows = [
-        {
-            "Bekostigingsvariant": DECIDED_LABEL,
-            "P10 (€)": float(dq["p10"]),
-            "P50 (€)": float(dq["p50"]),
-            "P90 (€)": float(dq["p90"]),
+    return route_frame(vs, dq, view.analysis.unmet_need)
+
+
+def route_frame(vs: pd.DataFrame, dq, unmet: dict) -> pd.DataFrame:
+    """The variant table's numbers from a variant summary ``vs`` (rows in report order) and the
+    decided mix's row ``dq`` (the same columns)."""
+
+    def row(label: str, r, unmet_share) -> dict:
+        return {
+            "Bekostigingsvariant": label,
+            "P10 (€)": float(r["p10"]),
+            "P50 (€)": float(r["p50"]),
+            "P90 (€)": float(r["p90"]),
+            OUTSIDE_COLUMN: float(r["outside_contract_mean"]),
+            TOTAL_COLUMN: float(r["total_p50"]),
+            UNMET_VALUE_COLUMN: float(r["unmet_value_mean"]),
+            EQUAL_CARE_COLUMN: float(r["total_p50"]) + float(r["unmet_value_mean"]),
+            UNMET_COLUMN: unmet_share,
         }
-    ]
-    for k, r in vs.iterrows():
-        rows.append(
-            {
-                "Bekostigingsvariant": variant_label(k),
-                "P10 (€)": float(r["p10"]),
-                "P50 (€)": float(r["p50"]),
-                "P90 (€)": float(r["p90"]),
-            }
-        )
-    out = pd.DataFrame(rows)
-    out["Bandbreedte P10-P90 (€)"] = out["P90 (€)"] - out["P10 (€)"]
-    out["P50 t.o.v. startbudget"] = out["P50 (€)"] / budget - 1.0
-    unmet = view.analysis.unmet_need
-    out[UNMET_COLUMN] = [unmet.get("decided"), *(unmet.get(k) for k in vs.index)]
-    return out
+
+    rows = [row(DECIDED_LABEL, dq, unmet.get("decided"))]
+    rows += [row(variant_label(k), r, unmet.get(k)) for k, r in vs.iterrows()]
+    return pd.DataFrame(rows)
 
 
+OUTSIDE_COLUMN = "Buiten het contract (€)"
+TOTAL_COLUMN = "Totaal gemeente P50 (€)"
+UNMET_VALUE_COLUMN = "Niet-geleverde zorg (€)"
+EQUAL_CARE_COLUMN = "Bij dezelfde zorg (€)"
 UNMET_COLUMN = "Niet-geleverde benodigde zorg (regio, gedragsmodel)"
 
 
+def region_variant_rows(analysis) -> tuple[pd.DataFrame, pd.Series, int]:
+    """The region's variant summary in report order and the decided mix, first full year."""
+    a = analysis
+    first = a.first_full_year
+    proj = a.projection
+    vs = variant_summary(proj, None, None, [first], loss_threshold=a.loss_threshold)
+    order = [k for k in VARIANT_ORDER if k in vs.index] + [
+        k for k in vs.index if k not in VARIANT_ORDER
+    ]
+    k = proj.inputs.years.index(first)
+    spend = a.decided_spend[..., k].sum(axis=(1, 2))
+    routes = {n: v[..., k].sum(axis=(1, 2)) for n, v in a.decided_routes.items()}
+    dq = pd.Series(
+        {
+            "p10": np.quantile(spend, 0.1),
+            "p50": np.quantile(spend, 0.5),
+            "p90": np.quantile(spend, 0.9),
+            "total_p50": np.quantile(routes["total_cost"], 0.5),
+            "outside_contract_mean": routes["outside_contract"].mean(),
+            "unmet_value_mean": routes["unmet_value"].mean(),
+            "budget": float(proj.inputs.budget[..., k].sum()),
+        }
+    )
+    return vs.loc[order], dq, first
+
+
+def region_variant_table(analysis) -> ReportTable:
+    """The variant table for the whole region (the regional overview's key table)."""
+    vs, dq, first = region_variant_rows(analysis)
+    out = route_frame(vs, dq, analysis.unmet_need)
+    return _variant_table(analysis, out, dq, first, "de regio")
+
+
 def variant_table(view) -> ReportTable:
-    """Cost per funding variant in the first full year: P10, P50, P90 (key table)."""
-    a = view.analysis
+    """Cost per funding variant in the first full year: contract P10/P50/P90, the cost outside
+    the contract, the total over all routes and the care left undone (key table)."""
     out = variant_frame(view)
     vs, dq, first = variant_rows(view)
     note = (
-        " Niet-geleverde benodigde zorg: het deel van de doelmatige zorg dat bij die variant "
-        "niet wordt geleverd (geweigerd, wachtend of te weinig zorg per cliënt; voor de hele "
-        "regio, gewogen over de ingekochte segmenten). Een lagere uitgave die daaruit komt is "
-        "geen besparing: die zorg blijft nodig. Bij populatiebekostiging krijgt elke gemeente "
-        f"hetzelfde bedrag per inwoner van de doelgroep; de afwijking voor {view.name} is een "
-        "verschuiving tussen gemeenten, het regiototaal blijft gelijk."
+        " Bij populatiebekostiging krijgt elke gemeente hetzelfde bedrag per inwoner van de "
+        f"doelgroep; de afwijking voor {view.name} is een verschuiving tussen gemeenten."
     )
+    return _variant_table(view.analysis, out, dq, first, view.name, note)
+
+
+def _variant_table(a, out: pd.DataFrame, dq, first: int, who: str, extra: str = "") -> ReportTable:
+    note = (
+        " P10-P90: wat de gemeente via het contract betaalt, inclusief wat zij bijlegt als "
+        "aanbieders een verlies niet kunnen dragen (vangnet). Geen cliënt verdwijnt: wie een "
+        "aanbieder weigert, gaat naar een andere gecontracteerde aanbieder of verlaat het "
+        "domein (Wlz, Zvw of voorliggend veld); wie moet wachten, krijgt via de zorgplicht "
+        "niet-gecontracteerde zorg of een pgb, wacht tot het volgende jaar of haakt af. "
+        f"{OUTSIDE_COLUMN}: niet-gecontracteerde zorg, pgb en voorliggend veld (ook gemeentelijk "
+        "geld, op andere taakvelden), gemiddeld, ten opzichte van de bekostiging in het "
+        f"peiljaar. {TOTAL_COLUMN}: contract plus buiten het contract. "
+        f"{UNMET_VALUE_COLUMN}: de kosten van de benodigde zorg die niet wordt geleverd "
+        "(te weinig zorg per cliënt of afgehaakt), gemiddeld. "
+        f"{EQUAL_CARE_COLUMN}: het totaal als die zorg wel geleverd zou worden; alleen op die "
+        "kolom zijn de varianten op gelijke zorg vergelijkbaar. Een lagere uitgave die uit "
+        "niet-geleverde zorg komt is geen besparing. Het percentage niet-geleverde zorg geldt "
+        "voor de hele regio, gewogen over de ingekochte segmenten." + extra
+    )
+    money = {
+        c: euro
+        for c in (
+            "P10 (€)",
+            "P50 (€)",
+            "P90 (€)",
+            OUTSIDE_COLUMN,
+            TOTAL_COLUMN,
+            UNMET_VALUE_COLUMN,
+            EQUAL_CARE_COLUMN,
+        )
+    }
     return table(
         out,
-        {
-            "P10 (€)": euro,
-            "P50 (€)": euro,
-            "P90 (€)": euro,
-            "Bandbreedte P10-P90 (€)": euro,
-            "P50 t.o.v. startbudget": partial(percent, signed=True),
-            UNMET_COLUMN: partial(percent, decimals=1),
-        },
-        caption=f"Wat {view.name} in {first} betaalt per bekostigingsvariant (€; startbudget "
+        {**money, UNMET_COLUMN: partial(percent, decimals=1)},
+        caption=f"Wat {who} in {first} betaalt per bekostigingsvariant (€; startbudget "
         f"{euro(dq['budget'])}). Per variant krijgen alle ingekochte segmenten dezelfde "
         "bekostiging; de gekozen mix is de besloten bekostiging per segment. P50 is de "
         "middelste uitkomst, P10 en P90 de grenzen waarbinnen 80% van de "
         f"{number(a.settings.draws)} simulaties valt; de varianten verschillen doordat "
         f"aanbieders anders reageren op elke bekostiging (gedragsmodel).{note} "
-        + estimate_note(a, PROJECTION_ASSUMPTIONS + ("startbudget.trend_damping",)),
+        + estimate_note(a, PROJECTION_ASSUMPTIONS + ("startbudget.trend_damping",))
+        + " De verdeling over de routes (zorgplicht, afhaken, kosten in het voorliggend veld) "
+        "rust op schattingen van het gedragsmodel (bijlage, behaviour.routes).",
     )
 
 

@@ -38,6 +38,10 @@ PARAMETER_OF: dict[str, str] = {
     "selection_reduction": "behaviour.risk_adjustment.selection_reduction",
     "shift_share": "behaviour.referral.shift_share",
     "return_delay_weeks": "behaviour.referral.return_delay_weeks",
+    "duty_of_care_share": "behaviour.routes.duty_of_care_share",
+    "dropout_share": "behaviour.routes.dropout_share",
+    "noncontracted_cost_ratio": "behaviour.routes.noncontracted_cost_ratio",
+    "voorliggend_cost_ratio": "behaviour.routes.voorliggend_cost_ratio",
     "need_cv": "behaviour.need.cv",
     "need_cv_scale": "behaviour.need.cv_scale",
     "caseload_cv": "behaviour.need.caseload_cv",
@@ -83,6 +87,10 @@ class SegmentInputs:
     selection_reduction: float
     shift_share: float
     return_delay_weeks: float
+    duty_of_care_share: float
+    dropout_share: float
+    noncontracted_cost_ratio: float
+    voorliggend_cost_ratio: float
     need_cv: float
     need_cv_scale: float
     caseload_cv: float
@@ -129,6 +137,10 @@ class SegmentInputs:
             selection_reduction=0.5,
             shift_share=0.4,
             return_delay_weeks=8.0,
+            duty_of_care_share=0.3,
+            dropout_share=0.1,
+            noncontracted_cost_ratio=1.1,
+            voorliggend_cost_ratio=0.3,
             need_cv=1.0,
             need_cv_scale=1.0,
             caseload_cv=0.08,
@@ -261,6 +273,18 @@ def segment_inputs(
     admin_p = p.param("behaviour.admin_cost_share")
     admin = tuple((k, float(admin_p.value[k])) for k in VARIANTS if k in admin_p.value)
     sources.append(("admin_cost_share", admin_p.name, admin_p.source))
+    if values["duty_of_care_share"] + values["dropout_share"] > 1.0:
+        par = p.param(PARAMETER_OF["dropout_share"])
+        raise ParameterError(
+            Problem(
+                par.file,
+                "behaviour.routes.duty_of_care_share + behaviour.routes.dropout_share is more "
+                "than 1: the postponed clients cannot be divided over the routes",
+                row=par.line,
+                found=values["duty_of_care_share"] + values["dropout_share"],
+                expected="a sum of at most 1",
+            )
+        )
     cpc, cpc_source = _cost_per_client(p, seg_id, domain)
     sources.append(("cost_per_client", *cpc_source))
     upc_name = f"units_per_client.{seg_id}"

@@ -21,6 +21,12 @@ class Response:
     ``cost_factor = volume_factor * intensity_factor`` multiplies the cost of the care needed.
     Shares are of the clients in need. ``duration_trend`` is the extra yearly growth of
     trajectory durations under the variant (see the module docstring).
+
+    The contract's care (``cost_factor``) includes clients re-referred to another contracted
+    provider and the backlog served next year. ``outside_contract_factor`` is the municipality's
+    cost outside the contract (non-contracted care or pgb under the duty of care, and the
+    voorliggend veld), ``non_municipal_factor`` what the Wlz and Zvw pay, both per unit of need
+    (:meth:`~bekostiging.model.behaviour.simulation.Simulation.routes`).
     """
 
     segment: str
@@ -41,6 +47,11 @@ class Response:
     provider_margin: float
     loss_probability: float
     upcoding_share: float
+    outside_contract_factor: float = 0.0
+    non_municipal_factor: float = 0.0
+    backlog_share: float = 0.0
+    dropout_share: float = 0.0
+    unmet_cost_factor: float = 0.0
 
     def relative_to(self, base: Response) -> Response:
         """Factors divided by those of ``base`` (e.g. the regime of the calibration years).
@@ -63,7 +74,16 @@ class Response:
             )
             if getattr(base, f)
         }
-        return replace(self, **div, duration_trend=self.duration_trend - base.duration_trend)
+        per_base = base.cost_factor or 1.0
+        return replace(
+            self,
+            **div,
+            duration_trend=self.duration_trend - base.duration_trend,
+            outside_contract_factor=(self.outside_contract_factor - base.outside_contract_factor)
+            / per_base,
+            non_municipal_factor=(self.non_municipal_factor - base.non_municipal_factor) / per_base,
+            unmet_cost_factor=self.unmet_need / per_base,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -75,8 +95,14 @@ def response_from(sim: Simulation) -> Response:
 
 
 def _response(segment: str, kind: str, summary: Mapping[str, float]) -> Response:
-    names = [f.name for f in fields(Response) if f.name not in ("segment", "variant")]
-    return Response(segment=segment, variant=kind, **{f: summary[f] for f in names})
+    names = [
+        f.name
+        for f in fields(Response)
+        if f.name not in ("segment", "variant", "unmet_cost_factor")
+    ]
+    values = {f: summary[f] for f in names}
+    # the value of the care left undone, per unit of need (relative_to re-expresses it)
+    return Response(segment=segment, variant=kind, **values, unmet_cost_factor=values["unmet_need"])
 
 
 @lru_cache(maxsize=1024)
@@ -131,7 +157,8 @@ def behavioural_response(
         result = variant.pay(Demand(clients, units, unit_cost, population=...))
 
     So the cost of care is multiplied by ``rel.cost_factor = rel.volume_factor *
-    rel.intensity_factor``. Dividing by ``base`` keeps the behaviour that is already in the
+    rel.intensity_factor``; the municipality pays ``rel.outside_contract_factor`` and leaves
+    ``rel.unmet_cost_factor`` undone per euro of the projected reference cost on top. Dividing by ``base`` keeps the behaviour that is already in the
     historical cost per client from being counted twice (use the plain ``resp`` factors only if
     the projected cost is the efficient cost of need). ``rel.duration_trend`` is the extra
     yearly growth of care per client (add it to the intensity path from the contract start);

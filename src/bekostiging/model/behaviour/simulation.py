@@ -18,6 +18,19 @@ SEED = 20220701
 
 SERVED, REFUSED, POSTPONED = 0, 1, 2
 
+# Every client in need takes exactly one route; each route has a payer (conservation of need).
+ROUTES: dict[str, str] = {
+    "contracted": "contract",  # served by its own contracted provider
+    "other_provider": "contract",  # refused, re-referred to another contracted provider
+    "backlog": "contract",  # waits; served in the next budget year under the contract
+    "duty_of_care": "municipality",  # non-contracted care or a pgb (zorgplicht), this year
+    "voorliggend_veld": "municipality",  # lighter support, another municipal task field
+    "wlz": "wlz",
+    "zvw": "zvw",
+    "unmet": "none",  # goes without: a harm, never a saving
+}
+MUNICIPAL_PAYERS = ("contract", "municipality")
+
 
 @dataclass(frozen=True, eq=False)
 class Simulation:
@@ -68,32 +81,102 @@ class Simulation:
         served = self.status == SERVED
         return np.divide(self.care[served], self.need[served])
 
+    def routes(self) -> dict[str, dict[str, float]]:
+        """Where every client in need ends up: clients, need and cost per route (normalised).
+
+        Each client in need takes one route of :data:`ROUTES`, so clients and need add up to
+        the clients in need and their total need (conservation of need; the property test is
+        ``tests/test_need_routes.py``). Refused clients leave the domain with share
+        ``shift_share`` (Wlz / Zvw / voorliggend veld by ``shift_split``); the rest are served by
+        another contracted provider. Postponed clients get non-contracted care or a pgb under
+        the duty of care (``duty_of_care_share``), go without (``dropout_share``), or wait and
+        are served in the next budget year (the backlog). Care elsewhere under the contract is
+        at the served clients' care per unit of need; non-contracted care at
+        ``noncontracted_cost_ratio``, the voorliggend veld at ``voorliggend_cost_ratio`` and
+        the Wlz and Zvw at 1 times the efficient care. Induced clients (p*q) are not in need and
+        are not a route; :meth:`summary` adds their care to the contract's.
+
+        >>> sim = simulate(SegmentInputs.example(), PaymentRule("lumpsum"), 2_000, seed=1)
+        >>> r = sim.routes()
+        >>> round(sum(v["clients"] for v in r.values())) == sim.clients
+        True
+        >>> bool(abs(sum(v["need"] for v in r.values()) - sim.need.sum()) < 1e-6)
+        True
+        """
+        i = self.inputs
+        served = self.status == SERVED
+        refused_need = float(self.need[self.status == REFUSED].sum())
+        postponed_need = float(self.need[self.status == POSTPONED].sum())
+        n_refused = float((self.status == REFUSED).sum())
+        n_postponed = float((self.status == POSTPONED).sum())
+        x = float(self.care[served].sum() / max(self.need[served].sum(), 1e-12))
+        split = dict(i.shift_split)
+        stay = 1.0 - i.shift_share
+        backlog = 1.0 - i.duty_of_care_share - i.dropout_share
+
+        def route(n: float, need: float, cost_per_need: float) -> dict[str, float]:
+            return {"clients": n, "need": need, "cost": need * cost_per_need}
+
+        out = {
+            "contracted": {
+                "clients": float(served.sum()),
+                "need": float(self.need[served].sum()),
+                "cost": float(self.care.sum()),
+            },
+            "other_provider": route(n_refused * stay, refused_need * stay, x),
+            "backlog": route(n_postponed * backlog, postponed_need * backlog, x),
+            "duty_of_care": route(
+                n_postponed * i.duty_of_care_share,
+                postponed_need * i.duty_of_care_share,
+                i.noncontracted_cost_ratio,
+            ),
+        }
+        for target in ("voorliggend_veld", "wlz", "zvw"):
+            share = i.shift_share * split.get(target, 0.0)
+            ratio = i.voorliggend_cost_ratio if target == "voorliggend_veld" else 1.0
+            out[target] = route(n_refused * share, refused_need * share, ratio)
+        out["unmet"] = route(n_postponed * i.dropout_share, postponed_need * i.dropout_share, 0.0)
+        return {k: out[k] for k in ROUTES}
+
     def _care_summary(self) -> dict[str, float]:
-        """Volume, intensity and cost of the care delivered (incl. induced clients)."""
+        """Volume, intensity and cost of the care paid through the contract (incl. induced
+        clients, re-referred clients and the backlog served next year), and the cost of the
+        other routes per unit of need."""
         n_all = self.need.size
         need_total = float(self.need.sum())
         served = self.status == SERVED
         n_served = int(served.sum())
         induced = float(self.induced_clients.sum())
-        care = float(self.care.sum()) + float(self.induced_care.sum())
+        routes = self.routes()
+        contract = [k for k, payer in ROUTES.items() if payer == "contract"]
+        clients = sum(routes[k]["clients"] for k in contract) + induced
+        care = sum(routes[k]["cost"] for k in contract) + float(self.induced_care.sum())
         x = self._served_intensity()
         provision = float(self.care[served].sum() / max(self.need[served].sum(), 1e-12))
         mean_need = need_total / n_all
-        per_served = care / max(n_served + induced, 1e-12)
+        per_client = care / max(clients, 1e-12)
+
+        def cost_of(*names: str) -> float:
+            return sum(routes[k]["cost"] for k in names) / need_total
+
         return {
             "clients_in_need": float(n_all),
             "served_share": n_served / n_all,
             "induced_share": induced / n_all,
-            "volume_factor": (n_served + induced) / n_all,
-            "intensity_factor": per_served / mean_need,
+            "volume_factor": clients / n_all,
+            "intensity_factor": per_client / mean_need,
             "cost_factor": care / need_total,
+            "outside_contract_factor": cost_of("duty_of_care", "voorliggend_veld"),
+            "non_municipal_factor": cost_of("wlz", "zvw"),
             "provision_ratio": provision,
             "under_provision_share": float((x < 0.95).mean()) if x.size else 0.0,
             "over_provision_share": float((x > 1.05).mean()) if x.size else 0.0,
         }
 
     def _access_summary(self) -> dict[str, float]:
-        """Refusals, waiting, shifts out of the domain and the need left unmet."""
+        """Refusals, waiting, the routes of the clients not served by their provider, and the
+        need left unmet: care short of need for clients served under the contract plus the
+        need of those who go without (:meth:`routes`)."""
         i = self.inputs
         n_all = self.need.size
         need_total = float(self.need.sum())
@@ -101,12 +184,16 @@ class Simulation:
         refused = self.status == REFUSED
         postponed = self.status == POSTPONED
         n_refused = int(refused.sum())
-        returning = n_refused * (1.0 - i.shift_share)
-        shifted = n_refused * i.shift_share
+        routes = self.routes()
+        returning = routes["other_provider"]["clients"]
+        shifted = sum(routes[k]["clients"] for k in ("voorliggend_veld", "wlz", "zvw"))
         wait_weeks = float(((1.0 - self.arrival[postponed]) * WEEKS).sum())
         wait_weeks += returning * i.return_delay_weeks
         waiting = float(postponed.sum()) + returning
-        met = float(np.minimum(self.care, self.need)[served].sum())
+        short = float(np.maximum(self.need - self.care, 0.0)[served].sum())
+        x = float(self.care[served].sum() / max(self.need[served].sum(), 1e-12))
+        later = routes["other_provider"]["need"] + routes["backlog"]["need"]
+        short += later * max(0.0, 1.0 - x) + routes["unmet"]["need"]
         mean_need = need_total / n_all
         top = self.need >= np.quantile(self.need, 0.9)
         return {
@@ -117,8 +204,11 @@ class Simulation:
             "waiting_share": waiting / n_all,
             "mean_wait_weeks": wait_weeks / waiting if waiting else 0.0,
             "shifted_share": shifted / n_all,
-            **{f"shifted_{k}_share": shifted * v / n_all for k, v in dict(i.shift_split).items()},
-            "unmet_need": 1.0 - met / need_total,
+            **{f"shifted_{k}_share": routes[k]["clients"] / n_all for k in dict(i.shift_split)},
+            **{f"route_{k}_share": v["clients"] / n_all for k, v in routes.items()},
+            "backlog_share": routes["backlog"]["clients"] / n_all,
+            "dropout_share": routes["unmet"]["clients"] / n_all,
+            "unmet_need": short / need_total,
         }
 
     def _money_summary(self) -> dict[str, float]:

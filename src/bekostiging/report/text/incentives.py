@@ -137,7 +137,7 @@ INCENTIVE_TEXTS: dict[str, IncentiveText] = {
 MITIGATION_NAMES: dict[str, str] = {
     "hybrid": "hybride bekostiging (deel p*q, deel lumpsum)",
     "risk_adjustment": "risicoverevening naar zorgzwaarte",
-    "safety_valve": "vangnet: corridor van 5 % met nacalculatie",
+    "safety_valve": "vangnet: boven een overschrijding van 5 % betaalt de gemeente alles",
     "obligation": "acceptatieplicht",
     "lumpsum": "lumpsum zonder urenregistratie",
 }
