@@ -86,7 +86,7 @@ def test_the_start_budget_level_is_the_forecast(sb, achterhoek):
     t = sb.table.loc[sb.table["year"] == 2027].copy()
     assert (t["forecast_horizon"] == 3).all()
     t["before_policy"] = t["budget_full_year"] / (
-        t["policy_factor"] * t["efficiency_factor"] * t["chain_factor"]
+        t["policy_factor"] * t["efficiency_factor"] * t["chain_factor"] * t["caseload_factor"]
     )
     t["reference_level"] = t["clients_ref"] * t["cost_per_client_ref"]
     domain = {s.id: s.domain for s in achterhoek.segments}

@@ -109,7 +109,13 @@ def test_flags_and_clients(baseline_achterhoek):
     jb = b.query("segment == 'jeugdbescherming'")
     assert (jb["spend_flag"] == "observed").all()  # 6.82 maps one-to-one
     iaj = b.query("segment == 'iaj' and gemeentecode == 'GM0197' and year == 2020").iloc[0]
-    assert iaj["clients"] == pytest.approx(0.10 * iaj["population"])
+    # observed use (CBS KWB 2022: 10,9 % of Aalten's young people), IAJ's share of the youth
+    # segments' prevalence x target population
+    youth = b.query("domain == 'jeugd' and gemeentecode == 'GM0197' and year == 2020")
+    implied = (youth["prevalence"] * youth["population"]).sum()
+    share = iaj["prevalence"] * iaj["population"] / implied
+    assert iaj["clients"] == pytest.approx(0.109 * iaj["population"] * share)
+    assert "CBS KWB 2022" in iaj["method"]
     assert iaj["clients_flag"] == "estimated"
     assert iaj["cost_per_client"] == pytest.approx(iaj["spend"] / iaj["clients"])
     assert b.query("segment == 'opvang'")["clients"].isna().all()  # no prevalence: no clients

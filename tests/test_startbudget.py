@@ -24,6 +24,7 @@ NEUTRAL = {  # switch off every assumption that changes the budget over time
     "startbudget.chain_agreements.default": 0.0,
     "startbudget.chain_agreements.iaj": 0.0,
     "index.care_cost": {2017: 0.0},
+    "clients.duration_years": 1e9,  # a caseload that never moves toward the need
 }
 
 
@@ -84,7 +85,12 @@ def test_hand_computed_budget_for_one_cell(sb2021, baseline_achterhoek):
     autonomous = row["demography_factor"] * (1 + trend) ** 3 * index
     assert row["forecast_horizon"] == 3
     assert row["forecast_factor"] == pytest.approx(float(g["growth"].iloc[0]) / autonomous)
-    expected = ref["spend"] * float(g["growth"].iloc[0]) * efficiency * chain
+    # the caseload moves toward the need (prevalence x Aalten's observed use); calibrated, so
+    # the factor is close to 1 (model.clients)
+    assert row["caseload_factor"] == pytest.approx(1.0, abs=0.02)
+    expected = (
+        ref["spend"] * float(g["growth"].iloc[0]) * row["caseload_factor"] * efficiency * chain
+    )
     assert row["index_factor"] == pytest.approx(index)
     assert row["budget"] == pytest.approx(expected)
     assert row["clients"] * row["cost_per_client"] == pytest.approx(row["budget_full_year"])

@@ -126,8 +126,9 @@ def test_template_layout_and_prefill_equal_the_baseline(template, baseline):
             == f"cliënten: {label[ref['clients_flag']]}; uitgaven: {label[ref['spend_flag']]}"
         )
         assert (eigen, note) == ("nee", None)
-    # Aalten iaj 2024 by hand: 514.71 clients, EUR 2,428,840 in the baseline
-    assert rows[row_of("iaj", 2024) - 2][3:5] == (515, 2428840)
+    # Aalten iaj 2024 by hand: 442 clients (CBS KWB 2022 use, IAJ share), EUR 2,428,840
+    # clients: CBS KWB 2022 observed use, IAJ share (model.clients); spend: Iv3
+    assert rows[row_of("iaj", 2024) - 2][3:5] == (442, 2428840)
 
     exp = list(wb["Verwachting"].iter_rows(min_row=2, max_row=FIRST_EXTRA - 1, values_only=True))
     assert [(r[0], r[2], r[3], r[4]) for r in exp] == [(s, 0, 2025, None) for s in PROCURED]

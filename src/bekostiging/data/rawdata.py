@@ -48,6 +48,7 @@ FILES = {
     "wmo_clients": "cbs_wmo_clients_aalten_2019_2022.csv",
     "youth_national": "cbs_youth_care_national_2018_2023.csv",
     "boundaries": "achterhoek_municipalities_2015.geojson",
+    "kwb_use": "cbs_kwb2022_youthcare_wmo_municipalities.csv",
 }
 
 POPULATION = TableSpec(
@@ -132,6 +133,20 @@ YOUTH_NATIONAL = TableSpec(
         Column("aantal", "int", min=0),
     ],
     key=["gebied", "periode", "indicator"],
+)
+
+
+KWB_USE = TableSpec(
+    "CBS KWB 2022 youth-care and Wmo use",
+    [
+        Column("gemeentecode", "str", pattern=GM_CODE),
+        Column("gemeente", "str"),
+        Column("kwb_edition", "int", min=YEAR_MIN, max=YEAR_MAX),
+        Column("pct_youth_with_jeugdzorg_in_natura", "float", nullable=True, min=0, max=100),
+        Column("wmo_clients_per_1000_inhabitants", "float", nullable=True, min=0, max=1000),
+        Column("inhabitants", "int", min=0),
+    ],
+    key=["gemeentecode"],
 )
 
 
@@ -240,6 +255,18 @@ def load_regions_csv(path: str | Path | None = None) -> pd.DataFrame:
 def load_wmo_clients(path: str | Path | None = None) -> pd.DataFrame:
     """CBS Wmo clients for Aalten by type of maatwerkvoorziening (calibration of prevalence)."""
     return read_table(_path("wmo_clients", path), WMO_CLIENTS)
+
+
+def load_kwb_use(path: str | Path | None = None) -> pd.DataFrame:
+    """CBS KWB 2022 per municipality: % of young people with jeugdzorg in natura and Wmo clients
+    per 1,000 inhabitants (observed use; :mod:`bekostiging.model.clients`).
+
+    >>> k = load_kwb_use()
+    >>> k.set_index("gemeentecode").loc["GM0197", ["pct_youth_with_jeugdzorg_in_natura",
+    ...     "wmo_clients_per_1000_inhabitants"]].tolist()
+    [10.9, 76.0]
+    """
+    return read_table(_path("kwb_use", path), KWB_USE)
 
 
 def load_youth_national(path: str | Path | None = None) -> pd.DataFrame:

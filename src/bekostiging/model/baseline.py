@@ -10,7 +10,8 @@ of Iv3 data, the baseline holds:
   total as ``spend_booked``;
 * ``spend``: ``spend_iv3``, or the municipality's own figure where it submitted one;
 * ``population``: inhabitants in the segment's target age group;
-* ``clients``: prevalence x population (an estimate), or the submitted figure;
+* ``clients``: observed use (CBS KWB 2022) split over the segments by prevalence, else
+  prevalence x population (both estimates per segment), or the submitted figure;
 * ``cost_per_client``: spend / clients.
 
 Every number has a flag column (``observed``, ``estimated`` or ``submitted``) and the methods
@@ -34,7 +35,8 @@ from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import InputError, Problem
 from bekostiging.data.quality import check_against_data
-from bekostiging.data.rawdata import load_iv3
+from bekostiging.data.rawdata import load_iv3, load_kwb_use
+from bekostiging.model.clients import OBSERVED_FLAG, domain_use_rates, observed_clients
 from bekostiging.model.conversion import (
     apply_booking_corrections,
     convert_to_segments,
@@ -227,8 +229,21 @@ def describe_segments(frame: pd.DataFrame, region: Region, report: str) -> pd.Da
     return frame
 
 
-def add_clients(frame: pd.DataFrame, pop: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Target population and estimated clients (prevalence x population) per row."""
+def add_clients(
+    frame: pd.DataFrame,
+    pop: pd.DataFrame,
+    params: Parameters,
+    kwb: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Target population and clients per row: observed use where CBS published it, else
+    prevalence x population.
+
+    Observed use is the CBS KWB 2022 rate of the municipality (young people with jeugdzorg in
+    natura, Wmo clients per 1,000 inhabitants), split over the domain's segments in proportion
+    to prevalence x target population (:func:`bekostiging.model.clients.observed_clients`); the
+    one edition sets the level of use in every year. Both are estimates for a segment (the
+    split is), so the flag stays ``estimated``; ``method`` says which was used.
+    """
     popidx = pop.set_index(["gemeentecode", "year", "age_group"])
     keys = list(zip(frame["gemeentecode"], frame["year"], frame["target_population"]))
     frame["population"] = popidx["population"].reindex(keys).to_numpy()
@@ -239,8 +254,23 @@ def add_clients(frame: pd.DataFrame, pop: pd.DataFrame, params: Parameters) -> p
         if f"prevalence.{s}" in params
     }
     frame["prevalence"] = frame["segment"].map(prevalence).astype(float)
-    frame["clients"] = frame["prevalence"] * frame["population"]
+    estimate = frame["prevalence"] * frame["population"]
+    rates = domain_use_rates(load_kwb_use() if kwb is None else kwb)
+    group = pop.set_index(["gemeentecode", "year", "age_group"])["population"]
+    youth = {(c, int(y)): float(v) for (c, y, g), v in group.items() if g == "jeugd_0_17"}
+    total = {(c, int(y)): float(v) for (c, y, g), v in group.items() if g == "totaal"}
+    domain_of = dict(zip(frame["segment"], frame["domain"]))
+    observed = observed_clients(
+        frame, rates, total, youth, domain_of, float(params.value("clients.observed_share.wmo"))
+    )
+    use = observed.notna() & estimate.notna()
+    frame["clients"] = np.where(use, observed, estimate)
     frame["clients_flag"] = np.where(frame["clients"].notna(), "estimated", None)
+    frame["method"] = np.where(
+        use,
+        frame["method"] + f"; clients: {OBSERVED_FLAG} use",
+        np.where(estimate.notna(), frame["method"] + "; clients: prevalence", frame["method"]),
+    )
     return frame
 
 

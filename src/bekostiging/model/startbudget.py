@@ -5,7 +5,9 @@ One function per step, for any reference year (``peiljaar``) and contract start:
 1. :func:`step1_segments` - the procured segments, their sub-segments and funding;
 2. :func:`step2_conversion` - the conversion from Iv3 task fields to segments;
 3. :func:`step3_expected_clients` - expected clients per contract year: reference clients x
-   demography (target population) x trend (the damped historical real growth);
+   demography (target population) x trend (the damped historical real growth) x the caseload's
+   stock-flow toward the need (:mod:`bekostiging.model.clients`: the reference clients are
+   observed use, the prevalence is the need, so a change in either changes the budget);
 4. :func:`step4_cost_per_client` - realised spend per client in the reference period;
 5. :func:`step5_local_policy` - each municipality's expected development from local policy
    (from its submission, else the ``startbudget.local_policy`` assumption);
@@ -17,7 +19,7 @@ One function per step, for any reference year (``peiljaar``) and contract start:
 ``y`` of the contract:
 
     clients(m,s,y) = clients(m,s,ref) x pop(m,s,y)/pop(m,s,ref) x (1+trend_s)^(y-ref)
-                     x (1+policy_m,s)^(years from the policy's start)
+                     x caseload(m,s,y) x (1+policy_m,s)^(years from the policy's start)
     cost_per_client(m,s,y) = spend(m,s,ref)/clients(m,s,ref) x index(ref->y)
                              x (1-efficiency_s)^(y - first contract year) x (1-chain_s)
     budget(m,s,y) = clients x cost_per_client x share of year y inside the contract
@@ -55,6 +57,7 @@ from bekostiging.model.calibration import (
     index_path,
     real_growth,
 )
+from bekostiging.model.clients import caseload_factors
 from bekostiging.model.conversion import FIRST_SPLIT_YEAR, load_conversion
 from bekostiging.model.damping import DampingChoice, damping_as_of
 from bekostiging.model.population import population_known_until, project_population
@@ -479,11 +482,14 @@ def combine_steps(
         t["forecast_horizon"] = t["forecast_horizon"].fillna(0).astype(int)
     else:
         t["forecast_factor"], t["forecast_horizon"] = 1.0, 0
+    if "caseload_factor" not in t.columns:
+        t["caseload_factor"] = 1.0
     t["clients"] = (
         t["clients_ref"]
         * t["demography_factor"]
         * t["trend_factor"]
         * t["forecast_factor"]
+        * t["caseload_factor"]
         * t["policy_factor"]
     )
     t["cost_per_client"] = (
@@ -580,6 +586,10 @@ def start_budget(
 
     ref_now = reference[reference["year"] == reference_year]
     step3 = step3_expected_clients(ref_now, pop, region, reference_year, years, trend)
+    domain_of = {s.id: s.domain for s in region.segments}
+    caseload = caseload_factors(ref_now, params, domain_of, reference_year, years)
+    step3 = step3.merge(caseload, on=["gemeentecode", "segment", "year"], how="left")
+    step3["caseload_factor"] = step3["caseload_factor"].fillna(1.0)
     codes = sorted(ref_now["gemeentecode"].unique())
     step5 = step5_local_policy(codes, segments, years, params, expectations, cal.first_year)
     step7 = step7_price_factors(segments, years, reference_year, cal.first_year, params, rates)
@@ -589,7 +599,6 @@ def start_budget(
     factors = None
     if len(horizons):
         paths = step3.merge(step7, on=["segment", "year"])
-        domain_of = {s.id: s.domain for s in region.segments}
         pooled = [seg for p in region.pooling for seg in p.segments]
         factors = forecast_factors(paths, growth, reference_year, domain_of, pooled, horizons)
         spread = spread.loc[spread["horizon"] <= max(horizons)]

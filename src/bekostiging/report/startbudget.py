@@ -183,7 +183,8 @@ def step3_table(view) -> ReportTable:
     out.insert(2, "Demografie", [*t["demography_factor"].to_numpy(dtype=float), np.nan])
     out.insert(3, "Trend", [*t["trend_factor"].to_numpy(dtype=float), np.nan])
     out.insert(4, "Landelijke prognose", [*t["forecast_factor"].to_numpy(dtype=float), np.nan])
-    out.insert(5, "Lokaal beleid", [*t["policy_factor"].to_numpy(dtype=float), np.nan])
+    out.insert(5, "Zorgbehoefte", [*t["caseload_factor"].to_numpy(dtype=float), np.nan])
+    out.insert(6, "Lokaal beleid", [*t["policy_factor"].to_numpy(dtype=float), np.nan])
     last = ref + int(t["forecast_horizon"].max()) if len(t) else ref
     return table(
         out,
@@ -193,11 +194,19 @@ def step3_table(view) -> ReportTable:
             "Demografie": factor,
             "Trend": factor,
             "Landelijke prognose": factor,
+            "Zorgbehoefte": factor,
             "Lokaal beleid": factor,
         },
         caption=f"Stap 3: verwachte cliënten {view.name} in {first} = cliënten in het peiljaar "
         f"{ref} x factor demografie (groei van de doelgroep) x factor trend x factor landelijke "
-        "prognose x factor lokaal beleid (stap 5). De factor landelijke prognose zet het niveau "
+        "prognose x factor zorgbehoefte x factor lokaal beleid (stap 5). De cliënten in het "
+        "peiljaar zijn het waargenomen gebruik (CBS Kerncijfers wijken en buurten 2022: het "
+        "aandeel jongeren met jeugdzorg en de Wmo-cliënten van de gemeente, over de segmenten "
+        "verdeeld naar prevalentie) of het aantal dat de gemeente zelf opgaf. De factor "
+        "zorgbehoefte laat dat aantal in de gemiddelde verblijfsduur naar de behoefte bewegen: "
+        "de prevalentie x het gebruik van de gemeente ten opzichte van de regio. De prevalenties "
+        "zijn op het waargenomen gebruik in de regio geijkt, dus zonder eigen opgave of "
+        "scenario is de factor bijna 1. De factor landelijke prognose zet het niveau "
         f"tot en met {last} op de verwachte groei van jeugd of Wmo van de gemeente volgens het "
         "landelijke model (geschat op alle gemeenten en achteraf getoetst, hoofdstuk Terugblik; "
         "voor jaren vanaf 2025 de groei van het hele sociaal domein, omdat de nieuwe "
@@ -206,7 +215,12 @@ def step3_table(view) -> ReportTable:
         f"indexatie verder. {res.note} "
         + estimate_note(
             a,
-            ["prevalence.*", "startbudget.trend_damping", "startbudget.local_policy.*"],
+            [
+                "prevalence.*",
+                "clients.duration_years",
+                "startbudget.trend_damping",
+                "startbudget.local_policy.*",
+            ],
             "De aantallen",
         ),
     )
