@@ -4,6 +4,7 @@ changes the start budget through volume instead of cancelling against the cost p
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,9 +64,11 @@ def test_calibrated_prevalence_keeps_the_default_caseload(default_sb):
     assert f.between(0.98, 1.02).all()
 
 
-def test_doubling_prevalence_changes_the_start_budget(achterhoek, baseline_achterhoek, default_sb):
-    """Doubling the IAJ and HCV prevalence (the issue's case) doubles their need; with a year in
-    care the caseload reaches it within a year, so their 2028 budgets double."""
+def test_doubling_prevalence_changes_the_start_budget(achterhoek, default_sb):
+    """Doubling the IAJ and HCV prevalence (the issue's case, as a scenario, the way the
+    reports build it: baseline and start budget with the same parameters) doubles their need;
+    with a year in care the caseload reaches it within a year, so their 2028 budgets double and
+    the other segments keep theirs."""
     p = achterhoek.parameters
     doubled = p.with_overrides(
         {
@@ -73,21 +76,24 @@ def test_doubling_prevalence_changes_the_start_budget(achterhoek, baseline_achte
             "prevalence.hcv": 2 * p.value("prevalence.hcv"),
         }
     )
-    sb = start_budget(achterhoek, baseline_achterhoek, 2024, START, params=doubled)
+    b = build_baseline(achterhoek, params=doubled)
+    sb = start_budget(achterhoek, b, 2024, START, params=doubled)
     for seg in ("iaj", "hcv"):
         assert budget(sb, segment=seg) == pytest.approx(
             2 * budget(default_sb, segment=seg), rel=1e-6
         )
-    assert budget(sb, segment="gwv") == pytest.approx(budget(default_sb, segment="gwv"))
+    for seg in ("gwv", "dyslexie", "wmo_io"):
+        assert budget(sb, segment=seg) == pytest.approx(budget(default_sb, segment=seg))
     assert budget(sb) > 1.3 * budget(default_sb)
 
 
-def test_doubling_submitted_clients_changes_the_start_budget(
+def test_a_submitted_count_moves_the_cost_per_client_not_the_budget(
     achterhoek, baseline_achterhoek, default_sb
 ):
-    """Aalten submits twice the IAJ clients for 2024 at the same spend: the caseload is twice
-    what its observed use and the prevalence sustain, so it returns to the need (one year in
-    care: at once) at the lower cost per client, and the IAJ budget halves."""
+    """Aalten submits twice the IAJ clients for 2024 at the same spend. Its cost per client
+    halves; its budget stays (to the euro), so reporting more or fewer clients gains nothing.
+    Before this rule the stock-flow took the count as a caseload above the need and halved the
+    budget: an incentive to under-report."""
     ref = baseline_achterhoek.query(
         "gemeentecode == 'GM0197' and segment == 'iaj' and year == 2024"
     )
@@ -102,8 +108,27 @@ def test_doubling_submitted_clients_changes_the_start_budget(
     )
     b = build_baseline(achterhoek, submissions=subs)
     sb = start_budget(achterhoek, b, 2024, START)
-    mine = budget(sb, "GM0197", "iaj")
-    before = budget(default_sb, "GM0197", "iaj")
-    assert mine == pytest.approx(before / 2, rel=0.02)
-    # the other municipalities keep their budgets
-    assert budget(sb, "GM0222", "iaj") == pytest.approx(budget(default_sb, "GM0222", "iaj"))
+    assert budget(sb, "GM0197", "iaj") == pytest.approx(budget(default_sb, "GM0197", "iaj"))
+    row = sb.table.query("gemeentecode == 'GM0197' and segment == 'iaj' and year == @YEAR")
+    before = default_sb.table.query(
+        "gemeentecode == 'GM0197' and segment == 'iaj' and year == @YEAR"
+    )
+    assert float(row["cost_per_client"].iloc[0]) == pytest.approx(
+        float(before["cost_per_client"].iloc[0]) / 2
+    )
+    assert float(row["clients"].iloc[0]) == pytest.approx(2 * float(before["clients"].iloc[0]))
+
+
+def test_no_kwb_before_it_was_published(achterhoek, baseline_achterhoek):
+    """As of 2021 the KWB 2022 rates were not published: the clients are the prevalence
+    estimate and the caseload factor is 1 (no look-ahead)."""
+    sb = start_budget(
+        achterhoek,
+        baseline_achterhoek,
+        2021,
+        params=achterhoek.parameters.with_overrides({"startbudget.forecast_years": 0}),
+    )
+    np.testing.assert_allclose(sb.table["caseload_factor"], 1.0, rtol=1e-12)
+    b = sb.baseline.query("segment == 'iaj' and year == 2021")
+    np.testing.assert_allclose(b["clients"], b["prevalence"] * b["population"])
+    assert not b["method"].str.contains("KWB").any()

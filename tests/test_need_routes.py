@@ -90,7 +90,8 @@ def test_hand_computed_routes():
     }
     s = hand_case().summary()
     # care short of need: 6 x 0.1 served + 1.5 x 0.1 served later + 0.5 that goes without
-    assert s["unmet_need"] == pytest.approx((0.6 + 0.15 + 0.5) / 10)
+    # + the 0.5 in the voorliggend veld, whose lighter support meets 0.3 of it
+    assert s["unmet_need"] == pytest.approx((0.6 + 0.15 + 0.5 + 0.5 * 0.7) / 10)
     # the contract pays for its own, re-referred and backlog clients: 5.4 + 0.9 + 0.45
     assert s["cost_factor"] == pytest.approx(6.75 / 10)
     assert s["volume_factor"] == pytest.approx(7.5 / 10)
@@ -134,6 +135,15 @@ def test_need_is_conserved_for_every_variant(
     assert shares == pytest.approx(1.0)
     # only the clients who go without cost nothing
     assert routes["unmet"]["cost"] == 0.0
+    # money by payer: the contract's care, the municipality outside it, the Wlz and Zvw
+    need = float(sim.need.sum())
+    contract = sum(routes[k]["cost"] for k in ("contracted", "other_provider", "backlog"))
+    assert s["cost_factor"] * need == pytest.approx(contract + float(sim.induced_care.sum()))
+    outside = routes["duty_of_care"]["cost"] + routes["voorliggend_veld"]["cost"]
+    assert s["outside_contract_factor"] * need == pytest.approx(outside)
+    assert s["non_municipal_factor"] * need == pytest.approx(
+        routes["wlz"]["cost"] + routes["zvw"]["cost"]
+    )
 
 
 def test_refusals_come_back_as_cost():

@@ -108,10 +108,12 @@ def test_variant_table_lists_every_variant_with_its_routes(view):
     for label in (DECIDED_LABEL, *VARIANT_LABELS.values()):
         assert label in plain
     for column in (
-        "Buiten het contract",
-        "Totaal gemeente",
+        "Extra buiten het contract",
+        "Contract + extra",
         "Niet-geleverde zorg",
         "dezelfde zorg",
+        "Wachtende cliënten",
+        "Resultaat aanbieders",
     ):
         assert column in plain
     assert re.search(r"\d+,\d%", plain)
@@ -255,14 +257,18 @@ def test_no_saving_that_is_only_care_left_undone(view, analysis):
     assert "geen besparing" in summary
     # the comparison on equal care: total over all routes plus the care left undone
     frame = variant_frame(view).set_index("Bekostigingsvariant")
-    np.testing.assert_allclose(
-        frame["Bij dezelfde zorg (€)"],
-        frame["Totaal gemeente P50 (€)"] + frame["Niet-geleverde zorg (€)"],
-    )
     vs = view.variant_summary(years=[analysis.first_full_year])
     for key in ("pq", "lumpsum"):
-        equal = vs.loc[key, "total_p50"] + vs.loc[key, "unmet_value_mean"]
+        equal = vs.loc[key, "total_mean"] + vs.loc[key, "unmet_value_mean"]
+        assert frame.loc[VARIANT_LABELS[key], "Bij dezelfde zorg, gemiddeld (€)"] == (
+            pytest.approx(equal)
+        )
         assert amount(equal) in summary
+    gap = (vs.loc["pq", "total_mean"] + vs.loc["pq", "unmet_value_mean"]) - (
+        vs.loc["lumpsum", "total_mean"] + vs.loc["lumpsum", "unmet_value_mean"]
+    )
+    word = "goedkoper" if gap > 0 else "duurder"
+    assert f"lumpsum op gelijke zorg {amount(abs(gap))} {word}" in summary
     # p*q delivers all the needed care in the model; the lumpsum leaves some undone
     assert vs.loc["pq", "unmet_value_mean"] == 0.0 < vs.loc["lumpsum", "unmet_value_mean"]
 

@@ -183,7 +183,7 @@ def test_the_scorecard_text_of_a_fixed_simulation():
         ("selection", "complexe cliënten worden geweigerd", "16,7%", "risicoverevening naar zorgzwaarte", "-16,7%-punt (van 16,7% naar 0,0%)"),
         ("over_under", "minder zorg per cliënt dan nodig", "+12,7%", hybrid, "-13,7%-punt (van 12,7% naar -0,9%)"),
         ("waiting", "wachtlijst, vooral laat in het jaar", "1,0%, gemiddeld 8,0 weken", safety, "-1,0%-punt (van 1,0% naar 0,0%)"),
-        ("shifting", "cliënten schuiven naar andere domeinen", "0,7% (Wlz 0,07%, Zvw 0,30%, voorliggend veld 0,30%)", "acceptatieplicht", "-0,7%-punt (van 0,7% naar 0,0%)"),
+        ("shifting", "cliënten schuiven naar andere domeinen", "0,7% (Wlz 0,10%, Zvw 0,10%, voorliggend veld 0,47%)", "acceptatieplicht", "-0,7%-punt (van 0,7% naar 0,0%)"),
         ("continuity", "geen verliesrisico", "0,0%", safety, "0,0%-punt (van 0,0% naar 0,0%)"),
         ("admin", "administratieve last", "4,0%", "lumpsum zonder urenregistratie", "n.v.t. (zit al in de variant of past er niet bij)"),
     ]  # fmt: skip

@@ -59,9 +59,9 @@ from bekostiging.model.incentives import scorecard
 from bekostiging.model.peers import benchmark
 from bekostiging.model.population import project_population
 from bekostiging.model.projection import (
+    access_by_variant,
     decided_variant_spend,
     project_start_budget,
-    unmet_need_by_variant,
     variant_summary,
 )
 from bekostiging.model.provider_settlement import corridor_options
@@ -85,6 +85,7 @@ WARM = (
     "projection",
     "task_fields",
     "switch_evidence",
+    "access",
     "unmet_need",
     "decided_spend",
     "decided_routes",
@@ -223,7 +224,13 @@ class RegionAnalysis:
     def unmet_need(self) -> dict[str, float]:
         """Per variant key (and "decided"): the share of needed care left undone in the first
         full year, weighted over the procured segments."""
-        return unmet_need_by_variant(self.start_budget, self.params, self.first_full_year)
+        return {k: v["unmet_need"] for k, v in self.access.items()}
+
+    @cached_property
+    def access(self) -> dict[str, dict[str, float]]:
+        """Per variant key and ``"decided"``: the behaviour model's unmet need and waiting
+        share for the whole region (:func:`bekostiging.model.projection.access_by_variant`)."""
+        return access_by_variant(self.start_budget, self.params, self.first_full_year)
 
     @cached_property
     def switch(self):
@@ -386,7 +393,7 @@ class RegionAnalysis:
         contract, its total over all routes, and the value of the care left undone."""
         return {
             k: decided_variant_spend(self.projection, self.region, k)
-            for k in ("outside_contract", "total_cost", "unmet_value")
+            for k in ("outside_contract", "total_cost", "unmet_value", "provider_result")
         }
 
     @cached_property
@@ -656,6 +663,8 @@ class MunicipalityView:
         out["total_p90"] = np.quantile(routes["total_cost"], 0.9, axis=0)
         out["outside_contract_mean"] = routes["outside_contract"].mean(axis=0)
         out["unmet_value_mean"] = routes["unmet_value"].mean(axis=0)
+        out["total_mean"] = routes["total_cost"].mean(axis=0)
+        out["provider_result_mean"] = routes["provider_result"].mean(axis=0)
         out["budget"] = p.inputs.budget[self.index].sum(axis=0)
         return out.loc[[y for y in out.index if y in self.analysis.contract_years]]
 

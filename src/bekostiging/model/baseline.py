@@ -36,7 +36,12 @@ from bekostiging.config.region import Region
 from bekostiging.core.errors import InputError, Problem
 from bekostiging.data.quality import check_against_data
 from bekostiging.data.rawdata import load_iv3, load_kwb_use
-from bekostiging.model.clients import OBSERVED_FLAG, domain_use_rates, observed_clients
+from bekostiging.model.clients import (
+    KWB_EDITION,
+    OBSERVED_FLAG,
+    domain_use_rates,
+    observed_clients,
+)
 from bekostiging.model.conversion import (
     apply_booking_corrections,
     convert_to_segments,
@@ -72,6 +77,7 @@ BASELINE_COLUMNS = [
     "prevalence",
     "clients",
     "clients_flag",
+    "clients_estimate",
     "cost_per_client",
     "cost_per_client_flag",
     "cost_reference_ratio",
@@ -175,7 +181,7 @@ def build_baseline(
     pop = population_by_age_group(region, data_years, params, iv3=iv3)
     frame = apply_pooling(spend_grid(segs, region, data_years), region, pop)
     frame = describe_segments(frame, region, report)
-    frame = add_clients(frame, pop, params)
+    frame = add_clients(frame, pop, params, split_params=region.parameters)
     if submissions is not None and not submissions.empty:
         frame = apply_submissions(frame, submissions, report)
     frame = add_cost_per_client(frame, params)
@@ -234,15 +240,20 @@ def add_clients(
     pop: pd.DataFrame,
     params: Parameters,
     kwb: pd.DataFrame | None = None,
+    split_params: Parameters | None = None,
 ) -> pd.DataFrame:
-    """Target population and clients per row: observed use where CBS published it, else
-    prevalence x population.
+    """Target population and clients per row: estimated from observed use where CBS published
+    it, else prevalence x population; ``clients_estimate`` keeps the estimate when a
+    municipality later submits its own count.
 
     Observed use is the CBS KWB 2022 rate of the municipality (young people with jeugdzorg in
     natura, Wmo clients per 1,000 inhabitants), split over the domain's segments in proportion
     to prevalence x target population (:func:`bekostiging.model.clients.observed_clients`); the
-    one edition sets the level of use in every year. Both are estimates for a segment (the
-    split is), so the flag stays ``estimated``; ``method`` says which was used.
+    one edition sets the level of use in every year, and is used only when the data reach
+    2022 (as of an earlier year it was not published yet). The split uses the prevalences of
+    ``split_params`` (the region's own file), so a scenario that changes one segment's
+    prevalence changes that segment's need, not the other segments' clients. Both are
+    estimates for a segment, so the flag stays ``estimated``; ``method`` says which was used.
     """
     popidx = pop.set_index(["gemeentecode", "year", "age_group"])
     keys = list(zip(frame["gemeentecode"], frame["year"], frame["target_population"]))
@@ -255,16 +266,28 @@ def add_clients(
     }
     frame["prevalence"] = frame["segment"].map(prevalence).astype(float)
     estimate = frame["prevalence"] * frame["population"]
-    rates = domain_use_rates(load_kwb_use() if kwb is None else kwb)
+    kwb = load_kwb_use() if kwb is None else kwb
+    if frame["year"].max() < KWB_EDITION:  # as of an earlier year: not yet published
+        kwb = kwb.iloc[0:0]
+    rates = domain_use_rates(kwb)
+    split = frame
+    if split_params is not None:
+        base = {
+            s: split_params.value(f"prevalence.{s}")
+            for s in frame["segment"].unique()
+            if f"prevalence.{s}" in split_params
+        }
+        split = frame.assign(prevalence=frame["segment"].map(base).astype(float))
     group = pop.set_index(["gemeentecode", "year", "age_group"])["population"]
     youth = {(c, int(y)): float(v) for (c, y, g), v in group.items() if g == "jeugd_0_17"}
     total = {(c, int(y)): float(v) for (c, y, g), v in group.items() if g == "totaal"}
     domain_of = dict(zip(frame["segment"], frame["domain"]))
     observed = observed_clients(
-        frame, rates, total, youth, domain_of, float(params.value("clients.observed_share.wmo"))
+        split, rates, total, youth, domain_of, float(params.value("clients.observed_share.wmo"))
     )
     use = observed.notna() & estimate.notna()
     frame["clients"] = np.where(use, observed, estimate)
+    frame["clients_estimate"] = frame["clients"]
     frame["clients_flag"] = np.where(frame["clients"].notna(), "estimated", None)
     frame["method"] = np.where(
         use,
@@ -377,7 +400,14 @@ def domain_totals(baseline: pd.DataFrame, column: str = "spend_iv3") -> pd.DataF
 def to_current_boundaries(
     frame: pd.DataFrame,
     region: Region,
-    value_columns: Iterable[str] = ("spend_booked", "spend_iv3", "spend", "population", "clients"),
+    value_columns: Iterable[str] = (
+        "spend_booked",
+        "spend_iv3",
+        "spend",
+        "population",
+        "clients",
+        "clients_estimate",
+    ),
 ) -> pd.DataFrame:
     """Add the figures of merged-away municipalities to today's municipality (per year).
 

@@ -10,8 +10,8 @@ share of young people with jeugdzorg in natura and the Wmo clients per 1,000 inh
 :func:`observed_clients` turns them into clients per segment: the domain's observed clients
 (the Wmo figure times ``clients.observed_share.wmo``, the part of all Wmo clients that the
 segments with a prevalence cover) split over its segments in proportion to prevalence x target
-population. A submitted count wins over it; where CBS published nothing the prevalence
-estimate stays.
+population. A submitted count wins over it; where CBS published nothing (or as of a year
+before 2022, when the rates were not yet published) the prevalence estimate stays.
 
 **Stock-flow** (:func:`caseload_path`). Per municipality ``m`` and segment ``s`` the caseload
 per inhabitant of the target group ``rho`` follows
@@ -27,8 +27,10 @@ each year:
 
 The factor ``rho(y) / rho(ref)`` multiplies the clients of step 3 (the start budget keeps the
 cost per client of the reference year). When the prevalence matches the observed use the factor
-is 1; doubling the prevalence doubles the need and the caseload follows within a few years;
-a submitted count above the need decays toward it.
+is 1; doubling the prevalence doubles the need and the caseload follows within a few years.
+A submitted count replaces the estimated caseload and so the cost per client, but keeps the
+estimate's factor: for the same spend the budget does not depend on the count reported, so no
+municipality gains by reporting more or fewer clients.
 
 >>> round(caseload_factor(rho_ref=0.10, need=0.10, duration=1.5, years=3), 6)
 1.0
@@ -48,6 +50,7 @@ from bekostiging.config.region import Region
 from bekostiging.data.rawdata import load_kwb_use
 
 OBSERVED_FLAG = "CBS KWB 2022"
+KWB_EDITION = 2022  # the first reference year that may use the KWB rates
 
 
 def caseload_factor(rho_ref: float, need: float, duration: float, years: int) -> float:
@@ -169,12 +172,17 @@ def caseload_factors(
 ) -> pd.DataFrame:
     """The stock-flow factor on clients per municipality x segment x year (step 3).
 
-    ``reference``: the reference-year rows (``gemeentecode, segment, clients, population``)
-    as the start budget uses them, with submitted counts where a municipality gave them. The
-    need per inhabitant is the prevalence in force for the year times the municipality's
-    observed use relative to the region (:func:`use_factor`, weighted by the target
-    population); the caseload closes the gap to it by ``1 / clients.duration_years`` a year
-    (:func:`caseload_factor`). Segments without a prevalence keep factor 1.
+    ``reference``: the reference-year rows (``gemeentecode, segment, clients, population``,
+    and ``clients_estimate`` when a municipality submitted its own count) as the start budget
+    uses them. The need per inhabitant is the prevalence in force for the year times the
+    municipality's observed use relative to the region (:func:`use_factor`, weighted by the
+    target population); the caseload closes the gap to it by ``1 / clients.duration_years`` a
+    year (:func:`caseload_factor`). Segments without a prevalence keep factor 1.
+
+    A submitted count changes the cost per client (step 4), not the factor: the factor is the
+    one of the estimate it replaces. So a municipality gets the same budget for the same spend
+    whether it reports more or fewer clients (no reason to report either way); its count
+    counts where volume is paid for (output prices, allocation by use, the transition).
 
     >>> from bekostiging.config.region import load_region
     >>> p = load_region("achterhoek").parameters.with_overrides(
@@ -185,7 +193,10 @@ def caseload_factors(
     >>> f["caseload_factor"].round(3).tolist()  # need 0.2, caseload 0.1: half the gap a year
     [1.5, 1.75]
     """
-    rates = domain_use_rates(load_kwb_use() if kwb is None else kwb)
+    kwb = load_kwb_use() if kwb is None else kwb
+    if reference_year < KWB_EDITION:  # as of an earlier year: not yet published
+        kwb = kwb.iloc[0:0]
+    rates = domain_use_rates(kwb)
     ref = reference.assign(domain=reference["segment"].map(domain_of))
     codes = sorted(ref["gemeentecode"].unique())
     use: dict[tuple[str, str], float] = {}
@@ -198,7 +209,10 @@ def caseload_factors(
     rows = []
     for r in ref.itertuples():
         name = f"prevalence.{r.segment}"
-        rho_ref = float(r.clients) / float(r.population) if r.population > 0 else 0.0
+        clients = float(getattr(r, "clients_estimate", r.clients))
+        if not np.isfinite(clients) or clients <= 0:
+            clients = float(r.clients)
+        rho_ref = clients / float(r.population) if r.population > 0 else 0.0
         duration = duration_of(params, r.segment, str(r.domain))
         for y in years:
             factor = 1.0

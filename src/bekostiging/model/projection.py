@@ -798,21 +798,25 @@ def project_start_budget(
     )
 
 
-def unmet_need_by_variant(
-    sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
-) -> dict[str, float]:
-    """Per variant (and ``"decided"``): the share of the needed care left undone, over the
-    procured segments weighted by their start budget in ``year`` (the whole region).
+ACCESS_MEASURES = ("unmet_need", "waiting_share", "backlog_share", "shifted_share")
 
-    Absolute shares from the behaviour model under each variant's contract terms
-    (:func:`contract_options`), so a lower cost that comes from care left undone shows as such.
+
+def access_by_variant(
+    sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
+) -> dict[str, dict[str, float]]:
+    """Per variant (and ``"decided"``): the behaviour model's unmet need, waiting, backlog and
+    shifted shares over the procured segments, weighted by their start budget in ``year``
+    (the whole region).
+
+    Absolute shares under each variant's contract terms (:func:`contract_options`), so a lower
+    cost that comes from care left undone shows as such.
     """
     region = sb.region
     t = sb.table.loc[sb.table["year"] == year].groupby("segment")["budget"].sum()
-    out: dict[str, float] = {}
-    keys = [*V.VARIANTS, "decided"]
-    for key in keys:
-        num = den = 0.0
+    out: dict[str, dict[str, float]] = {}
+    for key in [*V.VARIANTS, "decided"]:
+        num = dict.fromkeys(ACCESS_MEASURES, 0.0)
+        den = 0.0
         for seg in region.procured_segments():
             weight = float(t.get(seg.id, 0.0))
             if weight <= 0:
@@ -825,10 +829,19 @@ def unmet_need_by_variant(
                 n_clients=n_clients,
                 **contract_options(seg, k, params),
             )
-            num += weight * float(r.unmet_need)
+            for m in ACCESS_MEASURES:
+                num[m] += weight * float(getattr(r, m))
             den += weight
-        out[key] = num / den if den > 0 else float("nan")
+        out[key] = {m: num[m] / den if den > 0 else float("nan") for m in ACCESS_MEASURES}
     return out
+
+
+def unmet_need_by_variant(
+    sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
+) -> dict[str, float]:
+    """Per variant (and ``"decided"``): the share of the needed care left undone
+    (:func:`access_by_variant`)."""
+    return {k: v["unmet_need"] for k, v in access_by_variant(sb, params, year, n_clients).items()}
 
 
 def decided_variant_spend(

@@ -11,7 +11,9 @@ differences come from the parameter alone. Outcomes (:data:`OUTCOMES`):
 - ``spend``: municipality spend per client with a care need, in euros (total spend is this
   times the number of clients, so the tornado of the total has the same shape);
 - ``unmet_need``: share of the efficient care of all clients in need that is not delivered
-  (refusals, waiting, under-provision).
+  (care short of need, lighter help in the voorliggend veld, clients who give up waiting;
+  refused and waiting clients who are served elsewhere or later count as served, see
+  :meth:`bekostiging.model.behaviour.Simulation.routes`).
 
 The Dutch parameter labels and the tornado chart are in
 :mod:`bekostiging.report.text.sensitivity`.

@@ -72,10 +72,10 @@ def key_figures(view) -> dict[str, Any]:
         "decided_p10": float(decided["p10"]),
         "decided_p50": float(decided["p50"]),
         "decided_p90": float(decided["p90"]),
-        "decided_total_p50": float(decided["total_p50"]),
         "variant_p50": {k: float(variants.loc[k, "p50"]) for k in variants.index},
         "variant_p90": {k: float(variants.loc[k, "p90"]) for k in variants.index},
         "variant_total": {k: float(variants.loc[k, "total_p50"]) for k in variants.index},
+        "variant_total_mean": {k: float(variants.loc[k, "total_mean"]) for k in variants.index},
         "variant_unmet_value": {
             k: float(variants.loc[k, "unmet_value_mean"]) for k in variants.index
         },
@@ -150,7 +150,7 @@ def unmet_sentence(unmet: dict) -> str:
     """The care each variant leaves undone, when the lumpsum leaves more than p*q.
 
     >>> unmet_sentence({"lumpsum": 0.093, "pq": 0.0})[:60]
-    ' Bij lumpsum blijft naar schatting 9,3% van de benodigde zorg'
+    ' Bij lumpsum blijft naar schatting 9,3% van de benodigde zor'
     """
     ls, pq = unmet.get("lumpsum"), unmet.get("pq")
     if ls is None or pq is None or not ls > pq:
@@ -158,34 +158,54 @@ def unmet_sentence(unmet: dict) -> str:
     pq_text = "geen" if pq < 0.0005 else percent(pq, 1)
     return (
         f" Bij lumpsum blijft naar schatting {percent(ls, 1)} van de benodigde zorg ongeleverd "
-        f"(minder zorg per cliënt of afgehaakt na wachten), bij p*q {pq_text}. Wat niet wordt "
+        "(minder zorg per cliënt, lichtere hulp in het voorliggend veld of afgehaakt na "
+        f"wachten), bij p*q {pq_text}. Wat niet wordt "
         "geleverd is geen besparing. Wat de overstap in de jaarrekeningen deed, staat in "
         "hoofdstuk 4."
     )
 
 
-def variant_sentence(total: dict, unmet_value: dict, unmet: dict) -> str:
+def variant_sentence(total: dict, mean: dict, unmet_value: dict, unmet: dict) -> str:
     """p*q against lumpsum over all routes, and on equal care (the care left undone delivered).
 
-    ``total``: the municipality's P50 over all routes per variant; ``unmet_value``: the mean
-    cost of the care left undone.
+    ``total``: the municipality's P50 over all routes per variant (contract plus the change
+    outside it); ``mean``: its mean; ``unmet_value``: the mean cost of the care left undone.
+    The comparison on equal care uses means only, and its sentence follows the sign.
 
-    >>> variant_sentence({"pq": 20e6, "lumpsum": 17e6}, {"pq": 0.0, "lumpsum": 1e6},
-    ...                  {"pq": 0.0, "lumpsum": 0.06})[:72]
-    'Alles in p*q kost de gemeente over alle routes (contract, niet-gecontract'
+    >>> s = variant_sentence({"pq": 20e6, "lumpsum": 17e6}, {"pq": 20e6, "lumpsum": 17e6},
+    ...                      {"pq": 0.0, "lumpsum": 1e6}, {"pq": 0.0, "lumpsum": 0.06})
+    >>> "lumpsum op gelijke zorg € 2,0 mln goedkoper" in s
+    True
+    >>> s = variant_sentence({"pq": 20e6, "lumpsum": 17e6}, {"pq": 20e6, "lumpsum": 17e6},
+    ...                      {"pq": 0.0, "lumpsum": 4e6}, {"pq": 0.0, "lumpsum": 0.2})
+    >>> "lumpsum op gelijke zorg € 1,0 mln duurder" in s
+    True
     """
     pq, ls = total.get("pq"), total.get("lumpsum")
     if pq is None or ls is None:
         return ""
-    equal_pq = pq + unmet_value.get("pq", 0.0)
-    equal_ls = ls + unmet_value.get("lumpsum", 0.0)
-    return (
-        "Alles in p*q kost de gemeente over alle routes (contract, niet-gecontracteerde zorg en "
-        f"pgb, voorliggend veld) in de middelste uitkomst {amount(pq)}, alles in lumpsum "
-        f"{amount(ls)}. Bij dezelfde zorg, dus als ook de zorg geleverd wordt die bij een "
-        f"variant uitblijft, is dat {amount(equal_pq)} tegen {amount(equal_ls)}: alleen dat "
-        "verschil is een besparing." + unmet_sentence(unmet)
+    equal_pq = mean["pq"] + unmet_value.get("pq", 0.0)
+    equal_ls = mean["lumpsum"] + unmet_value.get("lumpsum", 0.0)
+    undone = unmet_value.get("lumpsum", 0.0) - unmet_value.get("pq", 0.0)
+    gap = equal_pq - equal_ls
+    text = (
+        "Alles in p*q kost de gemeente over alle routes (contract, en wat daarbuiten verandert: "
+        f"niet-gecontracteerde zorg, pgb, voorliggend veld) in de middelste uitkomst {amount(pq)}, "
+        f"alles in lumpsum {amount(ls)}. Gemiddeld blijft bij lumpsum voor {amount(undone)} "
+        "meer benodigde zorg ongeleverd dan bij p*q. "
     )
+    if gap > 0:
+        text += (
+            f"Wordt die zorg wel geleverd, dan is lumpsum op gelijke zorg {amount(gap)} goedkoper "
+            f"({amount(equal_ls)} tegen {amount(equal_pq)}): alleen dat deel is een besparing."
+        )
+    else:
+        text += (
+            f"Wordt die zorg wel geleverd, dan is lumpsum op gelijke zorg {amount(-gap)} duurder "
+            f"({amount(equal_ls)} tegen {amount(equal_pq)}): het lagere bedrag komt geheel uit "
+            "zorg die niet wordt geleverd, en is geen besparing."
+        )
+    return text + unmet_sentence(unmet)
 
 
 def college_summary(view) -> Markdown:
@@ -207,10 +227,10 @@ def college_summary(view) -> Markdown:
         f"- **Kosten van de gekozen bekostiging** ({funding_mix(a)}). In {first} betaalt de "
         f"gemeente via de contracten gemiddeld {amount(k['decided_mean'])}, in de middelste "
         f"uitkomst {amount(k['decided_p50'])} (P50); "
-        f"met 10% kans {amount(k['decided_p90'])} of meer (P90). Met de zorg buiten de "
-        "contracten (zorgplicht, pgb, voorliggend veld) is de middelste uitkomst "
-        f"{amount(k['decided_total_p50'])}. "
-        + variant_sentence(k["variant_total"], k["variant_unmet_value"], a.unmet_need),
+        f"met 10% kans {amount(k['decided_p90'])} of meer (P90). "
+        + variant_sentence(
+            k["variant_total"], k["variant_total_mean"], k["variant_unmet_value"], a.unmet_need
+        ),
         f"- **Weerstandsvermogen.** Om tegenvallers in {first} met 90% zekerheid op te vangen is "
         f"{amount(k['required'])} nodig; beschikbaar is {amount(k['available'])}. Ratio "
         f"{number(k['ratio'], 2)}: waardering **{k['rating']}** "

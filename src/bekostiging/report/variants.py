@@ -70,14 +70,16 @@ def variant_frame(view) -> pd.DataFrame:
     total had that care been delivered: the comparison on equal care.
     """
     vs, dq, first = variant_rows(view)
-    return route_frame(vs, dq, view.analysis.unmet_need)
+    return route_frame(vs, dq, view.analysis.access)
 
 
-def route_frame(vs: pd.DataFrame, dq, unmet: dict) -> pd.DataFrame:
-    """The variant table's numbers from a variant summary ``vs`` (rows in report order) and the
-    decided mix's row ``dq`` (the same columns)."""
+def route_frame(vs: pd.DataFrame, dq, access: dict) -> pd.DataFrame:
+    """The variant table's numbers from a variant summary ``vs`` (rows in report order), the
+    decided mix's row ``dq`` (the same columns) and ``access`` (per variant key and
+    ``"decided"``: the behaviour model's ``unmet_need`` and ``waiting_share``)."""
 
-    def row(label: str, r, unmet_share) -> dict:
+    def row(label: str, r, key: str) -> dict:
+        a = access.get(key, {})
         return {
             "Bekostigingsvariant": label,
             "P10 (€)": float(r["p10"]),
@@ -86,19 +88,23 @@ def route_frame(vs: pd.DataFrame, dq, unmet: dict) -> pd.DataFrame:
             OUTSIDE_COLUMN: float(r["outside_contract_mean"]),
             TOTAL_COLUMN: float(r["total_p50"]),
             UNMET_VALUE_COLUMN: float(r["unmet_value_mean"]),
-            EQUAL_CARE_COLUMN: float(r["total_p50"]) + float(r["unmet_value_mean"]),
-            UNMET_COLUMN: unmet_share,
+            EQUAL_CARE_COLUMN: float(r["total_mean"]) + float(r["unmet_value_mean"]),
+            UNMET_COLUMN: a.get("unmet_need"),
+            WAITING_COLUMN: a.get("waiting_share"),
+            RESULT_COLUMN: float(r["provider_result_mean"]),
         }
 
-    rows = [row(DECIDED_LABEL, dq, unmet.get("decided"))]
-    rows += [row(variant_label(k), r, unmet.get(k)) for k, r in vs.iterrows()]
+    rows = [row(DECIDED_LABEL, dq, "decided")]
+    rows += [row(variant_label(k), r, k) for k, r in vs.iterrows()]
     return pd.DataFrame(rows)
 
 
-OUTSIDE_COLUMN = "Buiten het contract (€)"
-TOTAL_COLUMN = "Totaal gemeente P50 (€)"
+OUTSIDE_COLUMN = "Extra buiten het contract (€)"
+TOTAL_COLUMN = "Contract + extra, P50 (€)"
 UNMET_VALUE_COLUMN = "Niet-geleverde zorg (€)"
-EQUAL_CARE_COLUMN = "Bij dezelfde zorg (€)"
+EQUAL_CARE_COLUMN = "Bij dezelfde zorg, gemiddeld (€)"
+WAITING_COLUMN = "Wachtende cliënten (regio)"
+RESULT_COLUMN = "Resultaat aanbieders (€)"
 UNMET_COLUMN = "Niet-geleverde benodigde zorg (regio, gedragsmodel)"
 
 
@@ -120,6 +126,8 @@ def region_variant_rows(analysis) -> tuple[pd.DataFrame, pd.Series, int]:
             "p50": np.quantile(spend, 0.5),
             "p90": np.quantile(spend, 0.9),
             "total_p50": np.quantile(routes["total_cost"], 0.5),
+            "total_mean": routes["total_cost"].mean(),
+            "provider_result_mean": routes["provider_result"].mean(),
             "outside_contract_mean": routes["outside_contract"].mean(),
             "unmet_value_mean": routes["unmet_value"].mean(),
             "budget": float(proj.inputs.budget[..., k].sum()),
@@ -131,7 +139,7 @@ def region_variant_rows(analysis) -> tuple[pd.DataFrame, pd.Series, int]:
 def region_variant_table(analysis) -> ReportTable:
     """The variant table for the whole region (the regional overview's key table)."""
     vs, dq, first = region_variant_rows(analysis)
-    out = route_frame(vs, dq, analysis.unmet_need)
+    out = route_frame(vs, dq, analysis.access)
     return _variant_table(analysis, out, dq, first, "de regio")
 
 
@@ -151,18 +159,20 @@ def _variant_table(a, out: pd.DataFrame, dq, first: int, who: str, extra: str = 
     note = (
         " P10-P90: wat de gemeente via het contract betaalt, inclusief wat zij bijlegt als "
         "aanbieders een verlies niet kunnen dragen (vangnet). Geen cliënt verdwijnt: wie een "
-        "aanbieder weigert, gaat naar een andere gecontracteerde aanbieder of verlaat het "
-        "domein (Wlz, Zvw of voorliggend veld); wie moet wachten, krijgt via de zorgplicht "
-        "niet-gecontracteerde zorg of een pgb, wacht tot het volgende jaar of haakt af. "
-        f"{OUTSIDE_COLUMN}: niet-gecontracteerde zorg, pgb en voorliggend veld (ook gemeentelijk "
-        "geld, op andere taakvelden), gemiddeld, ten opzichte van de bekostiging in het "
-        f"peiljaar. {TOTAL_COLUMN}: contract plus buiten het contract. "
-        f"{UNMET_VALUE_COLUMN}: de kosten van de benodigde zorg die niet wordt geleverd "
-        "(te weinig zorg per cliënt of afgehaakt), gemiddeld. "
-        f"{EQUAL_CARE_COLUMN}: het totaal als die zorg wel geleverd zou worden; alleen op die "
-        "kolom zijn de varianten op gelijke zorg vergelijkbaar. Een lagere uitgave die uit "
-        "niet-geleverde zorg komt is geen besparing. Het percentage niet-geleverde zorg geldt "
-        "voor de hele regio, gewogen over de ingekochte segmenten." + extra
+        "aanbieder weigert, gaat naar een andere gecontracteerde aanbieder, naar het "
+        "voorliggend veld (gemeentelijk geld) of naar de Wlz of Zvw (niet gemeentelijk); wie "
+        "moet wachten, krijgt via de zorgplicht niet-gecontracteerde zorg of een pgb, wacht tot "
+        f"het volgende jaar of haakt af. {OUTSIDE_COLUMN}: wat de gemeente bij deze variant meer "
+        "(of met een minteken minder) betaalt aan niet-gecontracteerde zorg, pgb en voorliggend "
+        "veld dan bij de bekostiging in het peiljaar, gemiddeld; wat zij daar nu al aan uitgeeft "
+        f"zit in de contractbedragen of op andere taakvelden. {TOTAL_COLUMN}: contract plus dat "
+        f"verschil. {UNMET_VALUE_COLUMN}: wat de benodigde zorg kost die bij deze variant niet "
+        "wordt geleverd (te weinig zorg per cliënt, lichtere hulp in het voorliggend veld of "
+        f"afgehaakt na wachten), gemiddeld. {EQUAL_CARE_COLUMN}: het gemiddelde totaal als die "
+        "zorg wel geleverd zou worden; alleen op die kolom zijn de varianten op gelijke zorg "
+        "vergelijkbaar. Een lagere uitgave die uit niet-geleverde zorg komt is geen besparing. "
+        "De percentages niet-geleverde zorg en wachtende cliënten gelden voor de hele regio "
+        "(gedragsmodel, gewogen over de ingekochte segmenten)." + extra
     )
     money = {
         c: euro
@@ -174,11 +184,13 @@ def _variant_table(a, out: pd.DataFrame, dq, first: int, who: str, extra: str = 
             TOTAL_COLUMN,
             UNMET_VALUE_COLUMN,
             EQUAL_CARE_COLUMN,
+            RESULT_COLUMN,
         )
     }
+    shares = {c: partial(percent, decimals=1) for c in (UNMET_COLUMN, WAITING_COLUMN)}
     return table(
         out,
-        {**money, UNMET_COLUMN: partial(percent, decimals=1)},
+        {**money, **shares},
         caption=f"Wat {who} in {first} betaalt per bekostigingsvariant (€; startbudget "
         f"{euro(dq['budget'])}). Per variant krijgen alle ingekochte segmenten dezelfde "
         "bekostiging; de gekozen mix is de besloten bekostiging per segment. P50 is de "

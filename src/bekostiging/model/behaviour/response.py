@@ -50,7 +50,7 @@ class Response:
     outside_contract_factor: float = 0.0
     non_municipal_factor: float = 0.0
     backlog_share: float = 0.0
-    dropout_share: float = 0.0
+    unmet_clients_share: float = 0.0
     unmet_cost_factor: float = 0.0
 
     def relative_to(self, base: Response) -> Response:

@@ -29,7 +29,6 @@ ROUTES: dict[str, str] = {
     "zvw": "zvw",
     "unmet": "none",  # goes without: a harm, never a saving
 }
-MUNICIPAL_PAYERS = ("contract", "municipality")
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +89,9 @@ class Simulation:
         ``shift_share`` (Wlz / Zvw / voorliggend veld by ``shift_split``); the rest are served by
         another contracted provider. Postponed clients get non-contracted care or a pgb under
         the duty of care (``duty_of_care_share``), go without (``dropout_share``), or wait and
-        are served in the next budget year (the backlog). Care elsewhere under the contract is
+        are served in the next budget year (the backlog; in a stationary year as many come from
+        last year's backlog as go into next year's, so its care counts in the year's contract
+        cost and the harm is the wait). Care elsewhere under the contract is
         at the served clients' care per unit of need; non-contracted care at
         ``noncontracted_cost_ratio``, the voorliggend veld at ``voorliggend_cost_ratio`` and
         the Wlz and Zvw at 1 times the efficient care. Induced clients (p*q) are not in need and
@@ -175,8 +176,10 @@ class Simulation:
 
     def _access_summary(self) -> dict[str, float]:
         """Refusals, waiting, the routes of the clients not served by their provider, and the
-        need left unmet: care short of need for clients served under the contract plus the
-        need of those who go without (:meth:`routes`)."""
+        need left unmet: care short of need for clients served under the contract (also those
+        served later or by another provider, at the same care per unit of need), the need of
+        those who go without, and the part of the need the voorliggend veld's lighter support
+        does not meet (``1 - voorliggend_cost_ratio``) (:meth:`routes`)."""
         i = self.inputs
         n_all = self.need.size
         need_total = float(self.need.sum())
@@ -194,6 +197,8 @@ class Simulation:
         x = float(self.care[served].sum() / max(self.need[served].sum(), 1e-12))
         later = routes["other_provider"]["need"] + routes["backlog"]["need"]
         short += later * max(0.0, 1.0 - x) + routes["unmet"]["need"]
+        # the voorliggend veld's lighter support meets the need in proportion to its cost
+        short += routes["voorliggend_veld"]["need"] * max(0.0, 1.0 - i.voorliggend_cost_ratio)
         mean_need = need_total / n_all
         top = self.need >= np.quantile(self.need, 0.9)
         return {
@@ -207,7 +212,7 @@ class Simulation:
             **{f"shifted_{k}_share": routes[k]["clients"] / n_all for k in dict(i.shift_split)},
             **{f"route_{k}_share": v["clients"] / n_all for k, v in routes.items()},
             "backlog_share": routes["backlog"]["clients"] / n_all,
-            "dropout_share": routes["unmet"]["clients"] / n_all,
+            "unmet_clients_share": routes["unmet"]["clients"] / n_all,
             "unmet_need": short / need_total,
         }
 
