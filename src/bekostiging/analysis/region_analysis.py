@@ -37,7 +37,7 @@ from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
-from bekostiging.data.rawdata import load_iv3, sha256, verify_checksums
+from bekostiging.data.rawdata import load_iv3, load_iv3_balance, sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
 from bekostiging.model.allocation import (
     allocate,
@@ -434,44 +434,66 @@ class RegionAnalysis:
     def capacity(self) -> pd.DataFrame:
         """Required resistance capacity at 90 % certainty against the available capacity.
 
-        ``required`` is for the first full contract year (the budget year the college decides
-        on; its rating); ``required_worst`` is the highest of all contract years, because
-        uncertainty grows with the horizon.
+        Net (``required``, ``ratio``, ``rating``): on what the municipality pays under the
+        decided variants over all routes (after what providers absorb up to the backstop and
+        the settlement). Gross (``..._gross``): on the cost of the care itself, as if nobody
+        else carried any of it (the providers' cost at tariff plus the change outside the
+        contract): what the municipality needs if providers cannot absorb their losses. Each
+        for the first full contract year (the budget year the college decides on) and for the
+        heaviest contract year (``..._worst``, its year in ``worst_year``), because the
+        uncertainty grows with the horizon. Available capacity: :func:`available_capacity`.
         """
 
         p = self.projection
         years = list(p.inputs.years)
-        per_year = np.asarray(
-            required_capacity(self.decided_spend, p.inputs.budget, 0.9, period="per_year")
-        )  # (M, Y)
+        markup = 1.0 + float(self.params.value("projection.provider_margin"))
+        provided = decided_variant_spend(p, self.region, "provided_cost") * markup
+        outside = self.decided_routes["outside_contract"]
+        spends = {
+            "net": self.decided_routes["total_cost"],  # what the municipality pays
+            "gross": provided + outside,  # the cost of the care, nobody else carrying any
+        }
+        per_year = {
+            k: np.asarray(required_capacity(v, p.inputs.budget, 0.9, period="per_year"))
+            for k, v in spends.items()
+        }  # (M, Y) each
         first = years.index(self.first_full_year)
         in_contract = [years.index(y) for y in self.contract_years if y in years]
         codes = list(p.inputs.municipalities)
-        avail = available_capacity(self.params, codes, self.population_now).set_index(
-            "gemeentecode"
-        )
+        avail = available_capacity(
+            self.params,
+            codes,
+            self.population_now,
+            balance=load_iv3_balance(),
+            reference_year=self.settings.reference_year,
+        ).set_index("gemeentecode")
         rows = []
         for k, code in enumerate(codes):
-            req = float(per_year[k, first])
-            worst = float(per_year[k, in_contract].max())
             have = float(avail.loc[code, "available"])
-            ratio = float(capacity_ratio(have, req))
-            ratio_worst = float(capacity_ratio(have, worst))
-            rows.append(
-                {
-                    "gemeentecode": code,
-                    "gemeente": self.region.name_of(code),
-                    "year": self.first_full_year,
-                    "required": req,
-                    "required_worst": worst,
-                    "available": have,
-                    "available_basis": avail.loc[code, "basis"],
-                    "ratio": ratio,
-                    "rating": str(rating(ratio)),
-                    "ratio_worst": ratio_worst,
-                    "rating_worst": str(rating(ratio_worst)),
+            row = {
+                "gemeentecode": code,
+                "gemeente": self.region.name_of(code),
+                "year": self.first_full_year,
+                "available": have,
+                "available_basis": avail.loc[code, "basis"],
+                "balance_year": avail.loc[code, "balance_year"],
+                "eigen_vermogen": float(avail.loc[code, "eigen_vermogen"]),
+            }
+            for kind, need in per_year.items():
+                suffix = "" if kind == "net" else "_gross"
+                heaviest = in_contract[int(np.argmax(need[k, in_contract]))]
+                req, worst = float(need[k, first]), float(need[k, heaviest])
+                ratio, ratio_worst = capacity_ratio(have, req), capacity_ratio(have, worst)
+                row |= {
+                    f"required{suffix}": req,
+                    f"required_worst{suffix}": worst,
+                    f"worst_year{suffix}": int(years[heaviest]),
+                    f"ratio{suffix}": float(ratio),
+                    f"rating{suffix}": str(rating(ratio)),
+                    f"ratio_worst{suffix}": float(ratio_worst),
+                    f"rating_worst{suffix}": str(rating(ratio_worst)),
                 }
-            )
+            rows.append(row)
         return pd.DataFrame(rows)
 
     @cached_property

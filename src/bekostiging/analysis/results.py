@@ -117,6 +117,14 @@ def municipality_results(view) -> dict[str, Any]:
             "available": _money(cap["available"]),
             "ratio": round(float(cap["ratio"]), 3),
             "rating": str(cap["rating"]),
+            "worst_year": int(cap["worst_year"]),
+            "ratio_worst": round(float(cap["ratio_worst"]), 3),
+            "rating_worst": str(cap["rating_worst"]),
+            "required_gross": _money(cap["required_gross"]),
+            "required_worst_gross": _money(cap["required_worst_gross"]),
+            "rating_gross": str(cap["rating_gross"]),
+            "rating_worst_gross": str(cap["rating_worst_gross"]),
+            "available_basis": str(cap["available_basis"]),
         },
         "risks": [
             {

@@ -49,6 +49,7 @@ FILES = {
     "youth_national": "cbs_youth_care_national_2018_2023.csv",
     "boundaries": "achterhoek_municipalities_2015.geojson",
     "kwb_use": "cbs_kwb2022_youthcare_wmo_municipalities.csv",
+    "iv3_balance": "iv3_balance_reserves_municipalities_2017_2024.csv",
 }
 
 POPULATION = TableSpec(
@@ -147,6 +148,24 @@ KWB_USE = TableSpec(
         Column("inhabitants", "int", min=0),
     ],
     key=["gemeentecode"],
+)
+
+
+IV3_BALANCE = TableSpec(
+    "Iv3 balance sheets",
+    [
+        Column("gemeentecode", "str", pattern=GM_CODE),
+        Column("gemeente", "str"),
+        Column("year", "int", min=YEAR_MIN, max=YEAR_MAX),
+        Column("report", "str", allowed=("jaarrekening",)),
+        # negative eigen vermogen is real (Vlissingen 2017-2021): no minimum
+        Column("eigen_vermogen_keur", "float"),
+        Column("balanstotaal_keur", "float", min=0),
+        Column("reserve_additions_keur", "float", nullable=True),
+        Column("reserve_withdrawals_keur", "float", nullable=True),
+        Column("inhabitants", "int", min=0),
+    ],
+    key=["gemeentecode", "year"],
 )
 
 
@@ -267,6 +286,17 @@ def load_kwb_use(path: str | Path | None = None) -> pd.DataFrame:
     [10.9, 76.0]
     """
     return read_table(_path("kwb_use", path), KWB_USE)
+
+
+def load_iv3_balance(path: str | Path | None = None) -> pd.DataFrame:
+    """Iv3 balance per municipality and year (jaarrekening): eigen vermogen and balance total
+    at 31 December, EUR 1,000 (:func:`bekostiging.model.risk.available_capacity`).
+
+    >>> b = load_iv3_balance().set_index(["gemeentecode", "year"])
+    >>> float(b.loc[("GM0197", 2024), "eigen_vermogen_keur"])  # Aalten, end of 2024
+    35837.0
+    """
+    return read_table(_path("iv3_balance", path), IV3_BALANCE)
 
 
 def load_youth_national(path: str | Path | None = None) -> pd.DataFrame:

@@ -233,46 +233,74 @@ def rating(ratio: ArrayLike) -> str | np.ndarray:
     return str(letters) if letters.ndim == 0 else letters
 
 
+OWN_FIGURE = "reserves.available"
+FROM_BALANCE = "iv3_balance x reserves.social_domain_share"
+PER_INHABITANT = "reserves.available_per_inhabitant x inwoners"
+
+
 def available_capacity(
     params: Parameters,
     codes: Sequence[str],
     population: Mapping[str, float] | pd.Series | None = None,
+    balance: pd.DataFrame | None = None,
+    reference_year: int | None = None,
 ) -> pd.DataFrame:
-    """Available capacity per municipality from ``reserves.available`` (EUR per code).
+    """Available capacity per municipality, from the best source there is.
 
-    A code missing from that mapping gets ``reserves.available_per_inhabitant`` x its total
-    population (``population`` maps code -> inhabitants; required for such codes). Returns
-    ``gemeentecode``, ``available`` (EUR) and ``basis`` (the parameter used).
+    1. The municipality's own figure (``reserves.available``, EUR per code: its paragraaf
+       weerstandsvermogen, from a scenario or the submission workbook);
+    2. else its eigen vermogen at the end of the last jaarrekening year up to
+       ``reference_year`` in the Iv3 balance (``balance``: :func:`bekostiging.data.rawdata.
+       load_iv3_balance`), times ``reserves.social_domain_share``;
+    3. else ``reserves.available_per_inhabitant`` x its total population.
 
-    >>> from bekostiging.core.paths import ASSUMPTIONS_DIR
-    >>> from bekostiging.config.parameters import load_parameters
-    >>> p = load_parameters([ASSUMPTIONS_DIR / "parameters" / "reserves.yaml"])
-    >>> available_capacity(p, ["GM0197", "GM0361"], {"GM0361": 100_000}).values.tolist()
-    ... # doctest: +NORMALIZE_WHITESPACE
-    [['GM0197', 2000000.0, 'reserves.available'],
-     ['GM0361', 7500000.0, 'reserves.available_per_inhabitant x inwoners']]
+    Returns ``gemeentecode``, ``available`` (EUR), ``basis`` (which of the three),
+    ``balance_year`` and ``eigen_vermogen`` (EUR; NaN when not from the balance).
+
+    Aalten by hand: eigen vermogen end 2024 EUR 35,837k x 15 % = EUR 5,375,550.
+
+    >>> from bekostiging.config.region import load_region
+    >>> from bekostiging.data.rawdata import load_iv3_balance
+    >>> p = load_region("achterhoek").parameters
+    >>> t = available_capacity(p, ["GM0197"], balance=load_iv3_balance(), reference_year=2024)
+    >>> t[["available", "basis", "balance_year"]].values.tolist()
+    [[5375550.0, 'iv3_balance x reserves.social_domain_share', 2024]]
+    >>> own = p.with_overrides({"reserves.available": {"GM0197": 4_500_000}})
+    >>> float(available_capacity(own, ["GM0197"], balance=load_iv3_balance())["available"][0])
+    4500000.0
+    >>> float(available_capacity(p, ["GM0361"], {"GM0361": 100_000})["available"][0])
+    7500000.0
     """
-    listed = params.param("reserves.available").value
+    listed = params.param(OWN_FIGURE).value
     listed = listed if isinstance(listed, Mapping) else {}
     per_head = float(params.value("reserves.available_per_inhabitant"))
+    share = float(params.value("reserves.social_domain_share"))
+    known = pd.DataFrame(columns=["gemeentecode", "year", "eigen_vermogen_keur"])
+    if balance is not None:
+        known = balance[["gemeentecode", "year", "eigen_vermogen_keur"]]
+        if reference_year is not None:
+            known = known[known["year"] <= int(reference_year)]
+        known = known.dropna(subset=["eigen_vermogen_keur"])
+    last = known.sort_values("year").groupby("gemeentecode").tail(1).set_index("gemeentecode")
     rows = []
     for code in codes:
         if code in listed:
-            rows.append((code, float(listed[code]), "reserves.available"))
+            rows.append((code, float(listed[code]), OWN_FIGURE, None, np.nan))
+            continue
+        if code in last.index:
+            ev = float(last.loc[code, "eigen_vermogen_keur"]) * 1000.0
+            year = int(last.loc[code, "year"])
+            rows.append((code, round(ev * share, 2), FROM_BALANCE, year, ev))
             continue
         if population is None or code not in population:
             raise ValueError(
-                f"{code} has no reserves.available and no population for the per-inhabitant "
-                "default; add it to reserves.yaml or pass its population"
+                f"{code} has no reserves.available, no Iv3 balance and no population for the "
+                "per-inhabitant default; add it to reserves.yaml or pass its population"
             )
-        rows.append(
-            (
-                code,
-                per_head * float(population[code]),
-                "reserves.available_per_inhabitant x inwoners",
-            )
-        )
-    return pd.DataFrame(rows, columns=["gemeentecode", "available", "basis"])
+        rows.append((code, per_head * float(population[code]), PER_INHABITANT, None, np.nan))
+    return pd.DataFrame(
+        rows, columns=["gemeentecode", "available", "basis", "balance_year", "eigen_vermogen"]
+    )
 
 
 CAPACITY_COLUMNS = ["gemeente", "available", "required", "ratio", "rating"]

@@ -8,7 +8,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from bekostiging.report.formatting import euro, number
-from bekostiging.report.summary import key_figures
+from bekostiging.report.summary import available_basis_text, key_figures
 from bekostiging.report.tables import (
     RESERVE_ASSUMPTIONS,
     ReportTable,
@@ -44,47 +44,56 @@ def risk_table(view) -> ReportTable:
     )
 
 
+NET_LABEL = "Netto: wat de gemeente betaalt"
+GROSS_LABEL = "Bruto: alle kosten van de zorg"
+
+
 def capacity_frame(view) -> pd.DataFrame:
-    """Required against available resistance capacity (numbers)."""
+    """Required against available resistance capacity, net and gross, first and heaviest
+    contract year (numbers)."""
     c = view.capacity()
-    basis = (
-        "aanname reserves.available (schatting)"
-        if c["available_basis"] == "reserves.available"
-        else "aanname reserves.available_per_inhabitant x inwoners (schatting)"
-    )
-    return pd.DataFrame(
-        [
+    first = int(c["year"])
+    rows = []
+    for label, suffix in ((NET_LABEL, ""), (GROSS_LABEL, "_gross")):
+        rows.append(
             {
-                "Jaar": str(int(c["year"])),
-                "Benodigde capaciteit, 90% zekerheid (€)": float(c["required"]),
-                "Benodigd in het zwaarste contractjaar (€)": float(c["required_worst"]),
-                "Beschikbare capaciteit (€)": float(c["available"]),
-                "Herkomst beschikbaar": basis,
-                "Ratio": float(c["ratio"]),
-                "Waardering": str(c["rating"]),
-                "Betekenis": rating_meaning(str(c["rating"])),
+                "Benadering": label,
+                f"Benodigd {first} (€)": float(c[f"required{suffix}"]),
+                f"Ratio {first}": float(c[f"ratio{suffix}"]),
+                f"Waardering {first}": str(c[f"rating{suffix}"]),
+                "Zwaarste contractjaar": str(int(c[f"worst_year{suffix}"])),
+                "Benodigd zwaarste jaar (€)": float(c[f"required_worst{suffix}"]),
+                "Ratio zwaarste jaar": float(c[f"ratio_worst{suffix}"]),
+                "Waardering zwaarste jaar": str(c[f"rating_worst{suffix}"]),
             }
-        ]
-    )
+        )
+    return pd.DataFrame(rows)
 
 
 def capacity_table(view) -> ReportTable:
-    """Required vs available capacity, ratio and rating (A-F)."""
+    """Required vs available capacity: net and gross, first and heaviest year, ratio, rating."""
     a = view.analysis
+    c = view.capacity()
     out = capacity_frame(view)
+    first = int(c["year"])
+    ratio = partial(number, decimals=2)
     return table(
         out,
         {
-            "Benodigde capaciteit, 90% zekerheid (€)": euro,
-            "Benodigd in het zwaarste contractjaar (€)": euro,
-            "Beschikbare capaciteit (€)": euro,
-            "Ratio": partial(number, decimals=2),
+            f"Benodigd {first} (€)": euro,
+            f"Ratio {first}": ratio,
+            "Benodigd zwaarste jaar (€)": euro,
+            "Ratio zwaarste jaar": ratio,
         },
         caption=f"Weerstandsvermogen {view.name}: benodigde capaciteit = het tekort op het "
-        "startbudget dat met 90% zekerheid niet wordt overschreden (bij de besloten "
-        "bekostiging, alle segmenten samen), tegen de beschikbare capaciteit. Ratio = "
-        "beschikbaar / benodigd; waardering volgens de schaal hieronder. "
-        + estimate_note(a, RESERVE_ASSUMPTIONS, "De bedragen"),
+        "startbudget dat met 90% zekerheid niet wordt overschreden (alle segmenten samen, bij "
+        "de besloten bekostiging), tegen de beschikbare capaciteit van "
+        f"{euro(c['available'])} ({available_basis_text(a, c)}). Netto: wat de gemeente "
+        "betaalt nadat aanbieders hun deel van een tekort dragen (tot het vangnet) en na "
+        "verrekening, met wat er buiten de contracten verandert. Bruto: de kosten van de zorg "
+        "zelf, alsof niemand anders iets draagt; dat is wat nodig is als aanbieders hun "
+        "verliezen niet kunnen dragen. Ratio = beschikbaar / benodigd; waardering volgens de "
+        "schaal hieronder. " + estimate_note(a, RESERVE_ASSUMPTIONS, "De bedragen"),
     )
 
 
@@ -97,19 +106,28 @@ def rating_scale_table() -> ReportTable:
 
 
 def capacity_text(view) -> Markdown:
-    """The reserve in words, including the heaviest contract year."""
+    """The reserve in words: net and gross, the first and the heaviest contract year."""
     k = key_figures(view)
-    cap = view.capacity()
-    worst_ratio, worst_rating = float(cap["ratio_worst"]), str(cap["rating_worst"])
+    c = view.capacity()
+    first = k["first_year"]
+
+    def part(suffix: str) -> str:
+        worst = int(c[f"worst_year{suffix}"])
+        return (
+            f"{amount(c[f'required{suffix}'])} in {first} (ratio "
+            f"{number(c[f'ratio{suffix}'], 2)}, waardering {c[f'rating{suffix}']}) en "
+            f"{amount(c[f'required_worst{suffix}'])} in het zwaarste contractjaar {worst} "
+            f"(ratio {number(c[f'ratio_worst{suffix}'], 2)}, waardering "
+            f"{c[f'rating_worst{suffix}']}, {rating_meaning(str(c[f'rating_worst{suffix}']))})"
+        )
+
     return markdown(
         [
-            f"Voor {k['first_year']} is {amount(k['required'])} weerstandscapaciteit nodig om "
-            f"een tekort met 90% zekerheid op te vangen. Met {amount(k['available'])} "
-            f"beschikbaar is de ratio {number(k['ratio'], 2)}: waardering {k['rating']} "
-            f"({rating_meaning(k['rating'])}). De onzekerheid groeit met de looptijd: in "
-            f"het zwaarste contractjaar is {amount(k['required_worst'])} nodig (ratio "
-            f"{number(worst_ratio, 2)}, waardering {worst_rating}, "
-            f"{rating_meaning(worst_rating)}), tenzij het startbudget tussentijds wordt "
+            f"Beschikbaar is {amount(k['available'])} ({k['available_basis']}). Om een tekort "
+            f"met 90% zekerheid op te vangen is netto, na wat aanbieders en de verrekening "
+            f"dragen, {part('')} nodig. Bruto, als aanbieders hun verliezen niet kunnen dragen "
+            f"en alle kosten van de zorg bij de gemeente komen, is dat {part('_gross')}. De "
+            "onzekerheid groeit met de looptijd, tenzij het startbudget tussentijds wordt "
             "herijkt op de werkelijke ontwikkeling."
         ]
     )

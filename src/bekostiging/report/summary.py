@@ -11,6 +11,7 @@ from typing import Any
 
 from IPython.display import Markdown
 
+from bekostiging.model import risk as risk_model
 from bekostiging.report.formatting import euro, number, percent
 from bekostiging.report.incentives import size_short, strongest_incentives
 from bekostiging.report.labels import (
@@ -44,6 +45,21 @@ def title(view) -> Markdown:
             + ".",
         ]
     )
+
+
+def available_basis_text(analysis, c) -> str:
+    """Where the available capacity comes from, in Dutch: data, own figure or assumption."""
+    basis = c["available_basis"]
+    if basis == risk_model.OWN_FIGURE:
+        return "eigen opgave van de gemeente (paragraaf weerstandsvermogen)"
+    if basis == risk_model.FROM_BALANCE:
+        share = float(analysis.params.value("reserves.social_domain_share"))
+        return (
+            f"{percent(share, 0)} van het eigen vermogen eind {int(c['balance_year'])} "
+            f"({euro(c['eigen_vermogen'])}, Iv3-balans); dat aandeel is een aanname (schatting)"
+        )
+    per_head = float(analysis.params.value("reserves.available_per_inhabitant"))
+    return f"aanname {euro(per_head)} per inwoner (schatting; geen Iv3-balans bekend)"
 
 
 def key_figures(view) -> dict[str, Any]:
@@ -82,6 +98,9 @@ def key_figures(view) -> dict[str, Any]:
         "required": float(cap["required"]),
         "required_worst": float(cap["required_worst"]),
         "available": float(cap["available"]),
+        "available_basis": available_basis_text(a, cap),
+        "ratio_worst": float(cap["ratio_worst"]),
+        "rating_worst": str(cap["rating_worst"]),
         "ratio": float(cap["ratio"]),
         "rating": str(cap["rating"]),
         "backtest_years": sorted(int(y) for y in mine["year"].unique()),
@@ -232,11 +251,12 @@ def college_summary(view) -> Markdown:
             k["variant_total"], k["variant_total_mean"], k["variant_unmet_value"], a.unmet_need
         ),
         f"- **Weerstandsvermogen.** Om tegenvallers in {first} met 90% zekerheid op te vangen is "
-        f"{amount(k['required'])} nodig; beschikbaar is {amount(k['available'])}. Ratio "
-        f"{number(k['ratio'], 2)}: waardering **{k['rating']}** "
-        f"({rating_meaning(k['rating'])}). In het zwaarste contractjaar loopt de "
-        f"benodigde capaciteit op tot {amount(k['required_worst'])}, omdat de onzekerheid met "
-        "de jaren groeit.",
+        f"{amount(k['required'])} nodig; beschikbaar is {amount(k['available'])} "
+        f"({k['available_basis']}). Ratio {number(k['ratio'], 2)}: waardering "
+        f"**{k['rating']}** ({rating_meaning(k['rating'])}). In het zwaarste contractjaar loopt "
+        f"de benodigde capaciteit op tot {amount(k['required_worst'])}, omdat de onzekerheid "
+        f"met de jaren groeit: ratio {number(k['ratio_worst'], 2)}, waardering "
+        f"**{k['rating_worst']}** ({rating_meaning(k['rating_worst'])}).",
     ]
     incentives = _incentives_bullet(a)
     if incentives:

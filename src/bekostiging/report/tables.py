@@ -77,7 +77,11 @@ PROJECTION_ASSUMPTIONS = (
 )
 
 
-RESERVE_ASSUMPTIONS = ("reserves.available", "reserves.available_per_inhabitant")
+RESERVE_ASSUMPTIONS = (
+    "reserves.available",
+    "reserves.social_domain_share",
+    "reserves.available_per_inhabitant",
+)
 
 
 class ReportTable(Styler):
