@@ -215,6 +215,8 @@ def results_frame(results: dict[str, dict]) -> pd.DataFrame:
                 "reserve_available": r["reserve"]["available"],
                 "reserve_ratio": r["reserve"]["ratio"],
                 "rating": r["reserve"]["rating"],
+                "rating_worst": r["reserve"].get("rating_worst"),
+                "worst_year": r["reserve"].get("worst_year"),
             }
         )
     f = pd.DataFrame(rows)

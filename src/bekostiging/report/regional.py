@@ -126,6 +126,7 @@ def region_summary(analysis, results: Mapping[str, dict]) -> Markdown:
     lo = out.loc[out["Per inwoner (€)"].idxmin()]
     hi = out.loc[out["Per inwoner (€)"].idxmax()]
     weak = out[out["Waardering"].isin(["D", "E", "F"])]
+    rf = results_frame(dict(results))
     check = totals_check_frame(analysis, results).iloc[0]
     lines = [
         "**Kernboodschappen**",
@@ -134,17 +135,18 @@ def region_summary(analysis, results: Mapping[str, dict]) -> Markdown:
         f"inwoner), de som van de {len(out)} gemeenten.",
         f"- Per inwoner loopt het startbudget uiteen van {euro(lo['Per inwoner (€)'])} "
         f"({lo['Gemeente']}) tot {euro(hi['Per inwoner (€)'])} ({hi['Gemeente']}).",
-        "- Weerstandsvermogen: "
+        "- Weerstandsvermogen (netto, na wat aanbieders en verrekening dragen): "
         + (
             "alle gemeenten hebben ten minste waardering C (voldoende) voor het eerste "
-            "volledige contractjaar."
+            "volledige contractjaar"
             if weak.empty
             else ", ".join(
                 f"{r['Gemeente']} {r['Waardering']} ({rating_meaning(r['Waardering'])})"
                 for _, r in weak.iterrows()
             )
-            + " hebben minder dan voldoende capaciteit voor het eerste volledige contractjaar."
-        ),
+            + " hebben minder dan voldoende capaciteit voor het eerste volledige contractjaar"
+        )
+        + worst_sentence(rf),
         "- Controle: de regionale berekening en de som van de gemeentelijke resultaten "
         + (
             "komen overeen."
@@ -154,6 +156,25 @@ def region_summary(analysis, results: Mapping[str, dict]) -> Markdown:
         "- Alle bedragen zijn schattingen op basis van openbare cijfers en benoemde aannames.",
     ]
     return markdown(lines)
+
+
+def worst_sentence(rf: pd.DataFrame) -> str:
+    """How many municipalities fall below C in their heaviest contract year (from the results).
+
+    >>> worst_sentence(pd.DataFrame({"rating_worst": ["F", "C"], "worst_year": [2030, 2029]}))
+    '; in het zwaarste contractjaar (2029-2030) heeft 1 van de 2 gemeenten minder dan voldoende capaciteit (waardering D of lager).'
+    """
+    if "rating_worst" not in rf or rf["rating_worst"].isna().all():
+        return "."
+    low = rf["rating_worst"].isin(["D", "E", "F"])
+    years = sorted({int(y) for y in rf["worst_year"].dropna()})
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    if not low.any():
+        return f"; ook in het zwaarste contractjaar ({span}) hebben alle gemeenten waardering C of hoger."
+    return (
+        f"; in het zwaarste contractjaar ({span}) heeft {int(low.sum())} van de {len(rf)} "
+        "gemeenten minder dan voldoende capaciteit (waardering D of lager)."
+    )
 
 
 def region_map(analysis, results: Mapping[str, dict]) -> ReportFigure | Markdown:
