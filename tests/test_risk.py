@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from bekostiging.config.parameters import read_parameter_file
 from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.data.rawdata import load_iv3_balance
 from bekostiging.model.risk import (
+    FROM_BALANCE,
     RISK_FIELDS,
     RISK_KEYS,
     available_capacity,
@@ -187,27 +189,34 @@ def test_ratio_and_table():
 # available capacity and the parameter file
 
 
-def test_reserves_file_covers_the_achterhoek(achterhoek, params):
-    listed = params.param("reserves.available").value
-    assert sorted(listed) == sorted(m.code for m in achterhoek.municipalities)
-    assert params.param("reserves.available").is_estimate
-    out = available_capacity(params, [m.code for m in achterhoek.municipalities])
-    assert (out["basis"] == "reserves.available").all()
-    assert out.set_index("gemeentecode").loc["GM0222", "available"] == 4_500_000.0
+def test_no_invented_reserves_in_the_parameter_file(achterhoek, params):
+    """Issue 11: the available capacity is no longer a guessed amount per code; it comes from
+    the Iv3 balance (or the municipality's own figure)."""
+    assert params.param("reserves.available").value == {}
+    assert params.param("reserves.social_domain_share").is_estimate
+    codes = [m.code for m in achterhoek.municipalities]
+    out = available_capacity(params, codes, balance=load_iv3_balance(), reference_year=2024)
+    assert (out["basis"] == FROM_BALANCE).all() and (out["balance_year"] == 2024).all()
+    doetinchem = out.set_index("gemeentecode").loc["GM0222"]
+    assert doetinchem["available"] == pytest.approx(123_170_000 * 0.15)  # EV end 2024
 
 
 def test_available_capacity_default_per_inhabitant(alkmaar, params):
+    """Without an own figure and without a balance (none passed): EUR 75 per inhabitant."""
     codes = ["GM0361", "GM0197"]
-    out = available_capacity(params, codes, {"GM0361": 110_000}).set_index("gemeentecode")
+    out = available_capacity(params, ["GM0361"], {"GM0361": 110_000}).set_index("gemeentecode")
     assert out.loc["GM0361", "available"] == 75.0 * 110_000
     assert out.loc["GM0361", "basis"].startswith("reserves.available_per_inhabitant")
-    with pytest.raises(ValueError, match="GM0373 has no reserves.available"):
-        available_capacity(params, ["GM0373"])
+    with pytest.raises(ValueError, match="GM0197 has no reserves.available, no Iv3 balance"):
+        available_capacity(params, codes, {"GM0361": 110_000})
 
 
 def test_risk_parameters_are_documented_estimates(achterhoek):
     own = read_parameter_file(RESERVES_YAML)
     for name, p in own.items():
+        if name == "reserves.available":  # the municipalities' own figures (empty by default)
+            assert p.value == {} and p.note
+            continue
         assert p.is_estimate, name
         assert p.note, name
         if name.startswith("risk.") and name.endswith((".chance", "_share", ".excess")):
