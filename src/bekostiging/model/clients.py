@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from bekostiging.config.parameters import Parameters
-from bekostiging.config.region import Region
 from bekostiging.data.rawdata import load_kwb_use
 
 OBSERVED_FLAG = "CBS KWB 2022"
@@ -228,8 +227,3 @@ def caseload_factors(
                 }
             )
     return pd.DataFrame(rows, columns=["gemeentecode", "segment", "year", "caseload_factor"])
-
-
-def segment_domains(region: Region) -> dict[str, str]:
-    """Segment id -> domain (``jeugd`` or ``wmo``)."""
-    return {s.id: s.domain for s in region.segments}

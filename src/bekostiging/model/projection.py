@@ -836,14 +836,6 @@ def access_by_variant(
     return out
 
 
-def unmet_need_by_variant(
-    sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
-) -> dict[str, float]:
-    """Per variant (and ``"decided"``): the share of the needed care left undone
-    (:func:`access_by_variant`)."""
-    return {k: v["unmet_need"] for k, v in access_by_variant(sb, params, year, n_clients).items()}
-
-
 def decided_variant_spend(
     proj: Projection, region: Region, result: str = "municipality_spend"
 ) -> np.ndarray:
