@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bekostiging import __version__
+from bekostiging.analysis.advice import municipality_advice
 from bekostiging.config.providers import load_providers, providers_file
 from bekostiging.config.region import load_region
 from bekostiging.config.settings import Settings, check_settings
@@ -39,6 +40,7 @@ from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, load_iv3_balance, sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
+from bekostiging.model.affordability import affordability, budget_bias, with_total
 from bekostiging.model.allocation import (
     allocate,
     allocation_keys,
@@ -52,6 +54,7 @@ from bekostiging.model.anchor import REGION_UNIT, domain_projection, task_field_
 from bekostiging.model.backtest import REGION_ROW, run_backtest
 from bekostiging.model.baseline import build_baseline, to_current_boundaries
 from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.calibration import budget_errors, index_known_until, index_path
 from bekostiging.model.did import SCOPE_OF_DOMAIN, did_estimate, model_effect, switch_of
 from bekostiging.model.evaluation import EVALUATED_COLUMNS, region_forecasts, run_forecasters
 from bekostiging.model.forecast import FORECASTERS
@@ -59,6 +62,7 @@ from bekostiging.model.incentives import scorecard
 from bekostiging.model.peers import benchmark
 from bekostiging.model.population import project_population
 from bekostiging.model.projection import (
+    access_by_segment,
     access_by_variant,
     decided_variant_spend,
     project_start_budget,
@@ -231,6 +235,17 @@ class RegionAnalysis:
         """Per variant key and ``"decided"``: the behaviour model's unmet need and waiting
         share for the whole region (:func:`bekostiging.model.projection.access_by_variant`)."""
         return access_by_variant(self.start_budget, self.params, self.first_full_year)
+
+    @cached_property
+    def access_by_segment(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Per variant key (and ``"decided"``) and procured segment: unmet need, waiting,
+        backlog and shifted shares (:func:`bekostiging.model.projection.access_by_segment`)."""
+        return access_by_segment(self.region, self.params)
+
+    def pooling_gains(self, code: str, year: int) -> dict[str, float]:
+        """Per regional segment: how much pooling it lowers this municipality's P90 in
+        ``year`` (euros; negative when pooling raises it)."""
+        return {}
 
     @cached_property
     def switch(self):
@@ -713,10 +728,13 @@ class MunicipalityView:
     def allocation(self, segments: list[str]) -> pd.DataFrame:
         return self.analysis.allocation(segments)
 
-    def corridor_options(self, segment: str, year: int | None = None) -> pd.DataFrame:
+    def corridor_options(
+        self, segment: str, year: int | None = None, cost_factor: float = 1.0
+    ) -> pd.DataFrame:
         """The decision table of corridor options for one segment, settled per provider.
 
-        The segment's cost of the care provided under the lumpsum (per draw), the lumpsum
+        The segment's cost of the care provided under the lumpsum (per draw, times
+        ``cost_factor``: used to find the growth at which the advice flips), the lumpsum
         split over the contracted providers (:meth:`provider_split`), client choice between
         them; empty without a provider landscape for the segment.
         """
@@ -728,7 +746,7 @@ class MunicipalityView:
         mine = split.loc[split["segment"] == segment]
         p, i = a.projection, a.projection.inputs
         m, u, k = self.index, i.units.index(segment), i.years.index(year)
-        cost = p.variants["lumpsum"]["provided_cost"][:, m, u, k].astype(float)
+        cost = p.variants["lumpsum"]["provided_cost"][:, m, u, k].astype(float) * cost_factor
         budget = float(i.budget[m, u, k]) * p.price[:, k].astype(float)
         clients = float(i.clients_exp[m, u, k] * i.year_fraction[u, k])
         equity = float(a.params.value("projection.provider_equity"))
@@ -769,6 +787,65 @@ class MunicipalityView:
     def coverage(self) -> pd.DataFrame:
         c = self.analysis.coverage
         return c[c["gemeentecode"] == self.code]
+
+    def affordability(self) -> pd.DataFrame:
+        """Start budget and P90 against the own primary budget per domain and contract year.
+
+        Procured segments only, at current boundaries (a centrumgemeente's booked amount
+        attributed as in the baseline). P90: what the municipality pays over all routes under
+        the decided variants. Bias: the geometric mean of actual / primary budget over the
+        years up to the reference year (:func:`bekostiging.model.affordability.budget_bias`).
+        Years beyond the last budget compare with it, indexed (``indexed_from``).
+        """
+        a = self.analysis
+        key = ("affordability", self.code)
+        if key in a._cache:
+            return a._cache[key]
+        domain = {s.id: s.domain for s in a.region.segments}
+        i = a.projection.inputs
+        years = [y for y in a.contract_years if y in i.years]
+        sb = self.start_budget()
+        sb = sb[sb["year"].isin(years)].assign(domain=lambda d: d["segment"].map(domain))
+        start = sb.groupby(["domain", "year"])["budget"].sum().rename("start_budget")
+        total = a.decided_routes["total_cost"][:, self.index]  # (D, U, Y)
+        p90 = {}
+        for d in sorted(set(start.index.get_level_values("domain"))):
+            us = [u for u, seg in enumerate(i.units) if domain.get(seg) == d]
+            for y in years:
+                draws = total[:, us, i.years.index(y)].sum(axis=1)
+                p90[(d, y)] = float(np.quantile(draws, 0.9))
+        need = start.to_frame().assign(p90=pd.Series(p90)).reset_index()
+        own_frame = to_current_boundaries(a.budgets, a.region)
+        own_frame = own_frame[(own_frame["gemeentecode"] == self.code) & own_frame["procured"]]
+        own = own_frame.groupby(["domain", "year"], as_index=False)["spend"].sum()
+        own = own.rename(columns={"spend": "budget"})
+        actual = a.baseline_current
+        actual = actual[(actual["gemeentecode"] == self.code) & actual["procured"]]
+        ref = a.settings.reference_year
+        errors = budget_errors(
+            actual[actual["year"] <= ref],
+            own_frame[own_frame["year"] <= ref],
+            ["domain"],
+            value="spend",
+        )
+        bias = budget_bias(errors) if not errors.empty else pd.DataFrame(columns=["domain"])
+        ratios = dict(zip(bias["domain"], bias["ratio"])) if not bias.empty else {}
+        rates = index_path(a.params, years, known_until=index_known_until(ref))
+        population = float(a.population_now.get(self.code, 0.0))
+        table = with_total(affordability(need, own, ratios, population, rates), population)
+        years_of = {
+            r["domain"]: (int(r["first_year"]), int(r["last_year"])) for _, r in bias.iterrows()
+        }
+        table["bias_years"] = table["domain"].map(years_of)
+        a._cache[key] = table
+        return table
+
+    def advice(self):
+        """The computed advice (:func:`bekostiging.analysis.advice.municipality_advice`)."""
+        key = ("advice", self.code)
+        if key not in self.analysis._cache:
+            self.analysis._cache[key] = municipality_advice(self)
+        return self.analysis._cache[key]
 
     def transition(self) -> tuple[pd.DataFrame, dict]:
         """The transition arrangement (seed 000) for this municipality's clients in care."""

@@ -801,6 +801,28 @@ def project_start_budget(
 ACCESS_MEASURES = ("unmet_need", "waiting_share", "backlog_share", "shifted_share")
 
 
+def access_by_segment(
+    region: Region, params: Parameters, n_clients: int = 20_000
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per variant key (and ``"decided"``) and procured segment: the behaviour model's unmet
+    need, waiting, backlog and shifted shares under that variant's contract terms
+    (:func:`contract_options`). Deterministic and cached by the behaviour model."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for key in [*V.VARIANTS, "decided"]:
+        out[key] = {}
+        for seg in region.procured_segments():
+            k = seg.funding["variant"] if key == "decided" else key
+            r = behavioural_response(
+                seg,
+                k,
+                region_params=params,
+                n_clients=n_clients,
+                **contract_options(seg, k, params),
+            )
+            out[key][seg.id] = {m: float(getattr(r, m)) for m in ACCESS_MEASURES}
+    return out
+
+
 def access_by_variant(
     sb: StartBudget, params: Parameters, year: int, n_clients: int = 20_000
 ) -> dict[str, dict[str, float]]:
@@ -811,26 +833,18 @@ def access_by_variant(
     Absolute shares under each variant's contract terms (:func:`contract_options`), so a lower
     cost that comes from care left undone shows as such.
     """
-    region = sb.region
     t = sb.table.loc[sb.table["year"] == year].groupby("segment")["budget"].sum()
+    per_segment = access_by_segment(sb.region, params, n_clients)
     out: dict[str, dict[str, float]] = {}
-    for key in [*V.VARIANTS, "decided"]:
+    for key, segs in per_segment.items():
         num = dict.fromkeys(ACCESS_MEASURES, 0.0)
         den = 0.0
-        for seg in region.procured_segments():
-            weight = float(t.get(seg.id, 0.0))
+        for seg, measures in segs.items():
+            weight = float(t.get(seg, 0.0))
             if weight <= 0:
                 continue
-            k = seg.funding["variant"] if key == "decided" else key
-            r = behavioural_response(
-                seg,
-                k,
-                region_params=params,
-                n_clients=n_clients,
-                **contract_options(seg, k, params),
-            )
             for m in ACCESS_MEASURES:
-                num[m] += weight * float(getattr(r, m))
+                num[m] += weight * measures[m]
             den += weight
         out[key] = {m: num[m] / den if den > 0 else float("nan") for m in ACCESS_MEASURES}
     return out

@@ -1,0 +1,200 @@
+"""The advice of one municipality: its trade-off tables and the choices the rule makes.
+
+Glue between the region's computed analysis (:class:`RegionAnalysis`) and the pure rule in
+:mod:`bekostiging.model.advice`: per procured segment the variant trade-off table of the first
+full contract year, the advised variant, for a settled lumpsum the advised corridor with its
+volume-growth flip condition, and per segment the reserve or risk-sharing measure. Numbers
+only; the Dutch text is in :mod:`bekostiging.report.advice`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from bekostiging.model import variants as V
+from bekostiging.model.advice import (
+    Choice,
+    Rule,
+    choose_corridor,
+    choose_variant,
+    growth_flip,
+    reserve_measures,
+)
+from bekostiging.model.behaviour import load_behaviour_parameters
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bekostiging.analysis.region_analysis import MunicipalityView
+
+SETTLED = ("lumpsum", "hybrid", "population")
+"""Variants paid as a fixed sum that a corridor settles afterwards."""
+
+
+@dataclass
+class SegmentAdvice:
+    """The advice for one segment of one municipality (numbers; see the module)."""
+
+    segment: str
+    decided: str
+    variant: Choice
+    corridor: Choice | None = None
+    corridor_for: str | None = None
+    corridor_flip: dict[str, Any] | None = None
+    horizon: int = 1
+    measure: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MunicipalityAdvice:
+    """All segments' advice, the year it is for and the rule it follows."""
+
+    code: str
+    year: int
+    rule: Rule
+    segments: list[SegmentAdvice]
+    capacity: dict[str, Any]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per segment: decided and advised variant, corridor, measure and margins."""
+        rows = []
+        for s in self.segments:
+            t = s.variant.table
+            rows.append(
+                {
+                    "segment": s.segment,
+                    "decided": s.decided,
+                    "advised": s.variant.choice,
+                    "changes": s.variant.choice != s.decided,
+                    "fallback": s.variant.fallback,
+                    "cost_p90": float(t.loc[s.variant.choice, "cost_p90"]),
+                    "cost_p90_decided": float(t.loc[s.decided, "cost_p90"])
+                    if s.decided in t.index
+                    else np.nan,
+                    "unmet_share": float(t.loc[s.variant.choice, "unmet_share"]),
+                    "runner_up": s.variant.runner_up,
+                    "margin": s.variant.margin,
+                    "corridor": None if s.corridor is None else s.corridor.choice,
+                    "corridor_flip_growth": None
+                    if s.corridor_flip is None
+                    else s.corridor_flip["growth"],
+                    "corridor_flip_choice": None
+                    if s.corridor_flip is None
+                    else s.corridor_flip["choice"],
+                    "measure": s.measure.get("measure"),
+                    "measure_amount": s.measure.get("amount", 0.0),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def variant_tradeoff(view: MunicipalityView, segment: str, year: int) -> pd.DataFrame:
+    """The trade-off table of one segment and year for this municipality (index: variant).
+
+    Columns as :func:`bekostiging.model.advice.choose_variant` needs them, plus ``mean``
+    (contract spend), ``total_mean`` and ``unmet_value_mean`` for the report.
+    """
+    a = view.analysis
+    p, i = a.projection, a.projection.inputs
+    m, u, k = view.index, i.units.index(segment), i.years.index(year)
+    shares = dict(load_behaviour_parameters(a.params).param("behaviour.admin_cost_share").value)
+    access = a.access_by_segment
+    rows = {}
+    for key in V.VARIANTS:
+        res = p.variants.get(key)
+        if res is None:
+            continue
+        spend = res["municipality_spend"][:, m, u, k].astype(float)
+        total = res["total_cost"][:, m, u, k].astype(float) if "total_cost" in res else spend
+        undone = res["unmet_value"][:, m, u, k].astype(float) if "unmet_value" in res else 0.0
+        result = res["provider_result"][:, m, u, k].astype(float)
+        losing = (result < -a.loss_threshold * spend) & (spend > 0)
+        rows[key] = {
+            "cost_p90": float(np.quantile(total + undone, 0.9)),
+            "admin_cost": float(shares.get(key, 0.0)) * float(spend.mean()),
+            "unmet_share": float(access[key][segment]["unmet_need"]),
+            "provider_loss_chance": float(losing.mean()),
+            "mean": float(spend.mean()),
+            "total_mean": float(total.mean()),
+            "unmet_value_mean": float(np.mean(undone)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
+
+
+def _segment_risk(view: MunicipalityView, year: int) -> dict[str, float]:
+    """Per procured segment: P90 minus budget of what the municipality pays (decided
+    variants, all routes) in ``year``: its contribution to the reserve need (>= 0)."""
+    a = view.analysis
+    i = a.projection.inputs
+    k = i.years.index(year)
+    total = a.decided_routes["total_cost"][:, view.index, :, k]
+    out = {}
+    for seg in a.region.procured_segments():
+        if seg.id not in i.units:
+            continue
+        u = i.units.index(seg.id)
+        excess = float(np.quantile(total[:, u], 0.9)) - float(i.budget[view.index, u, k])
+        out[seg.id] = max(0.0, excess)
+    return out
+
+
+def municipality_advice(view: MunicipalityView, rule: Rule | None = None) -> MunicipalityAdvice:
+    """The computed advice of one municipality (first full contract year), by ``rule``
+    (default: the norms in the parameters, ``advice.*``)."""
+    a = view.analysis
+    rule = Rule.from_parameters(a.params) if rule is None else rule
+    year = a.first_full_year
+    horizon = max(1, year - a.settings.reference_year)
+    cap = view.capacity()
+    worst_year = int(cap["worst_year"])
+    measures = reserve_measures(
+        _segment_risk(view, worst_year),
+        float(cap["available"]),
+        float(cap["required_worst"]),
+        rule,
+        poolable=a.pooling_gains(view.code, worst_year),
+    )
+    segments = []
+    for seg in a.region.procured_segments():
+        if seg.id not in a.projection.inputs.units:
+            continue
+        choice = choose_variant(variant_tradeoff(view, seg.id, year), rule)
+        corridor = flip = None
+        # the settlement advice is for the lumpsum as decided (the contract the region has),
+        # or for the advised variant when that is settled and the decided one is not
+        settled = next((v for v in (seg.funding["variant"], choice.choice) if v in SETTLED), None)
+        if settled is not None:
+            options = view.corridor_options(seg.id, year)
+            if not options.empty:
+                corridor = choose_corridor(options, rule)
+
+                def options_at(factor: float, seg_id: str = seg.id) -> pd.DataFrame:
+                    return view.corridor_options(seg_id, year, cost_factor=factor)
+
+                flip = growth_flip(options_at, rule, horizon)
+        segments.append(
+            SegmentAdvice(
+                segment=seg.id,
+                decided=seg.funding["variant"],
+                variant=choice,
+                corridor=corridor,
+                corridor_for=settled if corridor is not None else None,
+                corridor_flip=flip,
+                horizon=horizon,
+                measure=measures.get(seg.id, {}),
+            )
+        )
+    capacity = {
+        "available": float(cap["available"]),
+        "available_basis": cap["available_basis"],
+        "required_worst": float(cap["required_worst"]),
+        "worst_year": worst_year,
+        "ratio_worst": float(cap["ratio_worst"]),
+        "rating_worst": cap["rating_worst"],
+        "shortfall": max(
+            0.0, rule.min_capacity_ratio * float(cap["required_worst"]) - float(cap["available"])
+        ),
+    }
+    return MunicipalityAdvice(view.code, year, rule, segments, capacity)
