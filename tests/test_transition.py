@@ -12,6 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bekostiging.config.parameters import load_parameters
+from bekostiging.config.region_file import RegionFile
+from bekostiging.config.validation import validate
+from bekostiging.core.errors import InputError
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.transition import (
     cliff_summary,
@@ -354,11 +357,15 @@ def test_parameter_file_format_and_defaults():
     raw = yaml.safe_load(PARAMETER_FILE.read_text(encoding="utf-8"))
     names = {
         "share_noncontracted",
-        "monthly_capacity",
+        "monthly_capacity_per_1000_clients",
         "monthly_cost_per_client",
         "overlap_months",
         "natural_outflow_rate",
         "window_months",
+        "indication_rate",
+        "indication_runup_months",
+        "indication_spread_months",
+        "indication_months",
     }
     assert set(raw["transition"]) == names
     for name, entry in raw["transition"].items():
@@ -366,14 +373,93 @@ def test_parameter_file_format_and_defaults():
         assert entry["note"].strip() and entry["unit"].strip(), name
 
     params = load_parameters([PARAMETER_FILE])
-    values = {name: params.value(f"transition.{name}") for name in names - {"window_months"}}
+    # the national defaults are estimates, except the window of seed 000
+    assert [n for n in names if not params.param(f"transition.{n}").is_estimate] == [
+        "window_months"
+    ]
     # the window (start to deadline) of seed 000 is the file's window
     defaults = inspect.signature(simulate_transition).parameters
     window = months_between(defaults["start"].default, defaults["deadline"].default)
     assert window == params.value("transition.window_months") == 6
     # the code's defaults for cost and overlap are the file's values
-    assert defaults["monthly_cost_per_client"].default == values["monthly_cost_per_client"]
-    assert defaults["overlap_months"].default == values["overlap_months"]
-    # the file's values are valid inputs
-    df = simulate_transition(11_000, **values)
+    v = {name: params.value(f"transition.{name}") for name in names}
+    assert defaults["monthly_cost_per_client"].default == v["monthly_cost_per_client"]
+    assert defaults["overlap_months"].default == v["overlap_months"]
+    # the file's values are valid inputs: 11,000 clients in care, 40 per 1,000 a month = 440
+    df = simulate_transition(
+        11_000,
+        v["share_noncontracted"],
+        v["monthly_capacity_per_1000_clients"] * 11,
+        monthly_cost_per_client=v["monthly_cost_per_client"],
+        overlap_months=v["overlap_months"],
+        natural_outflow_rate=v["natural_outflow_rate"],
+    )
     assert transition_summary(df)["clients_to_move"] == 2750.0  # 25 % of 11,000
+    cliff = indication_cliff(
+        11_000,
+        v["indication_rate"],
+        int(v["indication_runup_months"]),
+        int(v["indication_spread_months"]),
+        indication_months=v["indication_months"],
+    )
+    # January's 12-month indications end on 1 January 2023 anyway: 5 of the 6 months are cut
+    assert cliff_summary(cliff)["peak_ratio"] == pytest.approx(1 + 5 / 3)
+
+
+# --------------------------------------------------------------------------------------------
+# the region file's transition block
+
+
+def region_data(transition) -> dict:
+    return {
+        "municipalities": [{"code": "GM0197", "name": "Aalten"}],
+        "contract": {"start": "2022-07-01", "terms_years": [3]},
+        "conversion": "c.csv",
+        "transition": transition,
+    }
+
+
+def test_region_block_overrides_the_national_defaults(achterhoek):
+    p = achterhoek.parameters
+    window = p.param("transition.window_months")
+    assert (window.value, window.is_estimate) == (6.0, False)  # decided: seed 000
+    assert window.file.endswith("regions/achterhoek.yaml")
+    assert p.value("transition.indication_runup_months") == 12.0
+    assert p.value("transition.monthly_capacity_per_1000_clients") == 40.0
+    # not in the block: the national default of transition.yaml
+    assert p.param("transition.indication_rate").file.endswith("parameters/transition.yaml")
+    # a scenario still comes on top of the region file
+    scenario = achterhoek.parameters.with_overrides({"transition.overlap_months": 2})
+    assert scenario.value("transition.overlap_months") == 2.0
+
+
+def test_region_block_is_optional_and_partial():
+    assert RegionFile.model_validate({**region_data(None)}).transition is None
+    f = RegionFile.model_validate(region_data({"window_months": {"value": 4, "source": "x"}}))
+    assert f.transition.settings() == {"window_months": {"value": 4, "source": "x", "note": ""}}
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"window_months": {"value": 6}}, "missing 'source'"),
+        ({"window_months": {"value": 0, "source": "x"}}, "'value' out of range"),
+        ({"window_months": {"value": 6.5, "source": "x"}}, "'value' must be a whole number"),
+        ({"share_noncontracted": {"value": 1.5, "source": "x"}}, "'value' out of range"),
+        ({"share_noncontracted": {"value": "veel", "source": "x"}}, "value': must be a number"),
+        ({"overlap_months": {"value": True, "source": "x"}}, "value': must be a number"),
+        ({"monthly_capacity": {"value": 450, "source": "x"}}, "unknown key 'monthly_capacity'"),
+        (
+            {
+                "window_months": {"value": 3, "source": "x"},
+                "indication_spread_months": {"value": 4, "source": "x"},
+            },
+            "indication_spread_months must fit in window_months",
+        ),
+    ],
+)
+def test_region_block_errors_are_clear(block, message):
+    with pytest.raises(InputError) as err:
+        validate(RegionFile, region_data(block), "x.yaml", {})
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert message in text, text
