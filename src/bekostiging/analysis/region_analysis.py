@@ -419,7 +419,6 @@ class RegionAnalysis:
             clients_draws=(p.clients * i.year_fraction[None, None])[..., ys],
             budget_clients=budget_clients,
             budgeted_index=float(self.params.value("index.care_cost", year=self.first_full_year)),
-            transition_clients=self.clients_in_care,
             allocation_difference=self.allocation_worst,
         )
 
