@@ -45,7 +45,7 @@ def baseline_alkmaar(alkmaar):
     return build_baseline(alkmaar)
 
 
-# Fixed risk and transition assumptions, so the hand computations of tests/test_risk.py and
+# Fixed risk assumptions, so the hand computations of tests/test_risk.py and
 # tests/test_risk_text.py do not move with the YAML files.
 FIXED_RISK_ASSUMPTIONS = {
     "risk.heavier_care.chance": 0.25,
@@ -56,11 +56,7 @@ FIXED_RISK_ASSUMPTIONS = {
     "risk.provider_discontinuity.budget_share": 0.05,
     "risk.provider_discontinuity.extra_cost_share": 0.25,
     "risk.provider_discontinuity.fixed_cost": 25_000,
-    "risk.transition.chance": 0.5,
     "risk.allocation.chance": 0.25,
-    "transition.share_noncontracted": 0.25,
-    "transition.overlap_months": 1,
-    "transition.monthly_cost_per_client": 1000,
 }
 
 

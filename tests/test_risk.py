@@ -262,7 +262,6 @@ def test_risk_table_hand_computed(params):
         segments=["iaj", "wmo_pv"],
         settlements={"iaj": settlement},
         budgeted_index=0.03,
-        transition_clients={"GM0197": 40},
         allocation_difference=diff,
     )
     assert list(numbers.columns) == RISK_FIELDS
@@ -293,8 +292,6 @@ def test_risk_table_hand_computed(params):
     assert r.loc[RISKS["indexation"], "Kans (%)"] == pytest.approx(30.0)
     assert "3,0%" in r.loc[RISKS["indexation"], "Toelichting"]
     assert r.loc[RISKS["discontinuity"], "Financiële impact (€)"] == pytest.approx(25_013.75)
-    assert r.loc[RISKS["transition"], "Financiële impact (€)"] == pytest.approx(10_000.0)
-    assert r.loc[RISKS["transition"], "Kans x impact (€)"] == pytest.approx(5_000.0)
     assert r.loc[RISKS["allocation"], "Kans x impact (€)"] == pytest.approx(308.625)
     assert "'inwoners'" in r.loc[RISKS["allocation"], "Toelichting"]
     assert r.loc[RISKS["indexation"], "Bron"] == (
@@ -318,9 +315,9 @@ def test_risk_table_optional_rows_and_estimated_clients(params):
     t = dutch(spend, budget, ["GM0197"], params)
     assert RISKS["settlement"] not in t["Risico"].tolist()
     assert RISKS["allocation"] not in t["Risico"].tolist()
-    # clients in care estimated as 1,100 / (12 x 1,000); x 25 % x 1 month x 1,000
-    impact = by_risk(t).loc[RISKS["transition"], "Financiële impact (€)"]
-    assert impact == pytest.approx(1100 / 12 * 0.25)
+    # the transition arrangement is decided: a certain cost (model.transition), not a risk
+    assert "transition" not in RISK_KEYS
+    assert not any("Overgangsregeling" in name for name in t["Risico"])
 
 
 def test_settlement_from_variant_spend(params):
@@ -416,7 +413,7 @@ def test_risk_table_from_frames(achterhoek, params):
     )
     assert t.columns.tolist()[:2] == ["gemeentecode", "Gemeente"]
     assert t["gemeentecode"].iloc[0] == "GM0197" and t["Gemeente"].iloc[0] == "Aalten"
-    assert len(t) == 8 * 7
+    assert len(t) == 8 * 6  # six risks: the transition is a certain cost, not a risk
     aalten = by_risk(t[t["gemeentecode"] == "GM0197"])
     # draw 2 overspends 20 % in both years: 220 on a budget of 1,100
     assert aalten.loc[RISKS["volume"], "Kans (%)"] == pytest.approx(100 / 3)

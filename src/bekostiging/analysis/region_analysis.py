@@ -78,7 +78,13 @@ from bekostiging.model.risk import (
     risk_table,
 )
 from bekostiging.model.startbudget import start_budget
-from bekostiging.model.transition import simulate_transition, transition_summary
+from bekostiging.model.transition import (
+    cliff_summary,
+    indication_cliff,
+    monthly_cost_per_client,
+    simulate_transition,
+    transition_summary,
+)
 
 SHARED_ENV = "BEKOSTIGING_ANALYSIS_CACHE"
 WARM = (
@@ -434,7 +440,6 @@ class RegionAnalysis:
             clients_draws=(p.clients * i.year_fraction[None, None])[..., ys],
             budget_clients=budget_clients,
             budgeted_index=float(self.params.value("index.care_cost", year=self.first_full_year)),
-            transition_clients=self.clients_in_care,
             allocation_difference=self.allocation_worst,
         )
 
@@ -444,6 +449,43 @@ class RegionAnalysis:
         b = self.baseline_current
         b = b[(b["year"] == self.settings.reference_year) & b["procured"]]
         return b.groupby("gemeentecode")["clients"].sum().to_dict()
+
+    @cached_property
+    def transition_costs(self) -> pd.DataFrame:
+        """The decided cost of the transition arrangement per municipality and calendar year.
+
+        One row per municipality and year in which the window falls (the contract start year;
+        two rows when the window crosses a year end): ``gemeentecode``, ``year``,
+        ``decided_cost`` (EUR, certain: paid to non-contracted providers beside the lumpsum),
+        and per municipality (repeated on its rows; do not add them up over years)
+        ``clients_to_move``, ``left_at_deadline``, ``indication_peak_load`` and
+        ``indication_normal_load`` (clients per month for the access teams).
+        """
+        rows = []
+        for code in self.region.current_codes():
+            _, s = self.municipality(code).transition()
+            for year, amount in s["decided_cost_by_year"].items():
+                rows.append(
+                    (
+                        code,
+                        year,
+                        amount,
+                        s["clients_to_move"],
+                        s["left_at_deadline"],
+                        s["indication_peak_load"],
+                        s["indication_normal_load"],
+                    )
+                )
+        columns = [
+            "gemeentecode",
+            "year",
+            "decided_cost",
+            "clients_to_move",
+            "left_at_deadline",
+            "indication_peak_load",
+            "indication_normal_load",
+        ]
+        return pd.DataFrame(rows, columns=columns)
 
     @cached_property
     def capacity(self) -> pd.DataFrame:
@@ -848,28 +890,68 @@ class MunicipalityView:
         return self.analysis._cache[key]
 
     def transition(self) -> tuple[pd.DataFrame, dict]:
-        """The transition arrangement (seed 000) for this municipality's clients in care."""
+        """The transition arrangement as decided for this municipality's clients in care.
+
+        Returns the month table of :func:`~bekostiging.model.transition.simulate_transition`
+        and its :func:`~bekostiging.model.transition.transition_summary`, extended with
+        ``clients_in_care``, ``monthly_capacity`` (transfers a month: the region's capacity per
+        1,000 clients in care), ``monthly_cost_per_client`` with its ``cost_basis``
+        (``"baseline"``: procured spend / clients / 12 of the reference year; ``"parameter"``)
+        and ``cost_estimated``, the ``indications`` table of
+        :func:`~bekostiging.model.transition.indication_cliff` and its
+        :func:`~bekostiging.model.transition.cliff_summary` keys prefixed ``indication_``.
+        """
 
         a = self.analysis
         p = a.params
+        b = a.baseline_current
+        mine = b[
+            (b["year"] == a.settings.reference_year)
+            & b["procured"]
+            & (b["gemeentecode"] == self.code)
+        ]
         stock = float(a.clients_in_care.get(self.code, 0.0))
-        region_stock = float(sum(a.clients_in_care.values())) or 1.0
-        capacity = float(p.value("transition.monthly_capacity")) * stock / region_stock
+        fallback = p.param("transition.monthly_cost_per_client")
+        cost, basis = monthly_cost_per_client(float(mine["spend"].sum()), stock, fallback.value)
+        flags = {*mine["spend_flag"], *mine["clients_flag"]} if basis == "baseline" else set()
+        estimated = fallback.is_estimate if basis == "parameter" else "estimated" in flags
+        capacity = float(p.value("transition.monthly_capacity_per_1000_clients")) * stock / 1000
         start = (
             dt.date.fromisoformat(self.analysis.settings.contract_start)
             if a.settings.contract_start
             else a.region.contract_start
         )
         window = int(p.value("transition.window_months"))
+        first = start.strftime("%Y-%m")
         deadline = (start.replace(day=1) + pd.DateOffset(months=window)).strftime("%Y-%m")
+        outflow = float(p.value("transition.natural_outflow_rate"))
         table = simulate_transition(
             client_stock=stock,
             share_noncontracted=float(p.value("transition.share_noncontracted")),
             monthly_capacity=capacity,
-            start=start.strftime("%Y-%m"),
+            start=first,
             deadline=deadline,
-            monthly_cost_per_client=float(p.value("transition.monthly_cost_per_client")),
+            monthly_cost_per_client=cost,
             overlap_months=float(p.value("transition.overlap_months")),
-            natural_outflow_rate=float(p.value("transition.natural_outflow_rate")),
+            natural_outflow_rate=outflow,
         )
-        return table, transition_summary(table, deadline)
+        cliff = indication_cliff(
+            stock,
+            float(p.value("transition.indication_rate")),
+            int(p.value("transition.indication_runup_months")),
+            int(p.value("transition.indication_spread_months")),
+            start=first,
+            deadline=deadline,
+            indication_months=float(p.value("transition.indication_months")),
+            outflow_rate=outflow,
+        )
+        summary = transition_summary(table, deadline) | {
+            "clients_in_care": stock,
+            "monthly_capacity": capacity,
+            "monthly_cost_per_client": cost,
+            "cost_basis": basis,
+            "cost_estimated": bool(estimated),
+            "indications": cliff,
+            **{f"indication_{k}": v for k, v in cliff_summary(cliff).items()},
+        }
+        return table, summary

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bekostiging.config.contract import contract_end
-from bekostiging.config.parameters import Parameters, load_parameters
+from bekostiging.config.parameters import Parameters, load_parameters, read_scenario
 from bekostiging.config.region_file import (
     DOMAINS,
     FIRST_YEAR,
@@ -140,6 +140,8 @@ class Region:
     parameter_files: tuple[Path, ...]
     source_file: Path
     sources: tuple[str, ...] = field(default_factory=tuple)
+    transition: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The region file's ``transition:`` block: name -> ``{value, source, note}``."""
 
     # --- municipalities ---------------------------------------------------------------------
     @cached_property
@@ -216,12 +218,27 @@ class Region:
 
     @cached_property
     def parameters(self) -> Parameters:
-        """The region's assumptions (its parameter files in order)."""
-        return load_parameters(self.parameter_files)
+        """The region's assumptions (its parameter files in order, then its transition block)."""
+        return self.with_parameters()
 
     def with_parameters(self, scenario: str | Path | None = None) -> Parameters:
-        """The region's assumptions, with a scenario file applied if given."""
-        return load_parameters(self.parameter_files, scenario=scenario)
+        """The region's assumptions, with a scenario file applied if given.
+
+        The region file's ``transition:`` values replace the national defaults
+        ``transition.<name>`` (parameters/transition.yaml, which must be among the region's
+        parameter files) with the source the region file gives; a scenario comes on top.
+
+        >>> p = load_region("achterhoek").parameters.param("transition.window_months")
+        >>> p.value, p.source, p.file
+        (6.0, 'seed 000 (overgangsregeling, 1 juli 2022 tot 1 januari 2023)', 'data/assumptions/regions/achterhoek.yaml')
+        """
+        params = load_parameters(self.parameter_files)
+        if self.transition:
+            named = {f"transition.{k}": dict(v) for k, v in self.transition.items()}
+            params = params.with_overrides(named, source=display_path(self.source_file))
+        if scenario is not None:
+            params = params.with_overrides(read_scenario(scenario), source=display_path(scenario))
+        return params
 
 
 def available_regions() -> list[str]:
@@ -348,4 +365,5 @@ def load_region(name_or_path: str | Path) -> Region:
         parameter_files=tuple((path.parent / p).resolve() for p in f.parameters),
         source_file=path.resolve(),
         sources=tuple(f.sources),
+        transition=f.transition.settings() if f.transition is not None else {},
     )

@@ -17,9 +17,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, PrivateAttr, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from bekostiging.config.validation import Field, StrictModel, Text, YamlDate, fail
 
@@ -185,6 +192,79 @@ class PoolingEntry(StrictModel):
     note: str = ""
 
 
+def _plain_number(value: Any) -> Any:
+    """A YAML number as a float; text, true/false and anything else are refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail("must be a number", found=value)
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_plain_number)]
+
+
+class _TransitionSetting(StrictModel):
+    """One value of the transition arrangement, with where it comes from."""
+
+    source: Text
+    note: str = ""
+
+
+class WholeMonths(_TransitionSetting):
+    value: StrictInt = Field(ge=1)
+
+
+class MonthsOrNone(_TransitionSetting):
+    value: StrictInt = Field(ge=0)
+
+
+class ShareSetting(_TransitionSetting):
+    value: Number = Field(ge=0, le=1)
+
+
+class AmountSetting(_TransitionSetting):
+    value: Number = Field(ge=0)
+
+
+class TransitionEntry(StrictModel):
+    """The region's transition arrangement as decided (overrides ``transition.*`` defaults).
+
+    Every key is optional; a missing one keeps the national default of
+    ``parameters/transition.yaml``. The transfer capacity is per 1,000 clients in care.
+    """
+
+    window_months: WholeMonths | None = None
+    indication_runup_months: MonthsOrNone | None = None
+    indication_spread_months: WholeMonths | None = None
+    overlap_months: AmountSetting | None = None
+    share_noncontracted: ShareSetting | None = None
+    monthly_capacity_per_1000_clients: AmountSetting | None = None
+
+    @model_validator(mode="after")
+    def _spread_within_window(self) -> TransitionEntry:
+        w, s = self.window_months, self.indication_spread_months
+        if w is not None and s is not None and s.value > w.value:
+            raise fail(
+                "indication_spread_months must fit in window_months (re-indications before "
+                "the contract start would be capped again)",
+                field="indication_spread_months",
+                found=s.value,
+                expected=f"<= {w.value}",
+            )
+        return self
+
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """The given values by name: ``{name: {"value", "source", "note"}}``."""
+        return {
+            name: {
+                "value": entry.value,
+                "source": entry.source,
+                "note": " ".join(entry.note.split()),
+            }
+            for name in type(self).model_fields
+            if (entry := getattr(self, name)) is not None
+        }
+
+
 class RegionFile(StrictModel):
     """A whole region file."""
 
@@ -199,6 +279,7 @@ class RegionFile(StrictModel):
     segments: list[SegmentEntry] = []
     iv3: Iv3Entry = Iv3Entry()
     regional_pooling: list[PoolingEntry] = []
+    transition: TransitionEntry | None = None
     conversion: Text
     parameters: list[str] = []
 

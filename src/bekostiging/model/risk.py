@@ -46,7 +46,8 @@ Simulated chances and impacts are **per year**: the chance is the share of (draw
 which the event happens, the impact the mean amount in those pairs, so chance x impact is the
 expected amount per year. Assumption-based impacts are per year too, on the municipality's
 annual budget (the median over the years given, so a half first or last contract year does
-not count), except the transition arrangement, which is a one-off.
+not count). The transition arrangement is not a risk: it is decided, and its cost is certain
+(:mod:`bekostiging.model.transition`).
 
 >>> draws = np.array([100.0, 200, 300, 400, 500, 600, 700, 800, 900, 1000])
 >>> spend = draws.reshape(10, 1, 1, 1) + 1000.0     # 10 draws, 1 municipality, segment, year
@@ -383,7 +384,6 @@ class RiskInputs:
     clients: np.ndarray | None = None  # clients_draws, checked
     budget_clients: np.ndarray | None = None  # broadcast to the shape of spend
     budgeted_index: float | None = None
-    transition_clients: Any = None
     allocation_difference: Any = None
 
     @property
@@ -515,29 +515,6 @@ def discontinuity_risk(inp: RiskInputs) -> Risk:
     return inp.risk("discontinuity", chance, impact, parameters=names, facts=facts)
 
 
-def transition_risk(inp: RiskInputs) -> Risk:
-    """One-off: ``risk.transition.chance`` x (clients in care x ``transition.share_noncontracted``
-    x ``.overlap_months`` x ``.monthly_cost_per_client``); clients in care are
-    ``transition_clients`` or the annual budget / (12 x monthly cost per client)."""
-    names = (
-        "risk.transition.chance",
-        "transition.share_noncontracted",
-        "transition.overlap_months",
-        "transition.monthly_cost_per_client",
-    )
-    chance, share, months, monthly = inp.values(names)
-    given = _per_municipality(inp.transition_clients, inp.codes, "transition_clients")
-    in_care = given if given is not None else inp.annual / (12.0 * monthly)
-    facts = {
-        "share_noncontracted": share,
-        "overlap_months": months,
-        "monthly_cost_per_client": monthly,
-        "clients_given": given is not None,
-    }
-    impact = in_care * share * months * monthly
-    return inp.risk("transition", chance, impact, parameters=names, facts=facts)
-
-
 def allocation_risk(inp: RiskInputs) -> Risk | None:
     """``risk.allocation.chance`` x the extra under the least favourable other key (>= 0)."""
     diff_in, codes = inp.allocation_difference, inp.codes
@@ -567,7 +544,6 @@ RISK_FUNCTIONS: dict[str, Callable[[RiskInputs], Risk | None]] = {
     "indexation": indexation_risk,
     "settlement": settlement_risk,
     "discontinuity": discontinuity_risk,
-    "transition": transition_risk,
     "allocation": allocation_risk,
 }
 """The registry, in table order: each function returns a :class:`Risk`, or None when it does
@@ -654,7 +630,6 @@ def risk_table(
     clients_draws: ArrayLike | None = None,
     budget_clients: ArrayLike | None = None,
     budgeted_index: float | None = None,
-    transition_clients: Mapping[str, float] | ArrayLike | None = None,
     allocation_difference: pd.DataFrame | Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Risks per municipality for the budget's risk paragraph (numbers, :data:`RISK_FIELDS`).
@@ -662,12 +637,12 @@ def risk_table(
     Arrays: ``spend_draws`` (draws, municipalities, segments, years), the cost of the care
     needed; ``budget`` broadcasts against it (the start budget). ``municipalities`` and
     ``segments`` label axes 1 and 2. ``params`` must hold the ``risk.*`` assumptions
-    (reserves.yaml) and ``transition.*`` (transition.yaml). One row per municipality and risk of
+    (reserves.yaml). One row per municipality and risk of
     :data:`RISK_FUNCTIONS` (see each function for its chance and impact): ``clients_draws`` and
     ``budget_clients`` (shaped as spend and budget) split volume from cost per client;
     ``settlements`` (segment id -> :class:`Settlement`), with ``municipality_spend`` (what the
     municipality pays under the variants) when known, add the settlement row;
-    ``transition_clients`` gives the clients in care; ``allocation_difference``
+    ``allocation_difference``
     (:func:`bekostiging.model.allocation.worst_key_difference`, or code -> EUR) adds the
     allocation row. :func:`bekostiging.report.text.risk.dutch_risk_table` gives the report's
     Dutch table.
@@ -675,7 +650,7 @@ def risk_table(
     >>> from bekostiging.core.paths import ASSUMPTIONS_DIR
     >>> from bekostiging.config.parameters import load_parameters
     >>> p = load_parameters([ASSUMPTIONS_DIR / "parameters" / f for f in
-    ...                      ("common.yaml", "transition.yaml", "reserves.yaml")])
+    ...                      ("common.yaml", "reserves.yaml")])
     >>> spend = np.array([90.0, 110.0, 130.0, 100.0]).reshape(4, 1, 1, 1) * 1000
     >>> t = risk_table(spend, np.full((1, 1, 1), 100_000.0), ["GM0197"], p)
     >>> t["risk"].tolist()[:2]
@@ -695,7 +670,6 @@ def risk_table(
         clients_draws=clients_draws,
         budget_clients=budget_clients,
         budgeted_index=budgeted_index,
-        transition_clients=transition_clients,
         allocation_difference=allocation_difference,
     )
     risks = [r for r in (f(inp) for f in RISK_FUNCTIONS.values()) if r is not None]
@@ -772,7 +746,6 @@ def risk_table_from_frames(
     *,
     keys: pd.DataFrame | None = None,
     budgeted_index: float | None = None,
-    transition_clients: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """:func:`risk_table` from long frames, with the region's settlements and names.
 
@@ -823,6 +796,5 @@ def risk_table_from_frames(
         params,
         segments=segments,
         budgeted_index=budgeted_index,
-        transition_clients=transition_clients,
         **extra,
     )

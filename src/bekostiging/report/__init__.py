@@ -107,7 +107,7 @@ from bekostiging.report.startbudget import (
     trend_table,
 )
 from bekostiging.report.summary import college_summary, decision_points, title
-from bekostiging.report.transition import transition_table, transition_text
+from bekostiging.report.transition import indication_table, transition_table, transition_text
 from bekostiging.report.variants import (
     corridor_table,
     decided_contract,
@@ -188,6 +188,7 @@ __all__ = [
     "tornado_figure",
     "tornado_text",
     "totals_check_table",
+    "indication_table",
     "transition_table",
     "transition_text",
     "trend_table",

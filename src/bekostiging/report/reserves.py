@@ -37,10 +37,11 @@ def risk_table(view) -> ReportTable:
             "Financiële impact (€)": euro,
             "Kans x impact (€)": euro,
         },
-        caption=f"Risico's {view.name} voor de paragraaf weerstandsvermogen, per jaar (de "
-        "overgangsregeling eenmalig). Kans en impact uit de simulatie of uit aannames (kolom "
-        "Bron); de verrekening is een deel van de volumegroei, tel de rijen dus niet op. "
-        + estimate_note(a, ("risk.*", "transition.*"), "Kansen en bedragen"),
+        caption=f"Risico's {view.name} voor de paragraaf weerstandsvermogen, per jaar. Kans en "
+        "impact uit de simulatie of uit aannames (kolom Bron); de verrekening is een deel van "
+        "de volumegroei, tel de rijen dus niet op. De overgangsregeling staat hier niet in: die "
+        "is besloten en haar kosten zijn zeker (zie het hoofdstuk Overgangsregeling). "
+        + estimate_note(a, ("risk.*",), "Kansen en bedragen"),
     )
 
 

@@ -6,7 +6,7 @@
 >>> from bekostiging.config.parameters import load_parameters
 >>> from bekostiging.model.risk import risk_table
 >>> p = load_parameters([ASSUMPTIONS_DIR / "parameters" / f for f in
-...                      ("common.yaml", "transition.yaml", "reserves.yaml")])
+...                      ("common.yaml", "reserves.yaml")])
 >>> spend = np.array([90.0, 110.0, 130.0, 100.0]).reshape(4, 1, 1, 1) * 1000
 >>> t = dutch_risk_table(risk_table(spend, np.full((1, 1, 1), 100_000.0), ["GM0197"], p))
 >>> t["Risico"].tolist()[:2]
@@ -43,7 +43,6 @@ RISK_NAMES = {
     "indexation": "Indexatie boven de begrote index (OVA)",
     "settlement": "Verrekening lumpsum buiten de corridor",
     "discontinuity": "Discontinuïteit van een aanbieder",
-    "transition": "Overgangsregeling: dubbele kosten bij overdracht",
     "allocation": "Toerekening regionale kosten (verdeelsleutel)",
 }
 """Risk keys of :data:`bekostiging.model.risk.RISK_KEYS` -> Dutch names, in table order."""
@@ -164,16 +163,6 @@ def _discontinuity(f: Mapping[str, Any]) -> str:
     )
 
 
-def _transition(f: Mapping[str, Any]) -> str:
-    how = "opgegeven" if f["clients_given"] else "geschat als jaarbudget / (12 x maandkosten)"
-    return (
-        f"Eenmalig bij de start van de contracten: {percent(f['share_noncontracted'])} van de "
-        f"cliënten in zorg ({how}) gaat over naar een gecontracteerde aanbieder; "
-        f"{f['overlap_months']:g} maand(en) worden beide aanbieders betaald "
-        f"({euro(f['monthly_cost_per_client'])} per cliënt per maand)."
-    )
-
-
 def _allocation(f: Mapping[str, Any]) -> str:
     if f["key"]:
         return (
@@ -192,7 +181,6 @@ EXPLANATIONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "indexation": _indexation,
     "settlement": _settlement,
     "discontinuity": _discontinuity,
-    "transition": _transition,
     "allocation": _allocation,
 }
 """Risk key -> the Dutch explanation (Toelichting) made from the row's ``facts``."""
