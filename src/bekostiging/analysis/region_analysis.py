@@ -40,7 +40,12 @@ from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, load_iv3_balance, sha256, verify_checksums
 from bekostiging.data.submission import load_submissions
-from bekostiging.model.affordability import affordability, budget_bias, with_total
+from bekostiging.model.affordability import (
+    affordability,
+    budget_bias,
+    one_off_rows,
+    with_total,
+)
 from bekostiging.model.allocation import (
     allocate,
     allocation_keys,
@@ -874,7 +879,13 @@ class MunicipalityView:
         ratios = dict(zip(bias["domain"], bias["ratio"])) if not bias.empty else {}
         rates = index_path(a.params, years, known_until=index_known_until(ref))
         population = float(a.population_now.get(self.code, 0.0))
-        table = with_total(affordability(need, own, ratios, population, rates), population)
+        table = affordability(need, own, ratios, population, rates)
+        tc = a.transition_costs
+        tc = tc[(tc["gemeentecode"] == self.code) & tc["year"].isin(years)]
+        once = {int(y): float(c) for y, c in zip(tc["year"], tc["decided_cost"]) if c > 0}
+        if once:
+            table = pd.concat([table, one_off_rows(once, population, "overgang")], ignore_index=True)
+        table = with_total(table, population)
         years_of = {
             r["domain"]: (int(r["first_year"]), int(r["last_year"])) for _, r in bias.iterrows()
         }

@@ -152,6 +152,42 @@ def affordability(
     return t[COLUMNS].sort_values(["domain", "year"]).reset_index(drop=True)
 
 
+def one_off_rows(costs: Mapping[int, float], population: float, label: str) -> pd.DataFrame:
+    """Rows for a certain one-off cost outside the own budget (e.g. the transition).
+
+    The own budget holds nothing for it, so the whole cost is a gap, at start and at P90.
+
+    >>> one_off_rows({2027: 50.0}, 10.0, "overgang")[["domain", "year", "gap_start", "gap_p90"]]
+         domain  year  gap_start  gap_p90
+    0  overgang  2027       50.0     50.0
+    """
+    rows = []
+    for year, cost in sorted(costs.items()):
+        c = float(cost)
+        rows.append(
+            {
+                "domain": label,
+                "year": int(year),
+                "own_budget": 0.0,
+                "budget_year": pd.NA,
+                "indexed_from": pd.NA,
+                "start_budget": c,
+                "p90": c,
+                "gap_start": c,
+                "gap_p90": c,
+                "gap_start_per_inhabitant": c / population,
+                "gap_p90_per_inhabitant": c / population,
+                "bias_ratio": 1.0,
+                "realistic_budget": 0.0,
+                "gap_start_realistic": c,
+                "gap_p90_realistic": c,
+            }
+        )
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["indexed_from"] = out["indexed_from"].astype("Int64")
+    return out
+
+
 def with_total(table: pd.DataFrame, population: float, label: str = "totaal") -> pd.DataFrame:
     """Add a row per year summing the domains (the ratio becomes the budget-weighted one).
 
@@ -168,13 +204,21 @@ def with_total(table: pd.DataFrame, population: float, label: str = "totaal") ->
         return table
     tot = table.groupby("year", as_index=False)[sums].sum()
     tot["domain"] = label
-    tot["budget_year"] = table.groupby("year")["budget_year"].min().to_numpy()
-    tot["indexed_from"] = table.groupby("year")["indexed_from"].max().to_numpy()
+    tot["budget_year"] = (
+        pd.to_numeric(table["budget_year"], errors="coerce").groupby(table["year"]).min().to_numpy()
+    )
+    tot["indexed_from"] = pd.array(
+        pd.to_numeric(table["indexed_from"], errors="coerce")
+        .groupby(table["year"])
+        .max()
+        .to_numpy(),
+        dtype="Int64",
+    )
     tot["gap_start"] = tot["start_budget"] - tot["own_budget"]
     tot["gap_p90"] = tot["p90"] - tot["own_budget"]
     tot["gap_start_per_inhabitant"] = tot["gap_start"] / population
     tot["gap_p90_per_inhabitant"] = tot["gap_p90"] / population
-    tot["bias_ratio"] = tot["realistic_budget"] / tot["own_budget"]
+    tot["bias_ratio"] = tot["realistic_budget"] / tot["own_budget"].where(tot["own_budget"] > 0)
     tot["gap_start_realistic"] = tot["start_budget"] - tot["realistic_budget"]
     tot["gap_p90_realistic"] = tot["p90"] - tot["realistic_budget"]
     return pd.concat([table, tot[COLUMNS]], ignore_index=True)
