@@ -3,13 +3,18 @@ against the available capacity from data (Iv3 balance) or the municipality's own
 
 from __future__ import annotations
 
+import copy
+
+import openpyxl
 import pytest
 
+from bekostiging.analysis import region_analysis
 from bekostiging.analysis.region_analysis import RegionAnalysis
 from bekostiging.data.rawdata import load_iv3_balance
+from bekostiging.data.submission import load_own_capacity, write_template
 from bekostiging.model.risk import FROM_BALANCE, OWN_FIGURE, available_capacity
 from bekostiging.report.reserves import GROSS_LABEL, NET_LABEL, capacity_frame, capacity_text
-from bekostiging.report.summary import college_summary
+from bekostiging.report.summary import available_basis_text, college_summary
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +63,68 @@ def test_the_heaviest_year_is_shown_beside_the_first(view):
     summary = college_summary(view).data
     assert f"waardering **{c['rating_worst']}**" in summary
     assert "Iv3-balans" in summary and "aanname" in summary  # available capacity marked
+
+
+SOURCE = "paragraaf weerstandsvermogen, jaarrekening 2025"
+
+
+def recomputed_capacity(analysis, folder, params=None):
+    """The capacity table of ``analysis`` with the workbooks of ``folder`` (and ``params``),
+    on the projection already computed: a shallow copy without the cached capacity."""
+    fresh = copy.copy(analysis)
+    fresh.__dict__.pop("capacity", None)
+    if params is not None:
+        fresh.__dict__["params"] = params
+    original = region_analysis.load_own_capacity
+    region_analysis.load_own_capacity = lambda region: load_own_capacity(region, folder)
+    try:
+        return fresh, fresh.capacity.set_index("gemeentecode")
+    finally:
+        region_analysis.load_own_capacity = original
+
+
+def test_the_submitted_figure_is_the_available_capacity(analysis, tmp_path):
+    """Issue 11, part 2: Aalten fills in EUR 3.25 mln in its workbook; the capacity table uses
+    it (basis OWN_FIGURE), ratio = available / required, net and gross; others unchanged."""
+    path = write_template(analysis.region, "GM0197", tmp_path / "GM0197.xlsx", analysis.baseline)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Weerstandsvermogen"]
+    ws["A2"], ws["B2"], ws["C2"] = 3_250_000, 2025, SOURCE
+    wb.save(path)
+
+    fresh, c = recomputed_capacity(analysis, tmp_path)
+    row = c.loc["GM0197"]
+    assert (row["available"], row["available_basis"]) == (3_250_000.0, OWN_FIGURE)
+    assert row["available_submitted"] and row["available_year"] == 2025
+    assert row["available_source"] == SOURCE
+    for suffix in ("", "_gross"):
+        assert row[f"ratio{suffix}"] == pytest.approx(3_250_000 / row[f"required{suffix}"])
+        assert row[f"ratio_worst{suffix}"] == pytest.approx(
+            3_250_000 / row[f"required_worst{suffix}"]
+        )
+    before = analysis.capacity.set_index("gemeentecode")
+    assert row["required"] == before.loc["GM0197", "required"]  # the need does not change
+    others = c.drop(index="GM0197")
+    assert (others["available_basis"] == FROM_BALANCE).all()
+    assert (others["available"] == before.drop(index="GM0197")["available"]).all()
+    assert (
+        available_basis_text(fresh, row) == f"eigen opgave gemeente in het invulformat ({SOURCE})"
+    )
+
+    # a reserves.available figure as well: the workbook wins, and the report says so
+    both = analysis.params.with_overrides({"reserves.available": {"GM0197": 4_500_000}})
+    fresh, c = recomputed_capacity(analysis, tmp_path, both)
+    row = c.loc["GM0197"]
+    assert (row["available"], row["available_replaced"]) == (3_250_000.0, 4_500_000.0)
+    text = available_basis_text(fresh, row)
+    assert text.endswith("; vervangt het bedrag in de parameters (€ 4.500.000)")
+
+    # without a workbook the parameter counts, as before
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    fresh, c = recomputed_capacity(analysis, empty, both)
+    row = c.loc["GM0197"]
+    assert (row["available"], row["available_submitted"]) == (4_500_000.0, False)
+    assert available_basis_text(fresh, row) == (
+        "eigen opgave van de gemeente (paragraaf weerstandsvermogen)"
+    )

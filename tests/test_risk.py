@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +14,9 @@ from bekostiging.config.parameters import read_parameter_file
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.data.rawdata import load_iv3_balance
 from bekostiging.model.risk import (
+    AVAILABLE_COLUMNS,
     FROM_BALANCE,
+    OWN_FIGURE,
     RISK_FIELDS,
     RISK_KEYS,
     available_capacity,
@@ -209,6 +213,77 @@ def test_available_capacity_default_per_inhabitant(alkmaar, params):
     assert out.loc["GM0361", "basis"].startswith("reserves.available_per_inhabitant")
     with pytest.raises(ValueError, match="GM0197 has no reserves.available, no Iv3 balance"):
         available_capacity(params, codes, {"GM0361": 110_000})
+
+
+def submitted_figure(code: str = "GM0197", amount: float = 3_250_000.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "gemeentecode": [code],
+            "available": [amount],
+            "year": [2025],
+            "source": ["paragraaf weerstandsvermogen, jaarrekening 2025"],
+        }
+    )
+
+
+def test_submitted_figure_replaces_balance_and_parameter(params):
+    """The workbook's own figure wins over the Iv3 balance and over reserves.available, and
+    the table says which figure it replaced; other municipalities keep their basis."""
+    balance = load_iv3_balance()
+    codes = ["GM0197", "GM0222"]
+    out = available_capacity(
+        params, codes, balance=balance, reference_year=2024, submitted=submitted_figure()
+    )
+    assert list(out.columns) == AVAILABLE_COLUMNS
+    aalten, doetinchem = out.iloc[0], out.iloc[1]
+    assert (aalten["available"], aalten["basis"], aalten["submitted"]) == (
+        3_250_000.0,
+        OWN_FIGURE,
+        True,
+    )
+    assert (aalten["figure_year"], aalten["figure_source"]) == (
+        2025,
+        "paragraaf weerstandsvermogen, jaarrekening 2025",
+    )
+    assert np.isnan(aalten["replaced"]) and np.isnan(aalten["eigen_vermogen"])
+    assert doetinchem["basis"] == FROM_BALANCE and not doetinchem["submitted"]
+    assert pd.isna(doetinchem["figure_source"]) and pd.isna(doetinchem["figure_year"])
+
+    both = params.with_overrides({"reserves.available": {"GM0197": 4_500_000, "GM0222": 9e6}})
+    out = available_capacity(
+        both, codes, balance=balance, reference_year=2024, submitted=submitted_figure()
+    ).set_index("gemeentecode")
+    assert out.loc["GM0197", "available"] == 3_250_000.0  # the workbook wins
+    assert out.loc["GM0197", "replaced"] == 4_500_000.0  # ... and says what it replaced
+    assert (out.loc["GM0222", "available"], out.loc["GM0222", "basis"]) == (9e6, OWN_FIGURE)
+    assert not out.loc["GM0222", "submitted"]
+    # an empty table of figures changes nothing
+    empty = available_capacity(
+        params, codes, balance=balance, submitted=submitted_figure().iloc[:0]
+    )
+    assert (empty["basis"] == FROM_BALANCE).all()
+
+
+def test_submitted_figure_gives_the_ratio(params):
+    row = available_capacity(params, ["GM0197"], submitted=submitted_figure()).iloc[0]
+    table = capacity_table({"GM0197": row["available"]}, {"GM0197": 2_500_000.0})
+    assert float(table["ratio"].iloc[0]) == pytest.approx(3_250_000 / 2_500_000)
+    assert table["rating"].iloc[0] == "C"  # 1.3
+
+
+@pytest.mark.parametrize(
+    ("frame", "phrase"),
+    [
+        (pd.concat([submitted_figure(), submitted_figure()]), "more than one submitted"),
+        (submitted_figure(amount=-1.0), "must be >= 0"),
+        (submitted_figure(amount=float("nan")), "must be >= 0"),
+        (submitted_figure().drop(columns="source"), "needs the columns ['source']"),
+    ],
+    ids=["twice", "negative", "nan", "no source"],
+)
+def test_submitted_figures_are_checked(params, frame, phrase):
+    with pytest.raises(ValueError, match=re.escape(phrase)):
+        available_capacity(params, ["GM0197"], submitted=frame)
 
 
 def test_risk_parameters_are_documented_estimates(achterhoek):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,12 +24,19 @@ from bekostiging.config.region import load_region
 from bekostiging.core import atomic
 from bekostiging.core.errors import InputError, ParameterError
 from bekostiging.data.submission import (
+    CAPACITY_COLUMNS,
+    CAPACITY_HEADERS,
+    COL_CAPACITY,
+    COL_CAPACITY_YEAR,
     COL_CHANGE,
+    COL_SOURCE,
     EURO_FORMAT,
     EXPECTATION_COLUMNS,
     EXPECTED_HEADERS,
     REALISED_COLUMNS,
     REALISED_HEADERS,
+    OwnCapacity,
+    load_own_capacity,
     load_submissions,
     read_submission,
     write_template,
@@ -87,12 +96,18 @@ def listing(folder: Path) -> list[tuple[str, int]]:
 
 def test_template_layout_and_prefill_equal_the_baseline(template, baseline):
     wb = openpyxl.load_workbook(template)
-    assert wb.sheetnames == ["Toelichting", "Realisatie", "Verwachting", "_meta"]
+    assert wb.sheetnames == [
+        "Toelichting",
+        "Realisatie",
+        "Verwachting",
+        "Weerstandsvermogen",
+        "_meta",
+    ]
     assert wb["_meta"].sheet_state == "hidden"
     assert [c.value for c in wb["Realisatie"][1]] == list(REALISED_HEADERS)
     assert [c.value for c in wb["Verwachting"][1]] == list(EXPECTED_HEADERS)
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(min_row=2, values_only=True)}
-    assert meta["template_version"] == "1"
+    assert meta["template_version"] == "2"
     assert (meta["region"], meta["gemeentecode"], meta["gemeente"]) == (
         "achterhoek",
         CODE,
@@ -108,6 +123,9 @@ def test_template_layout_and_prefill_equal_the_baseline(template, baseline):
         "Eigen cijfer",
         "POH Jeugd",
         "Versie",
+        "Tabblad 'Weerstandsvermogen'",
+        "paragraaf weerstandsvermogen, jaarrekening 2025",
+        "Weerstandscapaciteit sociaal domein:",
     ):
         assert phrase in info
 
@@ -150,6 +168,26 @@ def test_template_protection_validation_and_formats(template):
     assert (rules["E2:E33"].type, rules["E2:E33"].formula1) == ("decimal", "0")
     exp = openpyxl.load_workbook(template)["Verwachting"]
     assert exp["A2"].protection.locked and not exp[f"A{FIRST_EXTRA}"].protection.locked
+
+
+def test_capacity_sheet_is_one_empty_editable_row(template, region):
+    ws = openpyxl.load_workbook(template)["Weerstandsvermogen"]
+    assert [c.value for c in ws[1]] == list(CAPACITY_HEADERS)
+    assert [c.value for c in ws[2]] == [None, None, None]  # empty by default
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws["A1"].protection.locked and ws["A1"].font.bold
+    for col in "ABC":
+        assert not ws[f"{col}2"].protection.locked
+        assert ws[f"{col}2"].fill.fgColor.rgb.endswith("FFF9DB")  # the editable fill
+    assert ws["A2"].number_format == EURO_FORMAT
+    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert (rules["A2"].type, rules["A2"].formula1, rules["A2"].formula2) == (
+        "decimal",
+        "0",
+        "10000000000",
+    )
+    assert (rules["B2"].type, rules["B2"].formula1) == ("whole", "2015")
+    assert read_submission(template, region).capacity is None  # empty: no own figure
 
 
 def test_write_template_refuses_merged_municipality_and_wrong_years(region, baseline, tmp_path):
@@ -277,6 +315,83 @@ def test_dutch_text_numbers_and_percent_cells_are_read(template, region, tmp_pat
     assert changes == pytest.approx({"gwv": -0.025, "hcv": 0.015})
 
 
+def fill_capacity(
+    amount=3_250_000, year=2025, source="paragraaf weerstandsvermogen, jaarrekening 2025"
+):
+    def change(wb):
+        ws = wb["Weerstandsvermogen"]
+        ws["A2"], ws["B2"], ws["C2"] = amount, year, source
+
+    return change
+
+
+def test_capacity_round_trip(template, region, tmp_path):
+    path = edited(template, tmp_path, fill_capacity())
+    sub = read_submission(path, region)
+    source = "paragraaf weerstandsvermogen, jaarrekening 2025"
+    assert sub.capacity == OwnCapacity(3_250_000.0, 2025, source)
+    table = load_own_capacity(region, tmp_path)
+    assert list(table.columns) == CAPACITY_COLUMNS
+    assert table.to_dict("records") == [
+        {
+            "gemeentecode": CODE,
+            "available": 3_250_000.0,
+            "year": 2025,
+            "source": source,
+            "file": "GM0197.xlsx",
+        }
+    ]
+    # the other tables of the folder are unchanged by the figure
+    realised, expectations, files = load_submissions(region, tmp_path)
+    assert realised.empty and expectations.empty and files == [path]
+    assert load_own_capacity(region, tmp_path / "absent").empty
+
+
+def test_capacity_as_dutch_text_is_read(template, region, tmp_path):
+    path = edited(template, tmp_path, fill_capacity("€ 3.250.000", "2025", " jaarstukken 2025 "))
+    assert read_submission(path, region).capacity == OwnCapacity(
+        3_250_000.0, 2025, "jaarstukken 2025"
+    )
+
+
+def with_cached_value(path: Path, formula: str, value: str) -> None:
+    """Give a formula the value Excel would have saved with it (openpyxl cannot)."""
+    sheet_xml = "xl/worksheets/sheet4.xml"  # 'Weerstandsvermogen', the fourth sheet
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet_xml].decode()
+    xml, n = re.subn(
+        rf"<f>{re.escape(formula)}</f>(<v\s*/>|<v></v>)?", f"<f>{formula}</f><v>{value}</v>", xml
+    )
+    assert n == 1, xml
+    parts[sheet_xml] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_capacity_formula_counts_once_excel_calculated_it(template, region, tmp_path):
+    path = edited(template, tmp_path, fill_capacity(amount="=3000000+250000"))
+    (problem,) = problems_of(path, region)
+    assert "formula in cell A2 without a calculated value" in problem.message
+    assert (problem.sheet, problem.row, problem.column) == ("Weerstandsvermogen", 2, COL_CAPACITY)
+    with_cached_value(path, "3000000+250000", "3250000")
+    assert read_submission(path, region).capacity.available == 3_250_000.0
+
+
+def test_old_workbook_without_capacity_sheet_is_still_read(template, region, tmp_path):
+    def version_1(wb):
+        del wb["Weerstandsvermogen"]
+        wb["_meta"]["B2"] = "1"
+
+    sub = read_submission(edited(template, tmp_path, version_1), region)
+    assert sub.capacity is None and sub.gemeentecode == CODE
+    assert load_own_capacity(region, tmp_path).empty
+    # version 2 without the sheet: the sheet was deleted, which is reported
+    (problem,) = problems_of(edited(template, tmp_path, remove("Weerstandsvermogen")), region)
+    assert "sheet 'Weerstandsvermogen' missing" in problem.message
+
+
 # --- bad workbooks --------------------------------------------------------------------------
 
 
@@ -327,6 +442,7 @@ def merge(sheet: str, rng: str):
 
 R = "Realisatie"
 V = "Verwachting"
+W = "Weerstandsvermogen"
 M = "_meta"
 r4 = R_IAJ_2023
 X = FIRST_EXTRA
@@ -393,6 +509,35 @@ BAD = {
     "change as text": (cell(V, "C2", "veel minder"), V, 2, COL_CHANGE, "text instead of a number"),
     "implausible from year": (cell(V, "D2", 1999), V, 2, "Vanaf jaar", "not a plausible year"),
     "change without reason": (cell(V, "C2", -2), V, 2, "Maatregel of reden", "needs a measure"),
+    "capacity negative": (fill_capacity(amount=-1), W, 2, COL_CAPACITY, "negative resistance"),
+    "capacity as text": (fill_capacity(amount="ca. 3 mln"), W, 2, COL_CAPACITY, "text instead"),
+    "capacity absurd": (fill_capacity(amount=2e10), W, 2, COL_CAPACITY, "implausibly high"),
+    "capacity formula uncalculated": (
+        fill_capacity(amount="=A3*2"),
+        W,
+        2,
+        COL_CAPACITY,
+        "without a calculated value",
+    ),
+    "capacity year missing": (fill_capacity(year=None), W, 2, COL_CAPACITY_YEAR, "year of the"),
+    "capacity year implausible": (
+        fill_capacity(year=25),
+        W,
+        2,
+        COL_CAPACITY_YEAR,
+        "not a plausible year",
+    ),
+    "capacity source missing": (fill_capacity(source=" "), W, 2, COL_SOURCE, "source of the"),
+    "capacity year without amount": (fill_capacity(amount=None), W, 2, COL_CAPACITY, "no amount"),
+    "capacity in a second row": (
+        cells(W, A3=1_000_000, C3="begroting 2026"),
+        W,
+        3,
+        COL_CAPACITY,
+        "only row 2 is read",
+    ),
+    "capacity header changed": (cell(W, "B1", "Jaar"), W, 1, COL_CAPACITY_YEAR, "header changed"),
+    "capacity sheet deleted": (remove(W), W, None, None, "sheet 'Weerstandsvermogen' missing"),
     "extra row unknown segment": (
         cells(V, **{f"A{X}": "abc", f"C{X}": -1, f"D{X}": 2026, f"E{X}": "x"}),
         V,

@@ -341,6 +341,11 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
         f"{args.file}: in orde. {len(sub.realised)} eigen cijfers, "
         f"{len(sub.expectations)} verwachte ontwikkelingen voor {region.name_of(sub.gemeentecode)}."
     )
+    if sub.capacity is not None:
+        print(
+            f"Weerstandscapaciteit sociaal domein: {euro(sub.capacity.available)} "
+            f"({sub.capacity.source}; jaar {sub.capacity.year})."
+        )
     return EXIT_OK
 
 

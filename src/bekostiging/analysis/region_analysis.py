@@ -39,7 +39,7 @@ from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, load_iv3_balance, sha256, verify_checksums
-from bekostiging.data.submission import load_submissions
+from bekostiging.data.submission import load_own_capacity, load_submissions
 from bekostiging.model.affordability import (
     affordability,
     budget_bias,
@@ -503,7 +503,10 @@ class RegionAnalysis:
         contract): what the municipality needs if providers cannot absorb their losses. Each
         for the first full contract year (the budget year the college decides on) and for the
         heaviest contract year (``..._worst``, its year in ``worst_year``), because the
-        uncertainty grows with the horizon. Available capacity: :func:`available_capacity`.
+        uncertainty grows with the horizon. Available capacity: :func:`available_capacity`,
+        with the figure a municipality entered in its submission workbook first
+        (``available_submitted``, ``available_year``, ``available_source``; the
+        ``reserves.available`` figure it replaced in ``available_replaced``).
         """
 
         p = self.projection
@@ -528,6 +531,7 @@ class RegionAnalysis:
             self.population_now,
             balance=load_iv3_balance(),
             reference_year=self.settings.reference_year,
+            submitted=load_own_capacity(self.region),
         ).set_index("gemeentecode")
         rows = []
         for k, code in enumerate(codes):
@@ -540,6 +544,10 @@ class RegionAnalysis:
                 "available_basis": avail.loc[code, "basis"],
                 "balance_year": avail.loc[code, "balance_year"],
                 "eigen_vermogen": float(avail.loc[code, "eigen_vermogen"]),
+                "available_submitted": bool(avail.loc[code, "submitted"]),
+                "available_year": avail.loc[code, "figure_year"],
+                "available_source": avail.loc[code, "figure_source"],
+                "available_replaced": float(avail.loc[code, "replaced"]),
             }
             for kind, need in per_year.items():
                 suffix = "" if kind == "net" else "_gross"

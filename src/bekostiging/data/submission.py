@@ -6,7 +6,7 @@ that use it expects from regional or local policy (a POH Jeugd, a broader social
 module writes that format as an Excel workbook per municipality, pre-filled with the public
 figures and our estimates, and reads a filled workbook back with a check of every cell.
 
-The workbook (text in Dutch, for policy advisors) has four sheets:
+The workbook (text in Dutch, for policy advisors) has five sheets:
 
 * ``Toelichting``: what the workbook is for and how to fill it in;
 * ``Realisatie``: one row per procured segment x year with clients and spend; the advisor
@@ -15,6 +15,10 @@ The workbook (text in Dutch, for policy advisors) has four sheets:
   keeps our estimate for that number;
 * ``Verwachting``: per procured segment the expected yearly change in clients (%) from the
   municipality's own policy, on top of demography; extra rows for one segment add up;
+* ``Weerstandsvermogen``: one row (Excel row 2) for the available resistance capacity the
+  municipality attributes to the social domain (EUR), the year of that figure and its source
+  (its paragraaf weerstandsvermogen); empty means no own figure. It replaces the estimate of
+  :func:`bekostiging.model.risk.available_capacity` for that municipality;
 * ``_meta`` (hidden): template version, region, municipality and years, to check that a
   workbook belongs to the right municipality and template version.
 
@@ -31,8 +35,12 @@ as text are accepted only in an unambiguous Dutch notation (see :func:`parse_num
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "GM0197.xlsx"
 >>> _ = write_template(region, "GM0197", path, baseline=tiny)
 >>> sub = read_submission(path, region)
->>> sub.gemeentecode, len(sub.realised), len(sub.expectations)
-('GM0197', 0, 0)
+>>> sub.gemeentecode, len(sub.realised), len(sub.expectations), sub.capacity
+('GM0197', 0, 0, None)
+
+Template versions: version 2 added the sheet ``Weerstandsvermogen``. Workbooks of version 1
+(without it) are still read and have no own capacity figure; from version 2 on the sheet must
+be there.
 """
 
 from __future__ import annotations
@@ -59,12 +67,14 @@ from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
 from bekostiging.core.paths import submissions_dir
 
-TEMPLATE_VERSION = "1"
-SUPPORTED_VERSIONS = frozenset({"1"})
+TEMPLATE_VERSION = "2"
+SUPPORTED_VERSIONS = frozenset({"1", "2"})
+VERSIONS_WITHOUT_CAPACITY = frozenset({"1"})  # before the sheet 'Weerstandsvermogen'
 
 SHEET_INFO = "Toelichting"
 SHEET_REALISED = "Realisatie"
 SHEET_EXPECTED = "Verwachting"
+SHEET_CAPACITY = "Weerstandsvermogen"
 SHEET_META = "_meta"
 REQUIRED_SHEETS = (SHEET_REALISED, SHEET_EXPECTED, SHEET_META)
 
@@ -90,10 +100,16 @@ COL_CHANGE = "Verwachte ontwikkeling cliënten per jaar (%)"
 COL_FROM = "Vanaf jaar"
 COL_REASON = "Maatregel of reden"
 EXPECTED_HEADERS = (COL_CODE, COL_NAME, COL_CHANGE, COL_FROM, COL_REASON)
+COL_CAPACITY = "Weerstandscapaciteit sociaal domein (€)"
+COL_CAPACITY_YEAR = "Jaar van het cijfer"
+COL_SOURCE = "Bron"
+CAPACITY_HEADERS = (COL_CAPACITY, COL_CAPACITY_YEAR, COL_SOURCE)
+CAPACITY_ROW = 2  # the one row of 'Weerstandsvermogen' that is read
 META_KEYS = ("template_version", "region", "gemeentecode", "gemeente", "generated", "years")
 
 REALISED_COLUMNS = ["gemeentecode", "segment", "year", "clients", "spend", "note"]
 EXPECTATION_COLUMNS = ["gemeentecode", "segment", "from_year", "annual_change", "reason"]
+CAPACITY_COLUMNS = ["gemeentecode", "available", "year", "source", "file"]
 _DTYPES = {
     "gemeentecode": object,
     "segment": object,
@@ -109,6 +125,7 @@ _DTYPES = {
 DEFAULT_YEARS = 4
 MAX_CLIENTS = 1_000_000
 MAX_SPEND = 1e10
+MAX_CAPACITY = MAX_SPEND  # EUR; the largest municipality's whole reserves are far below this
 MAX_CHANGE_PCT = 50.0
 FROM_YEARS = (2015, 2040)
 EXTRA_EXPECTATION_ROWS = 20
@@ -132,6 +149,19 @@ _LOCKED = Protection(locked=True)
 _UNLOCKED = Protection(locked=False)
 
 
+@dataclass(frozen=True)
+class OwnCapacity:
+    """The available resistance capacity a municipality attributes to the social domain.
+
+    ``available`` in EUR (>= 0), ``year`` of the figure, ``source`` as the municipality wrote
+    it (e.g. "paragraaf weerstandsvermogen, jaarrekening 2025").
+    """
+
+    available: float
+    year: int
+    source: str
+
+
 @dataclass(frozen=True, eq=False)
 class Submission:
     """A municipality's filled workbook, checked.
@@ -139,13 +169,15 @@ class Submission:
     ``realised`` holds only the rows marked ``ja`` (columns :data:`REALISED_COLUMNS`; an empty
     number is NaN and keeps the estimate). ``expectations`` holds the rows with a non-zero
     expected change (columns :data:`EXPECTATION_COLUMNS`; ``annual_change`` is a fraction,
-    -0.02 for -2 % a year).
+    -0.02 for -2 % a year). ``capacity`` is the own figure of the sheet 'Weerstandsvermogen',
+    or None when it is empty or the workbook predates it (template version 1).
     """
 
     gemeentecode: str
     realised: pd.DataFrame
     expectations: pd.DataFrame
     file: Path
+    capacity: OwnCapacity | None = None
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -168,6 +200,24 @@ def empty_realised() -> pd.DataFrame:
 def empty_expectations() -> pd.DataFrame:
     """An empty table of expectations with the right columns and types."""
     return _frame([], EXPECTATION_COLUMNS)
+
+
+def capacity_frame(submissions: Iterable[Submission]) -> pd.DataFrame:
+    """The own capacity figures of some submissions, one row per municipality that gave one.
+
+    Columns :data:`CAPACITY_COLUMNS`: ``available`` (EUR), ``year``, ``source`` and ``file``
+    (the workbook's name), as :func:`bekostiging.model.risk.available_capacity` takes them.
+
+    >>> capacity_frame([]).columns.tolist()
+    ['gemeentecode', 'available', 'year', 'source', 'file']
+    """
+    rows = [
+        (s.gemeentecode, s.capacity.available, s.capacity.year, s.capacity.source, s.file.name)
+        for s in submissions
+        if s.capacity is not None
+    ]
+    frame = pd.DataFrame(rows, columns=CAPACITY_COLUMNS)
+    return frame.astype({"available": "float64", "year": "int64"})
 
 
 def _round_half_up(x: float) -> int:
@@ -308,7 +358,17 @@ def _info_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list
             "",
         ),
         (
-            f"4. Sla het bestand op als Excel-werkmap (.xlsx) met de naam {code}.xlsx en stuur "
+            "4. Tabblad 'Weerstandsvermogen' (niet verplicht): vul in rij 2 de beschikbare "
+            "weerstandscapaciteit in die uw gemeente toerekent aan het sociaal domein (Jeugd en "
+            "Wmo), in euro's, met het jaar van het cijfer en de bron, bijvoorbeeld 'paragraaf "
+            "weerstandsvermogen, jaarrekening 2025'. Dit bedrag vervangt onze schatting (een "
+            "aandeel van het eigen vermogen op de Iv3-balans) in de vergelijking "
+            "van beschikbare met benodigde weerstandscapaciteit. Laat u de rij leeg, dan blijft "
+            "onze schatting staan. Vult u een bedrag in, vul dan ook het jaar en de bron in.",
+            "",
+        ),
+        (
+            f"5. Sla het bestand op als Excel-werkmap (.xlsx) met de naam {code}.xlsx en stuur "
             "het terug.",
             "",
         ),
@@ -317,7 +377,8 @@ def _info_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list
         (
             "Alleen de lichtgele cellen: Cliënten, Uitgaven (€), Eigen cijfer en Toelichting; in "
             "'Verwachting' het percentage, Vanaf jaar, Maatregel of reden en de lege rijen "
-            "onderaan. De grijze cellen (Segmentcode, Segment, Jaar, Herkomst) niet wijzigen.",
+            "onderaan; in 'Weerstandsvermogen' rij 2. De grijze cellen (Segmentcode, Segment, "
+            "Jaar, Herkomst) niet wijzigen.",
             "",
         ),
         (
@@ -329,7 +390,8 @@ def _info_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list
         ),
         (
             "Typ getallen als getal, zonder 'ca.' of tekst: cliënten als heel aantal, uitgaven "
-            "in euro's. Percentages tussen -50 en +50.",
+            "en weerstandscapaciteit in euro's. Percentages tussen -50 en +50. Een formule mag, "
+            "als het bestand daarna in Excel is opgeslagen (dan staat de uitkomst erin).",
             "",
         ),
         ("", ""),
@@ -350,6 +412,15 @@ def _info_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list
             "Cliënten: het aantal inwoners dat in dat jaar zorg of ondersteuning uit het segment "
             "kreeg (unieke personen). Uitgaven: de gerealiseerde uitgaven in dat jaar "
             "(jaarrekening), in euro's.",
+            "",
+        ),
+        (
+            "Weerstandscapaciteit sociaal domein: de middelen waarmee uw gemeente tegenvallers "
+            "in Jeugd en Wmo kan opvangen zonder het beleid te wijzigen, zoals de paragraaf "
+            "weerstandsvermogen en risicobeheersing ze noemt (algemene reserve, het vrije deel "
+            "van bestemmingsreserves zoals een reserve sociaal domein, eventueel onbenutte "
+            "belastingcapaciteit). Vul alleen het deel in dat voor Jeugd en Wmo beschikbaar is, "
+            "niet de weerstandscapaciteit van de hele gemeente.",
             "",
         ),
         ("", ""),
@@ -489,6 +560,40 @@ def _expected_sheet(ws: Worksheet, region: Region, from_year: int) -> None:
     _protect(ws)
 
 
+def _capacity_sheet(ws: Worksheet) -> None:
+    """One editable row: the own figure of the available capacity, its year and its source."""
+    _style_header(ws, CAPACITY_HEADERS, (30, 14, 70))
+    for col in range(1, len(CAPACITY_HEADERS) + 1):
+        cell = ws.cell(row=CAPACITY_ROW, column=col)
+        cell.protection = _UNLOCKED
+        cell.fill = _EDIT_FILL
+    ws.cell(row=CAPACITY_ROW, column=1).number_format = EURO_FORMAT
+    ws.cell(row=CAPACITY_ROW, column=2).number_format = "0"
+    _validation(
+        ws,
+        f"A{CAPACITY_ROW}",
+        "decimal",
+        "Weerstandscapaciteit",
+        "Vul een bedrag in euro's in (0 of meer), zonder tekst.",
+        "Beschikbare weerstandscapaciteit voor Jeugd en Wmo, in euro's. Leeg = onze schatting.",
+        operator="between",
+        formula1="0",
+        formula2=str(int(MAX_CAPACITY)),
+    )
+    _validation(
+        ws,
+        f"B{CAPACITY_ROW}",
+        "whole",
+        "Jaar van het cijfer",
+        f"Vul een jaartal tussen {FROM_YEARS[0]} en {FROM_YEARS[1]} in.",
+        "Het jaar waarop het bedrag betrekking heeft (bijvoorbeeld 2025).",
+        operator="between",
+        formula1=str(FROM_YEARS[0]),
+        formula2=str(FROM_YEARS[1]),
+    )
+    _protect(ws)
+
+
 def _meta_sheet(ws: Worksheet, region: Region, code: str, name: str, years: list[int]) -> None:
     rows = [
         ("key", "value"),
@@ -578,6 +683,7 @@ def write_template(
     _info_sheet(info, region, muni.code, muni.name, chosen)
     _realised_sheet(wb.create_sheet(SHEET_REALISED), region, own, chosen)
     _expected_sheet(wb.create_sheet(SHEET_EXPECTED), region, chosen[-1] + 1)
+    _capacity_sheet(wb.create_sheet(SHEET_CAPACITY))
     _meta_sheet(wb.create_sheet(SHEET_META), region, muni.code, muni.name, chosen)
     wb.properties.creator = "bekostiging"
     wb.properties.title = f"Eigen cijfers {muni.name} ({muni.code}) – {region.name}"
@@ -596,6 +702,12 @@ _CLIENT_LIMIT = (
     f"at most {MAX_CLIENTS:,}".replace(",", "."),
 )
 _SPEND_LIMIT = (MAX_SPEND, "negative spend", "implausibly high spend", "at most 10 billion euros")
+_CAPACITY_LIMIT = (
+    MAX_CAPACITY,
+    "negative resistance capacity",
+    "implausibly high resistance capacity",
+    "at most 10 billion euros",
+)
 
 
 class _Reader:
@@ -607,6 +719,7 @@ class _Reader:
         self.argument = gemeentecode
         self.shown = display_path(path)
         self.problems: list[Problem] = []
+        self.version: str | None = None  # the template version in '_meta', once it is known
         self.procured = {s.id for s in region.procured_segments()}
         self.known = {s.id for s in region.segments}
 
@@ -682,7 +795,9 @@ class _Reader:
         ok = True
         if "template_version" in values:
             r, version = values["template_version"]
-            if str(version) not in SUPPORTED_VERSIONS:
+            if str(version) in SUPPORTED_VERSIONS:
+                self.version = str(version)
+            else:
                 ok = False
                 self.problem(
                     "unknown template version; make a new template",
@@ -1041,6 +1156,106 @@ class _Reader:
                 )
         return out
 
+    def formula_cells(self, name: str) -> set[tuple[int, int]]:
+        """(row, column) of the cells of sheet ``name`` that hold a formula.
+
+        The workbook is read with the values Excel saved (``data_only``); a formula that was
+        never calculated (the file was not saved by Excel) then reads as empty. A second,
+        read-only pass over this one sheet tells the two apart.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(self.path, read_only=True)
+        try:
+            return {
+                (cell.row, cell.column)
+                for row in wb[name].iter_rows()
+                for cell in row
+                if cell.data_type == "f"
+            }
+        finally:
+            wb.close()
+
+    def capacity(self, ws: Worksheet) -> OwnCapacity | None:
+        """The own capacity figure in row 2 of 'Weerstandsvermogen'; None when it is empty."""
+        rows = self.table(ws, CAPACITY_HEADERS)
+        if rows is None:
+            return None
+        sheet = ws.title
+        n = len(CAPACITY_HEADERS)
+        values = dict(rows)
+        uncalculated = set()
+        for r, c in sorted(self.formula_cells(sheet)):
+            if c <= n and values.get(r, [None] * n)[c - 1] is None:
+                uncalculated.add(r)
+                if r != CAPACITY_ROW:
+                    continue  # reported below as a row that is not read
+                self.problem(
+                    f"formula in cell {get_column_letter(c)}{r} without a calculated value (the "
+                    "file was not saved by Excel)",
+                    sheet,
+                    r,
+                    CAPACITY_HEADERS[c - 1],
+                    expected="a number: type it, or open and save the workbook in Excel",
+                )
+        for r, row in rows:
+            if r != CAPACITY_ROW and (r in uncalculated or any(v is not None for v in row)):
+                self.problem(
+                    f"only row {CAPACITY_ROW} is read; this row would be ignored",
+                    sheet,
+                    r,
+                    COL_CAPACITY,
+                    found=next((v for v in row if v is not None), None),
+                    expected=f"one figure, in row {CAPACITY_ROW}; empty this row",
+                )
+        if CAPACITY_ROW in uncalculated:
+            return None
+        amount_v, year_v, source_v = values.get(CAPACITY_ROW, [None] * n)
+        if amount_v is None and year_v is None and source_v is None:
+            return None
+        before = len(self.problems)
+        r = CAPACITY_ROW
+        amount, _ = self.number(sheet, r, COL_CAPACITY, amount_v)
+        self.bounded(sheet, r, COL_CAPACITY, amount_v, amount, _CAPACITY_LIMIT)
+        year, _ = self.whole(sheet, r, COL_CAPACITY_YEAR, year_v)
+        if year is not None and not FROM_YEARS[0] <= year <= FROM_YEARS[1]:
+            self.problem(
+                "'Jaar van het cijfer' is not a plausible year",
+                sheet,
+                r,
+                COL_CAPACITY_YEAR,
+                found=year_v,
+                expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+            )
+        if amount_v is None:
+            self.problem(
+                "year or source filled in but no amount: fill in the amount or empty the row",
+                sheet,
+                r,
+                COL_CAPACITY,
+                expected="an amount in euros, or an empty row (then our estimate is used)",
+            )
+        else:
+            if year_v is None:
+                self.problem(
+                    "the year of the figure is missing",
+                    sheet,
+                    r,
+                    COL_CAPACITY_YEAR,
+                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}, e.g. 2025",
+                )
+            if source_v is None:
+                self.problem(
+                    "the source of the figure is missing",
+                    sheet,
+                    r,
+                    COL_SOURCE,
+                    expected="e.g. 'paragraaf weerstandsvermogen, jaarrekening 2025'",
+                )
+        if len(self.problems) > before or amount is None or year is None:
+            return None
+        return OwnCapacity(available=amount, year=year, source=str(source_v))
+
     def expectations(self, ws: Worksheet, code: str | None) -> list[dict]:
         rows = self.table(ws, EXPECTED_HEADERS)
         if rows is None:
@@ -1123,6 +1338,11 @@ def read_submission(
         reader.realised(sheets[SHEET_REALISED], code, years) if sheets[SHEET_REALISED] else []
     )
     expected = reader.expectations(sheets[SHEET_EXPECTED], code) if sheets[SHEET_EXPECTED] else []
+    capacity = None
+    # Version 1 workbooks predate the sheet; from version 2 on a missing sheet is a problem.
+    if SHEET_CAPACITY in wb.sheetnames or reader.version not in (None, *VERSIONS_WITHOUT_CAPACITY):
+        ws = reader.sheet(wb, SHEET_CAPACITY)
+        capacity = reader.capacity(ws) if ws is not None else None
     wb.close()
     if reader.problems:
         raise InputError(reader.problems)
@@ -1132,6 +1352,7 @@ def read_submission(
         realised=_frame(realised, REALISED_COLUMNS),
         expectations=_frame(expected, EXPECTATION_COLUMNS),
         file=path,
+        capacity=capacity,
     )
 
 
@@ -1158,6 +1379,31 @@ def load_submissions(
     spreadsheet files (``.xls``, ``.ods``, ...) are reported, so a wrongly saved submission is
     not silently ignored. No folder or no workbooks: empty tables.
     """
+    subs, files = _read_folder(region, folder)
+    realised = [s.realised for s in subs if not s.realised.empty]
+    expectations = [s.expectations for s in subs if not s.expectations.empty]
+    return (
+        pd.concat(realised, ignore_index=True) if realised else empty_realised(),
+        pd.concat(expectations, ignore_index=True) if expectations else empty_expectations(),
+        files,
+    )
+
+
+def load_own_capacity(region: Region | str, folder: str | Path | None = None) -> pd.DataFrame:
+    """The own capacity figures (sheet 'Weerstandsvermogen') of a region's submissions.
+
+    One row per municipality that filled one in, columns :data:`CAPACITY_COLUMNS` (see
+    :func:`capacity_frame`); the folder is read and checked as by :func:`load_submissions`,
+    so a bad workbook stops here too. No folder or no figures: an empty table.
+    """
+    subs, _ = _read_folder(region, folder)
+    return capacity_frame(subs)
+
+
+def _read_folder(
+    region: Region | str, folder: str | Path | None
+) -> tuple[list[Submission], list[Path]]:
+    """Every submission in the folder, checked; all problems of all files in one InputError."""
     region = _as_region(region)
     folder = Path(folder) if folder is not None else submissions_dir(region.id)
     files = submission_files(folder)
@@ -1196,10 +1442,4 @@ def load_submissions(
         subs.append(sub)
     if problems:
         raise InputError(problems)
-    realised = [s.realised for s in subs if not s.realised.empty]
-    expectations = [s.expectations for s in subs if not s.expectations.empty]
-    return (
-        pd.concat(realised, ignore_index=True) if realised else empty_realised(),
-        pd.concat(expectations, ignore_index=True) if expectations else empty_expectations(),
-        files,
-    )
+    return subs, files

@@ -239,24 +239,64 @@ FROM_BALANCE = "iv3_balance x reserves.social_domain_share"
 PER_INHABITANT = "reserves.available_per_inhabitant x inwoners"
 
 
+AVAILABLE_COLUMNS = [
+    "gemeentecode",
+    "available",
+    "basis",
+    "balance_year",
+    "eigen_vermogen",
+    "submitted",
+    "figure_year",
+    "figure_source",
+    "replaced",
+]
+"""Columns of :func:`available_capacity`."""
+
+
+def _submitted_figures(submitted: pd.DataFrame | None) -> dict[str, tuple[float, int, str]]:
+    """code -> (EUR, year, source) of the submission workbooks' own figures, checked."""
+    if submitted is None or submitted.empty:
+        return {}
+    missing = {"gemeentecode", "available", "year", "source"} - set(submitted.columns)
+    if missing:
+        raise ValueError(f"submitted capacity needs the columns {sorted(missing)}")
+    twice = submitted["gemeentecode"][submitted["gemeentecode"].duplicated()].tolist()
+    if twice:
+        raise ValueError(f"more than one submitted capacity for {', '.join(map(str, twice))}")
+    out = {}
+    for code, amount, year, source in submitted[
+        ["gemeentecode", "available", "year", "source"]
+    ].itertuples(index=False):
+        if not (math.isfinite(float(amount)) and float(amount) >= 0):
+            raise ValueError(f"submitted capacity of {code} must be >= 0; found {amount!r}")
+        out[str(code)] = (float(amount), int(year), str(source))
+    return out
+
+
 def available_capacity(
     params: Parameters,
     codes: Sequence[str],
     population: Mapping[str, float] | pd.Series | None = None,
     balance: pd.DataFrame | None = None,
     reference_year: int | None = None,
+    submitted: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Available capacity per municipality, from the best source there is.
 
-    1. The municipality's own figure (``reserves.available``, EUR per code: its paragraaf
-       weerstandsvermogen, from a scenario or the submission workbook);
+    1. The municipality's own figure (basis :data:`OWN_FIGURE`): the one it entered in the
+       submission workbook (``submitted``, :func:`bekostiging.data.submission.
+       load_own_capacity`: ``gemeentecode``, ``available``, ``year``, ``source``), else the
+       parameter ``reserves.available`` (EUR per code, e.g. from a scenario);
     2. else its eigen vermogen at the end of the last jaarrekening year up to
        ``reference_year`` in the Iv3 balance (``balance``: :func:`bekostiging.data.rawdata.
        load_iv3_balance`), times ``reserves.social_domain_share``;
     3. else ``reserves.available_per_inhabitant`` x its total population.
 
-    Returns ``gemeentecode``, ``available`` (EUR), ``basis`` (which of the three),
-    ``balance_year`` and ``eigen_vermogen`` (EUR; NaN when not from the balance).
+    Returns :data:`AVAILABLE_COLUMNS`: ``gemeentecode``, ``available`` (EUR), ``basis`` (which
+    of the three), ``balance_year`` and ``eigen_vermogen`` (EUR; NaN when not from the
+    balance), ``submitted`` (True when the figure comes from the workbook), ``figure_year`` and
+    ``figure_source`` (the workbook's year and source; missing otherwise) and ``replaced`` (the
+    figure of ``reserves.available`` that the workbook replaced; NaN when there was none).
 
     Aalten by hand: eigen vermogen end 2024 EUR 35,837k x 15 % = EUR 5,375,550.
 
@@ -271,7 +311,16 @@ def available_capacity(
     4500000.0
     >>> float(available_capacity(p, ["GM0361"], {"GM0361": 100_000})["available"][0])
     7500000.0
+
+    The workbook's figure wins over the parameter, and says so:
+
+    >>> sub = pd.DataFrame({"gemeentecode": ["GM0197"], "available": [3_000_000.0],
+    ...     "year": [2025], "source": ["paragraaf weerstandsvermogen, jaarrekening 2025"]})
+    >>> t = available_capacity(own, ["GM0197"], submitted=sub)
+    >>> t[["available", "basis", "submitted", "figure_year", "replaced"]].values.tolist()
+    [[3000000.0, 'reserves.available', True, 2025, 4500000.0]]
     """
+    from_workbook = _submitted_figures(submitted)
     listed = params.param(OWN_FIGURE).value
     listed = listed if isinstance(listed, Mapping) else {}
     per_head = float(params.value("reserves.available_per_inhabitant"))
@@ -284,24 +333,28 @@ def available_capacity(
         known = known.dropna(subset=["eigen_vermogen_keur"])
     last = known.sort_values("year").groupby("gemeentecode").tail(1).set_index("gemeentecode")
     rows = []
+    none = (False, None, None, np.nan)  # not from the workbook
     for code in codes:
+        if code in from_workbook:
+            amount, year, source = from_workbook[code]
+            replaced = float(listed[code]) if code in listed else np.nan
+            rows.append((code, amount, OWN_FIGURE, None, np.nan, True, year, source, replaced))
+            continue
         if code in listed:
-            rows.append((code, float(listed[code]), OWN_FIGURE, None, np.nan))
+            rows.append((code, float(listed[code]), OWN_FIGURE, None, np.nan, *none))
             continue
         if code in last.index:
             ev = float(last.loc[code, "eigen_vermogen_keur"]) * 1000.0
             year = int(last.loc[code, "year"])
-            rows.append((code, round(ev * share, 2), FROM_BALANCE, year, ev))
+            rows.append((code, round(ev * share, 2), FROM_BALANCE, year, ev, *none))
             continue
         if population is None or code not in population:
             raise ValueError(
                 f"{code} has no reserves.available, no Iv3 balance and no population for the "
                 "per-inhabitant default; add it to reserves.yaml or pass its population"
             )
-        rows.append((code, per_head * float(population[code]), PER_INHABITANT, None, np.nan))
-    return pd.DataFrame(
-        rows, columns=["gemeentecode", "available", "basis", "balance_year", "eigen_vermogen"]
-    )
+        rows.append((code, per_head * float(population[code]), PER_INHABITANT, None, np.nan, *none))
+    return pd.DataFrame(rows, columns=AVAILABLE_COLUMNS)
 
 
 CAPACITY_COLUMNS = ["gemeente", "available", "required", "ratio", "rating"]

@@ -6,6 +6,7 @@ words); the texts only fill them in.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,14 @@ def title(view) -> Markdown:
 def available_basis_text(analysis, c) -> str:
     """Where the available capacity comes from, in Dutch: data, own figure or assumption."""
     basis = c["available_basis"]
+    if basis == risk_model.OWN_FIGURE and c.get("available_submitted", False):
+        source, year = str(c["available_source"]), int(c["available_year"])
+        where = source if str(year) in source else f"{source}, {year}"
+        text = f"eigen opgave gemeente in het invulformat ({where})"
+        replaced = float(c.get("available_replaced", math.nan))
+        if not math.isnan(replaced):  # the workbook replaced the parameter's figure
+            text += f"; vervangt het bedrag in de parameters ({euro(replaced)})"
+        return text
     if basis == risk_model.OWN_FIGURE:
         return "eigen opgave van de gemeente (paragraaf weerstandsvermogen)"
     if basis == risk_model.FROM_BALANCE:
