@@ -96,9 +96,16 @@ def variant_tradeoff(view: MunicipalityView, segment: str, year: int) -> pd.Data
     Columns as :func:`bekostiging.model.advice.choose_variant` needs them, plus ``mean``
     (contract spend), ``total_mean`` and ``unmet_value_mean`` for the report.
     """
-    a = view.analysis
+    return tradeoff(view.analysis, [view.index], segment, year)
+
+
+def tradeoff(analysis, municipalities: list[int], segment: str, year: int) -> pd.DataFrame:
+    """The variant trade-off table of one segment and year for a set of municipalities
+    (indices into the projection): amounts summed over them per draw, the provider loss
+    chance over all their contract cells."""
+    a = analysis
     p, i = a.projection, a.projection.inputs
-    m, u, k = view.index, i.units.index(segment), i.years.index(year)
+    m, u, k = list(municipalities), i.units.index(segment), i.years.index(year)
     shares = dict(load_behaviour_parameters(a.params).param("behaviour.admin_cost_share").value)
     access = a.access_by_segment
     rows = {}
@@ -106,11 +113,12 @@ def variant_tradeoff(view: MunicipalityView, segment: str, year: int) -> pd.Data
         res = p.variants.get(key)
         if res is None:
             continue
-        spend = res["municipality_spend"][:, m, u, k].astype(float)
-        total = res["total_cost"][:, m, u, k].astype(float) if "total_cost" in res else spend
-        undone = res["unmet_value"][:, m, u, k].astype(float) if "unmet_value" in res else 0.0
+        cells = res["municipality_spend"][:, m, u, k].astype(float)  # (D, len(m))
         result = res["provider_result"][:, m, u, k].astype(float)
-        losing = (result < -a.loss_threshold * spend) & (spend > 0)
+        losing = (result < -a.loss_threshold * cells) & (cells > 0)
+        spend = cells.sum(axis=1)
+        total = res["total_cost"][:, m, u, k].sum(axis=1) if "total_cost" in res else spend
+        undone = res["unmet_value"][:, m, u, k].sum(axis=1) if "unmet_value" in res else 0.0
         rows[key] = {
             "cost_p90": float(np.quantile(total + undone, 0.9)),
             "admin_cost": float(shares.get(key, 0.0)) * float(spend.mean()),
@@ -198,3 +206,60 @@ def municipality_advice(view: MunicipalityView, rule: Rule | None = None) -> Mun
         ),
     }
     return MunicipalityAdvice(view.code, year, rule, segments, capacity)
+
+
+@dataclass
+class RegionAdvice:
+    """The advice for the region as a whole (the rule over the region's totals) and how the
+    municipalities' own advice compares with it."""
+
+    year: int
+    rule: Rule
+    segments: dict[str, Choice]
+    decided: dict[str, str]
+    by_municipality: pd.DataFrame  # gemeentecode x segment: the advised variant
+
+    def frame(self) -> pd.DataFrame:
+        """Per segment: decided, advised for the region, and how many municipalities agree."""
+        rows = []
+        for seg, c in self.segments.items():
+            col = self.by_municipality[seg]
+            rows.append(
+                {
+                    "segment": seg,
+                    "decided": self.decided[seg],
+                    "advised": c.choice,
+                    "fallback": c.fallback,
+                    "cost_p90": float(c.table.loc[c.choice, "cost_p90"]),
+                    "cost_p90_decided": float(c.table.loc[self.decided[seg], "cost_p90"])
+                    if self.decided[seg] in c.table.index
+                    else np.nan,
+                    "runner_up": c.runner_up,
+                    "margin": c.margin,
+                    "agree": int((col == c.choice).sum()),
+                    "municipalities": int(col.notna().sum()),
+                    "others": sorted(set(col.dropna()) - {c.choice}),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def region_advice(analysis, rule: Rule | None = None) -> RegionAdvice:
+    """The rule applied to the region's totals per segment, with each municipality's advice."""
+    a = analysis
+    rule = Rule.from_parameters(a.params) if rule is None else rule
+    year = a.first_full_year
+    i = a.projection.inputs
+    everyone = list(range(len(i.municipalities)))
+    segments, decided = {}, {}
+    for seg in a.region.procured_segments():
+        if seg.id not in i.units:
+            continue
+        segments[seg.id] = choose_variant(tradeoff(a, everyone, seg.id, year), rule)
+        decided[seg.id] = seg.funding["variant"]
+    per = {}
+    for code in i.municipalities:
+        adv = a.municipality(code).advice()
+        per[code] = {s.segment: s.variant.choice for s in adv.segments}
+    by_m = pd.DataFrame.from_dict(per, orient="index").reindex(columns=list(segments))
+    return RegionAdvice(year, rule, segments, decided, by_m)

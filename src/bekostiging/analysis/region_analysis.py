@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bekostiging import __version__
-from bekostiging.analysis.advice import municipality_advice
+from bekostiging.analysis.advice import municipality_advice, region_advice
 from bekostiging.config.providers import load_providers, providers_file
 from bekostiging.config.region import load_region
 from bekostiging.config.settings import Settings, check_settings
@@ -252,6 +252,11 @@ class RegionAnalysis:
         """Per variant key (and ``"decided"``) and procured segment: unmet need, waiting,
         backlog and shifted shares (:func:`bekostiging.model.projection.access_by_segment`)."""
         return access_by_segment(self.region, self.params)
+
+    @cached_property
+    def advice(self):
+        """The rule over the region's totals (:func:`bekostiging.analysis.advice.region_advice`)."""
+        return region_advice(self)
 
     def pooling_gains(self, code: str, year: int) -> dict[str, float]:
         """Per regional segment: how much pooling it lowers this municipality's P90 in
@@ -892,7 +897,9 @@ class MunicipalityView:
         tc = tc[(tc["gemeentecode"] == self.code) & tc["year"].isin(years)]
         once = {int(y): float(c) for y, c in zip(tc["year"], tc["decided_cost"]) if c > 0}
         if once:
-            table = pd.concat([table, one_off_rows(once, population, "overgang")], ignore_index=True)
+            table = pd.concat(
+                [table, one_off_rows(once, population, "overgang")], ignore_index=True
+            )
         table = with_total(table, population)
         years_of = {
             r["domain"]: (int(r["first_year"]), int(r["last_year"])) for _, r in bias.iterrows()

@@ -136,6 +136,27 @@ def municipality_results(view) -> dict[str, Any]:
             for _, r in risks.iterrows()
         ],
         "allocation": alloc,
+        "advice": {
+            s.segment: {
+                "decided": s.decided,
+                "advised": s.variant.choice,
+                "corridor": None if s.corridor is None else s.corridor.choice,
+                "measure": s.measure.get("measure"),
+                "measure_amount": _money(s.measure.get("amount", 0.0)),
+            }
+            for s in view.advice().segments
+        },
+        "affordability": {
+            r["domain"]: {
+                "own_budget": _money(r["own_budget"]),
+                "start_budget": _money(r["start_budget"]),
+                "p90": _money(r["p90"]),
+                "gap_start": _money(r["gap_start"]),
+                "gap_p90": _money(r["gap_p90"]),
+            }
+            for _, r in view.affordability().query("year == @first").iterrows()
+        },
+        "transition_cost": _money(view.transition()[1]["decided_cost"]),
         "benchmark": {
             d: {
                 "per_relevant_inhabitant": _money(g["per_relevant_inhabitant"].iloc[0]),

@@ -9,6 +9,8 @@ The model computes numbers; this layer turns them into what a policy advisor rea
 module          chapter of notebooks/gemeente.ipynb (and regio.ipynb)
 =============== ==================================================================
 ``summary``     1 Samenvatting voor het college (title, key figures, decisions)
+``advice``      1 (continued) the computed advice per segment (both reports)
+``affordability`` 1 and 8: start budget and P90 against the own budget
 ``baseline``    2 Basisgegevens en bronnen (and the overview's 8 Benchmark)
 ``startbudget`` 3 Startbudget in zeven stappen
 ``variants``    4 Bekostigingsvarianten vergeleken
@@ -31,6 +33,17 @@ e.g. ``pres.start_budget_table(view)``.
 
 from __future__ import annotations
 
+from bekostiging.report.advice import (
+    advice_table,
+    advice_text,
+    region_advice_table,
+    region_advice_text,
+)
+from bekostiging.report.affordability import (
+    affordability_table,
+    affordability_text,
+    affordability_years_table,
+)
 from bekostiging.report.allocation import (
     allocation_table,
     allocation_text,
@@ -122,6 +135,13 @@ from bekostiging.report.variants import (
 )
 
 __all__ = [
+    "advice_table",
+    "advice_text",
+    "affordability_table",
+    "affordability_text",
+    "affordability_years_table",
+    "region_advice_table",
+    "region_advice_text",
     "allocation_table",
     "allocation_text",
     "assumptions_table",

@@ -41,8 +41,12 @@ def _option_text(choice_table: pd.DataFrame, key: str) -> str:
     return option_label(float(row["corridor"]), float(row["share"]))
 
 
-def _variant(key: str) -> str:
+def variant_word(key: str) -> str:
+    """The short Dutch name of a variant key (``pq`` -> ``p*q``)."""
     return VARIANT_SHORT.get(key, key)
+
+
+_variant = variant_word
 
 
 def advice_frame(view) -> pd.DataFrame:
@@ -246,3 +250,81 @@ def advice_summary(view) -> dict:
         "segments": frame.replace({np.nan: None}).to_dict("records"),
         "capacity": adv.capacity,
     }
+
+
+def region_advice_table(analysis) -> ReportTable:
+    """The rule over the region's totals per segment, and how many municipalities agree."""
+    adv = analysis.advice
+    f = adv.frame()
+    names = {s.id: s.short or s.name for s in analysis.region.segments}
+    out = pd.DataFrame(
+        {
+            "Segment": [names.get(s, s) for s in f["segment"]],
+            "Nu besloten": [variant_word(v) for v in f["decided"]],
+            "Advies regio": [variant_word(v) for v in f["advised"]],
+            "P90 bij gelijke zorg, advies (€)": f["cost_p90"],
+            "Idem, besloten (€)": f["cost_p90_decided"],
+            "Gemeenten met hetzelfde advies": [
+                f"{a} van {m}" for a, m in zip(f["agree"], f["municipalities"])
+            ],
+            "Afwijkend advies": [
+                ", ".join(variant_word(v) for v in o) if o else "geen" for o in f["others"]
+            ],
+        }
+    )
+    return table(
+        out,
+        {"P90 bij gelijke zorg, advies (€)": euro, "Idem, besloten (€)": euro},
+        caption=f"Berekend advies voor regio {analysis.region.name}, {adv.year}: dezelfde "
+        "regel als in de gemeenterapporten, toegepast op de totalen van de regio (P90 van de "
+        "som over de gemeenten, over alle routes plus de waarde van niet-geleverde zorg). De "
+        "laatste kolommen tonen of elke gemeente op eigen cijfers tot hetzelfde advies komt.",
+    )
+
+
+def region_advice_text(analysis) -> Markdown:
+    """The region's advice in words, from the same rule; the rule itself last."""
+    adv = analysis.advice
+    f = adv.frame()
+    names = {s.id: s.short or s.name for s in analysis.region.segments}
+    lines = []
+    changed = f[f["advised"] != f["decided"]]
+    if changed.empty:
+        lines.append("Het advies bevestigt de besloten bekostiging in alle segmenten.")
+    else:
+        lines.append(
+            "Het advies wijkt af van het besluit voor "
+            + ", ".join(
+                f"{names.get(r.segment, r.segment)} ({variant_word(r.decided)} → "
+                f"{variant_word(r.advised)})"
+                for r in changed.itertuples()
+            )
+            + "."
+        )
+    lines.append("")
+    for seg, c in adv.segments.items():
+        t = c.table
+        name = names.get(seg, seg)
+        parts = [f"**{name}**: {variant_word(c.choice)}"]
+        if c.fallback:
+            parts.append("(geen variant haalt beide normen; de minste niet-geleverde zorg)")
+        if c.runner_up is not None and np.isfinite(c.margin):
+            parts.append(
+                f"zolang die niet meer dan {amount(c.margin)} duurder uitvalt; dan "
+                f"{variant_word(c.runner_up)}."
+            )
+        else:
+            parts[-1] += "."
+        for x in c.excluded[:1]:
+            norm = NORM_TEXT[x["norm"]].format(
+                value=percent(x["value"], 1), limit=percent(x["limit"], 0)
+            )
+            parts.append(
+                f"{variant_word(x['option']).capitalize()} is {amount(x['saving'])} goedkoper, "
+                f"maar {norm}."
+            )
+        lines.append("- " + " ".join(parts))
+        del t
+    lines.append("")
+    lines.append(rule_text(adv.rule))
+    return markdown(lines)

@@ -22,7 +22,11 @@ def _basis(row: pd.Series) -> str:
     if pd.isna(row["budget_year"]):
         return ""
     year = int(row["budget_year"])
-    return f"begroting {year}, geïndexeerd" if not pd.isna(row["indexed_from"]) else f"begroting {year}"
+    return (
+        f"begroting {year}, geïndexeerd"
+        if not pd.isna(row["indexed_from"])
+        else f"begroting {year}"
+    )
 
 
 def affordability_frame(view, year: int | None = None) -> pd.DataFrame:

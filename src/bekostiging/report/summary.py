@@ -279,22 +279,49 @@ def college_summary(view) -> Markdown:
 
 
 def decision_points(view) -> Markdown:
-    """The decision points for the college that the figures inform."""
+    """The decision points for the college, each with the computed advice it rests on."""
+    from bekostiging.report.advice import MEASURE_LABELS, variant_word
+
     k = key_figures(view)
     first = k["first_year"]
+    adv = view.advice()
+    names = {s.id: s.short or s.name for s in view.analysis.region.segments}
+    changed = [s for s in adv.segments if s.variant.choice != s.decided]
+    if changed:
+        variant = "het berekende advies wijkt af voor " + ", ".join(
+            f"{names.get(s.segment, s.segment)} ({variant_word(s.decided)} → "
+            f"{variant_word(s.variant.choice)})"
+            for s in changed
+        )
+    else:
+        variant = "het berekende advies bevestigt de besloten bekostiging in alle segmenten"
+    cap = adv.capacity
+    if cap["shortfall"] > 0:
+        reserve = (
+            f"advies: {amount(cap['shortfall'])} extra capaciteit of minder risico, want in "
+            f"{cap['worst_year']} is de waardering {cap['rating_worst']}"
+        )
+    else:
+        reserve = (
+            f"advies: {MEASURE_LABELS['none']}; ook in het zwaarste jaar {cap['worst_year']} "
+            f"waardering {cap['rating_worst']}"
+        )
+    tc = view.transition()[1]
+    once = float(tc.get("decided_cost", 0.0))
     return markdown(
         [
             "**Beslispunten waarvoor deze analyse de onderbouwing geeft**",
             "",
             f"1. Het startbudget per segment voor {first} en de jaren daarna vaststellen "
             f"({amount(k['start_budget'])} in {first}; hoofdstuk 3).",
-            "2. De bekostigingsvariant per segment en de afspraken over verrekening (corridor, "
-            "vangnet) bevestigen of aanpassen (hoofdstukken 4 tot en met 6).",
-            f"3. De risico's opnemen in de paragraaf weerstandsvermogen en beslissen of de "
-            f"beschikbare capaciteit ({amount(k['available'])}, waardering {k['rating']}) "
-            "volstaat (hoofdstuk 8).",
+            f"2. De bekostigingsvariant en de verrekening per segment kiezen: {variant} "
+            "(het advies hierboven; hoofdstukken 4 tot en met 6).",
+            f"3. De risico's opnemen in de paragraaf weerstandsvermogen; beschikbaar is "
+            f"{amount(k['available'])} ({k['available_basis']}); {reserve} (hoofdstuk 8).",
             "4. Een verdeelsleutel kiezen voor kosten die regionaal worden gedragen (hoofdstuk 9).",
-            "5. De KPI's vastleggen waarmee contractmanagement de perverse prikkels volgt "
+            f"5. De zekere kosten van de overgangsregeling ({amount(once)}) begroten "
+            "(hoofdstuk 10).",
+            "6. De KPI's vastleggen waarmee contractmanagement de perverse prikkels volgt "
             "(hoofdstuk 11).",
         ]
     )
