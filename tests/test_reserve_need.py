@@ -128,3 +128,79 @@ def test_the_submitted_figure_is_the_available_capacity(analysis, tmp_path):
     assert available_basis_text(fresh, row) == (
         "eigen opgave van de gemeente (paragraaf weerstandsvermogen)"
     )
+
+
+# --- parts 3-5 on the real data: affordability, the advice, the transition as a cost ---------
+
+
+def test_affordability_against_the_own_budget(analysis, view):
+    """Aalten 2027: the own 2026 primary budget of the procured segments, indexed one year,
+    against the start budget; the certain transition cost is a gap of its own."""
+    from bekostiging.model.baseline import to_current_boundaries
+
+    t = view.affordability()
+    own = to_current_boundaries(analysis.budgets, analysis.region)
+    own = own[(own["gemeentecode"] == "GM0197") & own["procured"] & (own["year"] == 2026)]
+    index_2027 = float(analysis.params.value("index.care_cost", year=2025))  # known until Y+1
+    for domain in ("jeugd", "wmo"):
+        row = t[(t["domain"] == domain) & (t["year"] == 2027)].iloc[0]
+        budget = float(own[own["domain"] == domain]["spend"].sum()) * (1 + index_2027)
+        assert row["own_budget"] == pytest.approx(budget)
+        assert row["indexed_from"] == 2026
+        assert row["gap_start"] == pytest.approx(row["start_budget"] - budget)
+        assert row["p90"] > row["start_budget"]
+    once = t[(t["domain"] == "overgang") & (t["year"] == 2027)].iloc[0]
+    assert once["gap_start"] == pytest.approx(view.transition()[1]["decided_cost"])
+    total = t[(t["domain"] == "totaal") & (t["year"] == 2027)].iloc[0]
+    parts = t[(t["domain"] != "totaal") & (t["year"] == 2027)]
+    assert total["gap_start"] == pytest.approx(parts["gap_start"].sum())
+    assert total["gap_start_per_inhabitant"] == pytest.approx(
+        total["gap_start"] / analysis.population_now["GM0197"]
+    )
+    # the historical bias: youth actuals above the primary budget in 2017-2024
+    youth = t[(t["domain"] == "jeugd") & (t["year"] == 2027)].iloc[0]
+    assert youth["bias_ratio"] > 1.0 and youth["bias_years"] == (2017, 2024)
+
+
+def test_advice_follows_the_rule_and_flips_with_the_norm(view):
+    from bekostiging.analysis.advice import municipality_advice
+    from bekostiging.model.advice import Rule
+    from bekostiging.report.advice import advice_text
+
+    adv = view.advice()
+    iaj = next(s for s in adv.segments if s.segment == "iaj")
+    t = iaj.variant.table
+    # what the rule chose is admissible and the cheapest admissible
+    assert t.loc[iaj.variant.choice, "admissible"]
+    assert t.loc[iaj.variant.choice, "score"] == pytest.approx(
+        t[t["admissible"]]["score"].min(), rel=0.011
+    )
+    # the decided lumpsum's undone care and provider loss chance as the model gives them
+    lump = t.loc["lumpsum"]
+    # crossing the stated norms: admit what the lumpsum leaves undone and its loss chance,
+    # and the lumpsum (cheapest on equal care) becomes the advice
+    if not lump["admissible"]:
+        loose = Rule(
+            max_unmet_share=float(lump["unmet_share"]) + 0.001,
+            max_provider_loss_chance=float(lump["provider_loss_chance"]) + 0.001,
+        )
+        admissible = t[
+            (t["unmet_share"] <= loose.max_unmet_share)
+            & (t["provider_loss_chance"] <= loose.max_provider_loss_chance)
+        ]
+        expected = admissible["score"].idxmin()
+        after = municipality_advice(view, loose)
+        got = next(s for s in after.segments if s.segment == "iaj").variant.choice
+        assert got == expected
+        assert got != iaj.variant.choice
+    text = advice_text(view).data
+    assert "De regel:" in text and str(adv.year) in text
+    assert adv.capacity["worst_year"] == int(view.capacity()["worst_year"])
+
+
+def test_the_region_advice_is_the_rule_on_the_region_totals(analysis):
+    adv = analysis.advice
+    f = adv.frame()
+    assert set(f["segment"]) == set(adv.segments)
+    assert (f["municipalities"] == len(analysis.region.current_codes())).all()
+    assert ((f["agree"] >= 0) & (f["agree"] <= f["municipalities"])).all()

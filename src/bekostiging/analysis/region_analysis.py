@@ -116,6 +116,9 @@ WARM = (
     "clients_in_care",
     "population_now",
     "allocation_worst",
+    "access_by_segment",
+    "transition_costs",
+    "advice",
 )
 
 
