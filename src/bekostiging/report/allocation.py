@@ -99,13 +99,14 @@ def use_label(region, segments: Sequence[str]) -> str:
     return f"Eigen inwoners (werkelijk gebruik; {'; '.join(parts)})"
 
 
-def use_note(analysis, segments: Sequence[str]) -> str:
+def use_note(analysis, segments: Sequence[str], costs: bool = False) -> str:
     """A sentence on the pooled segments among ``segments`` ("" when all are actual use).
 
     Names the centrumgemeente that books them, the key that attributes them, the share of the
     segment's spend it attributes (reference year), the share of ``segments`` that rests on it,
     and, when ``gebruik`` equals a population key (:func:`key_behind_use`), that this key is
-    not shown as a separate one.
+    not shown as a separate one. With ``costs`` (under a pooling table) it says instead that
+    each municipality's own cost follows that attribution.
     """
     a = analysis
     y = a.settings.reference_year
@@ -120,12 +121,19 @@ def use_note(analysis, segments: Sequence[str]) -> str:
         names = _names_text([short.get(x, x) for x in grp["segment"]])
         spend = float(grp["spend"].sum())
         share = float(grp["attributed"].sum()) / spend if spend > 0 else float("nan")
+        what = (
+            "de eigen kosten per gemeente volgen die toerekening"
+            if costs
+            else "'eigen inwoners' is daar die toerekening"
+        )
         out.append(
             f"Voor {names} is geen werkelijk gebruik per gemeente bekend: "
             f"{a.region.name_of(booked_by)} boekt de uitgaven voor de regio "
             f"({percent(share, 0)} van de uitgaven aan {names} in {y}) en die zijn toegerekend "
-            f"naar {_group_text(group)}; 'eigen inwoners' is daar die toerekening."
+            f"naar {_group_text(group)}; {what}."
         )
+    if costs:
+        return " ".join(out)
     total = float(basis["spend"].sum())
     if basis["observed"].any() and total > 0:
         out.append(
@@ -436,7 +444,7 @@ def share_flag_table(analysis) -> ReportTable | Markdown:
         f"({y}) is minstens {number(ratio, 1)} keer zo groot, of hooguit 1/{number(ratio, 1)} "
         "zo groot, als haar aandeel in alle ingekochte zorg. Een sleutel naar inwoners of naar "
         "het totale gebruik verschuift dan veel van de kosten van dat segment. 'Toegerekend': "
-        "het aandeel is een toerekening (regional pooling), geen werkelijk gebruik. "
+        "het aandeel is een toerekening (regionale pooling), geen werkelijk gebruik. "
         + estimate_note(a, SHARE_FLAG_ASSUMPTIONS, what="De aandelen"),
     )
 
@@ -518,7 +526,7 @@ def pooling_frame(
     for col in out.columns[1:]:
         if col.endswith("(€)") or col == "Aandeel bij poolen":
             total[col] = float(out[col].sum())
-        elif col == "Aandeel in segment":
+        elif col in ("Aandeel in segment", "Aandeel in alle ingekochte zorg"):
             total[col] = 1.0
         elif col == "Signaal aandeel":
             total[col] = ""
@@ -589,7 +597,7 @@ def pooling_sentence(
         largest = change.abs().idxmax()
         body = (
             f"{intro} verandert de P90 nauwelijks: opgeteld {euro(own_sum)} eigen tegen "
-            f"{euro(pooled_sum)} gepoold ({percent(diff_rel, signed=True)}); de grootste "
+            f"{euro(pooled_sum)} gepoold ({percent(diff_rel, 2, signed=True)}); de grootste "
             f"verschuiving is {who(largest)}. De kosten van de gemeenten bewegen in de "
             "simulatie vrijwel gelijk op, dus er valt weinig te spreiden."
         )
@@ -629,7 +637,7 @@ def pooling_table(analysis, segments: Sequence[str], label: str | None = None) -
         "Aandeel in segment": percent,
         "Aandeel in alle ingekochte zorg": percent,
     }
-    note = use_note(a, segments)
+    note = use_note(a, segments, costs=True)
     ratio = share_flag_ratio(a.params)
     return table(
         frame,
@@ -668,7 +676,7 @@ def pooling_text(analysis, segments: Sequence[str], label: str | None = None) ->
             "pooling maar wordt niet ingekocht en is niet geprojecteerd; het valt buiten dit "
             "bedrag."
         )
-    note = use_note(a, segments)
+    note = use_note(a, segments, costs=True)
     return markdown([text] + ([note] if note else []))
 
 
