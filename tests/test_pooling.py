@@ -209,6 +209,8 @@ def test_region_pooling_of_the_achterhoek(analysis):
         a.pooling(["opvang"])
     with pytest.raises(ValueError, match="unknown key"):
         a.pooling(["hcv"], key="inwoner")
+    with pytest.raises(ValueError, match="no segments"):
+        a.pooling([])
 
 
 def test_pooling_report_of_the_achterhoek(analysis):

@@ -555,10 +555,8 @@ class RegionAnalysis:
             i = self.projection.inputs
             unknown = [s for s in segments if s not in i.units]
             if unknown or not segments:
-                raise ValueError(
-                    f"segment {unknown[0] if unknown else None!r} is not projected; "
-                    f"projected: {', '.join(i.units)}"
-                )
+                what = f"segment {unknown[0]!r} is not projected" if unknown else "no segments"
+                raise ValueError(f"{what}; projected: {', '.join(i.units)}")
             units = [i.units.index(s) for s in segments]
             year = self.first_full_year
             cost = self.decided_routes["total_cost"][:, :, units, i.years.index(year)]
