@@ -21,13 +21,19 @@ from bekostiging.model.allocation import (
     concentration,
     coverage,
     hhi,
+    key_behind_use,
     min_providers_from,
     mix_weights,
+    observed_use_segments,
     round_to_total,
+    share_flag_ratio,
+    share_flags,
     split_lumpsum,
+    use_basis,
     worst_key_difference,
 )
-from bekostiging.report.allocation import allocation_wide
+from bekostiging.model.population import population_by_age_group
+from bekostiging.report.allocation import allocation_wide, use_label
 from bekostiging.report.labels import CONCENTRATION_LABELS
 
 ALLOCATION_YAML = ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"
@@ -83,8 +89,6 @@ def test_keys_hand_computed():
 
 
 def test_keys_sum_to_one_on_the_achterhoek(baseline_achterhoek, achterhoek):
-    from bekostiging.model.population import population_by_age_group
-
     year = baseline_achterhoek[baseline_achterhoek["year"] == 2024]
     pop = population_by_age_group(achterhoek, [2024])
     for frame in (year[year["procured"]], year[year["segment"].isin(["hcv", "wmo_wonen"])]):
@@ -116,6 +120,107 @@ def test_mix_weights_parameter(allocation_params):
     assert weights == {"gebruik": 0.5, "inwoners": 0.5}
     p = allocation_params.param("allocation.mix_weights")
     assert p.is_estimate
+
+
+# --------------------------------------------------------------------------------------------
+# what the gebruik key rests on
+
+
+def test_pooled_segments_are_no_observed_use(achterhoek, baseline_achterhoek):
+    year = baseline_achterhoek[baseline_achterhoek["year"] == 2024]
+    basis = use_basis(achterhoek, ["hcv", "wmo_wonen", "opvang"], year).set_index("segment")
+    assert basis["observed"].tolist() == [True, False, False]
+    assert basis.loc["wmo_wonen", "key"] == "volwassen_18plus"
+    assert basis.loc["wmo_wonen", "booked_by"] == "GM0222"
+    assert basis.loc["hcv", "attributed"] == 0.0
+    # Doetinchem books almost all of Wonen; the other municipalities booked a little themselves
+    share = basis.loc["wmo_wonen", "attributed"] / basis.loc["wmo_wonen", "spend"]
+    assert 0.9 < share < 1.0
+    assert observed_use_segments(achterhoek, ["iaj", "wmo_wonen", "hcv"]) == ["iaj", "hcv"]
+    assert key_behind_use(achterhoek, ["wmo_wonen", "opvang"]) == "volwassenen"
+    assert key_behind_use(achterhoek, ["wmo_wonen", "hcv"]) is None
+    assert key_behind_use(achterhoek, []) is None
+    # the gebruik shares of Wonen are (nearly) the 18+ key: no distinct key
+    pop = population_by_age_group(achterhoek, [2024])
+    keys = allocation_keys(year[year["segment"] == "wmo_wonen"], pop)
+    assert np.allclose(keys["gebruik"], keys["volwassenen"], atol=0.02)
+
+
+def test_the_label_follows_the_region_file(achterhoek):
+    from dataclasses import replace
+
+    from bekostiging.config.region import Pooling
+
+    assert use_label(achterhoek, ["iaj"]) == "Eigen inwoners (werkelijk gebruik)"
+    assert "toegerekend naar inwoners 18 jaar en ouder" in use_label(achterhoek, ["wmo_wonen"])
+    youth = replace(achterhoek, pooling=(Pooling(("hcv",), "GM0222", "jeugd_0_17", "", ""),))
+    assert use_label(youth, ["hcv"]) == (
+        "Eigen inwoners (toegerekend naar jeugdigen 0-17 jaar, geen werkelijk gebruik bekend)"
+    )
+    assert use_label(youth, ["wmo_wonen"]) == "Eigen inwoners (werkelijk gebruik)"
+    assert key_behind_use(youth, ["hcv"]) == "jeugdigen"
+    odd = replace(achterhoek, pooling=(Pooling(("hcv",), "GM0222", "jeugd_7_12", "", ""),))
+    assert key_behind_use(odd, ["hcv"]) is None  # no key of allocation_keys for 7-12
+
+
+# --------------------------------------------------------------------------------------------
+# share flags
+
+
+def test_share_flags_hand_computed():
+    s = pd.DataFrame(
+        {
+            "gemeentecode": ["A", "B", "A", "B"],
+            "segment": ["hcv", "hcv", "iaj", "iaj"],
+            "spend": [60.0, 40.0, 10.0, 290.0],
+            "population": [10.0, 30.0, 10.0, 30.0],
+        }
+    )
+    out = share_flags(s, 2.0, ["hcv"]).set_index("gemeentecode")
+    assert out["segment_share"].tolist() == pytest.approx([0.6, 0.4])
+    assert out["overall_share"].tolist() == pytest.approx([70 / 400, 330 / 400])
+    assert out["ratio"].tolist() == pytest.approx([0.6 / 0.175, 0.4 / 0.825])
+    assert out["population_share"].tolist() == pytest.approx([0.25, 0.75])
+    assert out["population_ratio"].tolist() == pytest.approx([2.4, 0.4 / 0.75])
+    assert out["flag"].tolist() == [True, True]
+    assert out["direction"].tolist() == ["above", "below"]
+    # exactly at the threshold counts; a higher threshold leaves B (0.485 > 1/3) unflagged
+    assert share_flags(s, 3.0, ["hcv"])["flag"].tolist() == [True, False]
+    even = s.assign(spend=[50.0, 50.0, 50.0, 50.0])
+    assert not share_flags(even, 2.0)["flag"].any()
+    assert share_flags(even, 1.0)["flag"].all()  # ratio 1 is "at least 1"
+    assert share_flags(s.drop(columns="population"), 2.0)["population_share"].isna().all()
+
+
+def test_share_flag_errors():
+    s = pd.DataFrame({"gemeentecode": ["A", "B"], "segment": "hcv", "spend": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=">= 1"):
+        share_flags(s, 0.5)
+    with pytest.raises(ValueError, match="not in the spend frame"):
+        share_flags(s, 2.0, ["iaj"])
+    with pytest.raises(ValueError, match="every segment for every municipality"):
+        share_flags(pd.concat([s, s.head(1).assign(segment="iaj")]), 2.0)
+    with pytest.raises(ValueError, match="column 'spend'"):
+        share_flags(s.drop(columns="spend"), 2.0)
+
+
+def test_aalten_hcv_share_is_flagged(baseline_achterhoek, allocation_params):
+    """Issue 11: Aalten carries about 23 % of the regional HCV spend against 8 % overall."""
+    ref = baseline_achterhoek[(baseline_achterhoek["year"] == 2024) & baseline_achterhoek.procured]
+    ratio = share_flag_ratio(allocation_params)
+    assert ratio == 2.0
+    assert allocation_params.param("allocation.share_flag_ratio").is_estimate
+    flags = share_flags(ref[["gemeentecode", "segment", "spend", "population"]], ratio)
+    aalten = flags.set_index(["gemeentecode", "segment"]).loc[("GM0197", "hcv")]
+    # measured on the 2024 actuals: 22.6 % of HCV against 8.3 % of all procured spend
+    assert aalten["segment_share"] == pytest.approx(0.2257, abs=5e-4)
+    assert aalten["overall_share"] == pytest.approx(0.0831, abs=5e-4)
+    assert aalten["ratio"] == pytest.approx(2.72, abs=0.01)
+    assert aalten["flag"] and aalten["direction"] == "above"
+    # Aalten's HCV is the only flag of the region
+    assert flags.loc[flags["flag"], ["gemeentecode", "segment"]].values.tolist() == [
+        ["GM0197", "hcv"]
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,8 +50,10 @@ from bekostiging.model.allocation import (
     allocate,
     allocation_keys,
     coverage,
+    mean_shares,
     min_providers_from,
     mix_weights,
+    pooling_effect,
     split_lumpsum,
     worst_key_difference,
 )
@@ -610,6 +612,48 @@ class RegionAnalysis:
             )
             self._cache[key] = allocate(cost, keys)
         return self._cache[key]
+
+    def pooling(
+        self, segments: list[str], key: str | dict[str, float] = "mean", q: float = 0.9
+    ) -> pd.DataFrame:
+        """What pooling ``segments`` does to each municipality's mean and P90 (solidarity).
+
+        The cost is the decided variants' ``total_cost`` (what the municipality pays over all
+        routes) of ``segments`` together in the first full contract year, per draw;
+        :func:`bekostiging.model.allocation.pooling_effect` compares each paying its own draws
+        with each paying its share of the regional total of every draw. ``key``: ``"mean"``
+        (default) each municipality's share of the mean cost, so pooling moves risk but not
+        expected cost; a key of :meth:`allocation` (``"gebruik"``, ``"inwoners"``, ...); or a
+        mapping code -> share. Columns: ``gemeentecode``, ``year`` and those of
+        ``pooling_effect`` (``own_p90`` etc. for ``q`` = 0.9).
+        """
+        ident = key if isinstance(key, str) else tuple(sorted(key.items()))
+        cache_key = ("pooling", tuple(segments), ident, float(q))
+        if cache_key not in self._cache:
+            i = self.projection.inputs
+            unknown = [s for s in segments if s not in i.units]
+            if unknown or not segments:
+                what = f"segment {unknown[0]!r} is not projected" if unknown else "no segments"
+                raise ValueError(f"{what}; projected: {', '.join(i.units)}")
+            units = [i.units.index(s) for s in segments]
+            year = self.first_full_year
+            cost = self.decided_routes["total_cost"][:, :, units, i.years.index(year)]
+            draws = cost.sum(axis=2)  # (D, M)
+            codes = list(i.municipalities)
+            if key == "mean":
+                shares = mean_shares(draws)
+            elif isinstance(key, str):
+                al = self.allocation(list(segments))
+                al = al[al["key"] == key].set_index("gemeentecode")
+                if al.empty:
+                    raise ValueError(f"unknown key {key!r}; use 'mean' or a key of allocation()")
+                shares = al["share"].reindex(codes).to_numpy(dtype=float)
+            else:
+                shares = np.array([float(key[c]) for c in codes])
+            out = pooling_effect(draws, shares, q=q, codes=codes).reset_index()
+            out.insert(1, "year", year)
+            self._cache[cache_key] = out
+        return self._cache[cache_key]
 
     @cached_property
     def allocation_worst(self) -> pd.DataFrame | None:

@@ -7,7 +7,16 @@ Three questions, each a small function on plain pandas objects:
   amount into an amount per municipality per key, with the difference against ``gebruik``
   (actual use). The principle of the Achterhoek is that each municipality remains responsible
   for its own residents and costs (seed 003, 3.2), so ``gebruik`` is the reference key; the
-  differences show what a solidarity key (inhabitants) or a mix would shift.
+  differences show what a solidarity key (inhabitants) or a mix would shift. For a segment the
+  region file pools (``regional_pooling``) the municipal spend is an attribution by the pool's
+  key, not observed use: :func:`use_basis`, :func:`observed_use_segments` and
+  :func:`key_behind_use` say so, so that a report does not present it as actual use.
+* **Where does a municipality's share of a segment stand out?** :func:`share_flags` compares
+  its share of a segment with its share of all procured spend and flags ratios beyond the
+  parameter ``allocation.share_flag_ratio``.
+* **What does pooling (solidarity) do to the risk?** :func:`pooling_effect`: each
+  municipality's mean and P90 when it pays its own draws against its share of the regional
+  total of every draw.
 * **How is a municipality's lumpsum for a segment split over its providers?**
   :func:`split_lumpsum`: by historical share, with a floor for small local providers (seed 003,
   3.2: a covering offer in every municipality, local providers included, with a lumpsum per
@@ -31,7 +40,7 @@ key (or one lumpsum split) add up *exactly* to the total in cents: a printed tab
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,6 +48,7 @@ import pandas as pd
 
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.providers import TOLERANCE
+from bekostiging.config.region import Region
 from bekostiging.core.paths import ASSUMPTIONS_DIR  # noqa: F401 (used by the doctests)
 
 # --------------------------------------------------------------------------------------------
@@ -293,6 +303,288 @@ def worst_key_difference(allocated: pd.DataFrame) -> pd.DataFrame:
         best = sub.loc[sub["difference"].idxmax()]
         rows.append((code, str(best["key"]), float(best["difference"])))
     return pd.DataFrame(rows, columns=["gemeentecode", "key", "difference"])
+
+
+# --------------------------------------------------------------------------------------------
+# what the ``gebruik`` key rests on
+
+USE_BASIS_COLUMNS = ("segment", "observed", "key", "booked_by", "spend", "attributed")
+
+
+def use_basis(
+    region: Region, segments: Iterable[str], baseline_year_frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per segment: is a municipality's spend its observed use, or attributed by a key?
+
+    A segment of the region file's ``regional_pooling`` is booked by a centrumgemeente for the
+    whole region and attributed to every municipality by the entry's key (an age group, e.g.
+    ``volwassen_18plus``), see :func:`bekostiging.model.baseline.apply_pooling`. For such a
+    segment the ``gebruik`` key of :func:`allocation_keys` is that attribution, not actual
+    use. Columns:
+
+    * ``segment``; ``observed``: True when no pooling entry names the segment;
+    * ``key`` and ``booked_by``: the pooling entry's age group and centrumgemeente ("" when
+      observed);
+    * ``spend`` and ``attributed``: the segment's regional spend in the frame's one year and
+      the part of it that the key attributed (what ``booked_by`` booked,
+      ``spend_booked``); the rest the municipalities booked themselves. NaN without
+      ``baseline_year_frame`` (columns ``gemeentecode``, ``segment``, ``spend``,
+      ``spend_booked``, one year).
+
+    Submitted figures (``spend_flag`` ``submitted``) are not looked at: a pooled segment
+    stays attributed here even when a municipality replaced its own figure.
+
+    >>> from bekostiging.config.region import load_region
+    >>> use_basis(load_region("achterhoek"), ["hcv", "wmo_wonen"])[["segment", "observed", "key"]]
+         segment  observed               key
+    0        hcv      True
+    1  wmo_wonen     False  volwassen_18plus
+    """
+    pools = {s: pool for pool in region.pooling for s in pool.segments}
+    rows = []
+    for seg in segments:
+        pool = pools.get(seg)
+        spend = attributed = float("nan")
+        if baseline_year_frame is not None:
+            frame = baseline_year_frame[baseline_year_frame["segment"] == seg]
+            spend = float(frame["spend"].sum())
+            attributed = 0.0
+            if pool is not None:
+                booked = frame.loc[frame["gemeentecode"] == pool.booked_by, "spend_booked"]
+                attributed = float(booked.sum())
+        rows.append(
+            {
+                "segment": seg,
+                "observed": pool is None,
+                "key": "" if pool is None else pool.key,
+                "booked_by": "" if pool is None else pool.booked_by,
+                "spend": spend,
+                "attributed": attributed,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(USE_BASIS_COLUMNS))
+
+
+def observed_use_segments(region: Region, segments: Iterable[str]) -> list[str]:
+    """The segments (of ``segments``, in order) whose municipal spend is observed use.
+
+    >>> from bekostiging.config.region import load_region
+    >>> observed_use_segments(load_region("achterhoek"), ["iaj", "wmo_wonen", "opvang"])
+    ['iaj']
+    """
+    basis = use_basis(region, segments)
+    return basis.loc[basis["observed"], "segment"].tolist()
+
+
+def key_behind_use(region: Region, segments: Iterable[str]) -> str | None:
+    """The key of :data:`KEYS` that ``gebruik`` equals when every segment is attributed by it.
+
+    When all of ``segments`` are pooled segments attributed by one age group, the ``gebruik``
+    shares are that population key (apart from what the municipalities booked themselves),
+    so the two columns are no distinct keys. Returns that key's name (``volwassenen`` for
+    ``volwassen_18plus``), or None when some segment is observed use, the segments are
+    attributed by different groups, or the group is no key of :func:`allocation_keys`.
+
+    >>> from bekostiging.config.region import load_region
+    >>> r = load_region("achterhoek")
+    >>> key_behind_use(r, ["wmo_wonen", "opvang"]), key_behind_use(r, ["wmo_wonen", "wmo_io"])
+    ('volwassenen', None)
+    """
+    basis = use_basis(region, segments)
+    if basis.empty or basis["observed"].any() or basis["key"].nunique() != 1:
+        return None
+    group = str(basis["key"].iloc[0])
+    by_group = {g: k for k, g in KEY_AGE_GROUPS.items()}
+    return by_group.get(group)
+
+
+# --------------------------------------------------------------------------------------------
+# a municipality's share of a segment against its overall share
+
+SHARE_FLAG_COLUMNS = (
+    "gemeentecode",
+    "segment",
+    "segment_share",
+    "overall_share",
+    "ratio",
+    "population_share",
+    "population_ratio",
+    "flag",
+    "direction",
+)
+
+
+def share_flag_ratio(params: Parameters) -> float:
+    """The threshold ``allocation.share_flag_ratio`` (allocation.yaml) of :func:`share_flags`.
+
+    >>> from bekostiging.config.parameters import load_parameters
+    >>> share_flag_ratio(load_parameters([ASSUMPTIONS_DIR / "parameters" / "allocation.yaml"]))
+    2.0
+    """
+    return float(params.value("allocation.share_flag_ratio"))
+
+
+def share_flags(
+    spend: pd.DataFrame, threshold: float, segments: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Flag where a municipality's share of a segment is far from its share of all spend.
+
+    ``spend`` holds one year: columns ``gemeentecode``, ``segment``, ``spend`` and optionally
+    ``population`` (inhabitants of the segment's target group, as in the baseline). The
+    overall share is the municipality's share of the spend of *all* segments in the frame
+    (give it the procured segments); ``segments`` limits the rows returned (default: all).
+
+    Per municipality and segment: ``segment_share`` (of the region's spend on the segment),
+    ``overall_share``, ``ratio`` = segment share / overall share, and, with a ``population``
+    column, ``population_share`` (of the region's target group) and ``population_ratio`` =
+    segment share / population share (NaN without). ``flag`` is True when ``ratio`` is at
+    least ``threshold`` or at most ``1 / threshold`` (``direction`` ``"above"`` or
+    ``"below"``, else ``""``): under a key by overall spend or inhabitants the municipality
+    would pay a very different part of this segment than it uses. The threshold is the
+    parameter ``allocation.share_flag_ratio`` (:func:`share_flag_ratio`).
+
+    A hand case: A uses 60 of the 100 spent on ``hcv`` but 70 of the 400 spent in all, so its
+    share of ``hcv`` (60 %) is 3.43 times its overall share (17.5 %):
+
+    >>> s = pd.DataFrame({"gemeentecode": ["A", "B", "A", "B"],
+    ...                   "segment": ["hcv", "hcv", "iaj", "iaj"],
+    ...                   "spend": [60.0, 40.0, 10.0, 290.0]})
+    >>> out = share_flags(s, 2.0)
+    >>> out[["gemeentecode", "segment", "ratio", "flag", "direction"]].round(3)
+      gemeentecode segment  ratio   flag direction
+    0            A     hcv  3.429   True     above
+    1            B     hcv  0.485   True     below
+    2            A     iaj  0.190   True     below
+    3            B     iaj  1.172  False
+    """
+    threshold = float(threshold)
+    if not math.isfinite(threshold) or threshold < 1:
+        raise ValueError(f"the share flag ratio must be a number >= 1; found {threshold!r}")
+    for col in ("gemeentecode", "segment", "spend"):
+        if col not in spend.columns:
+            raise ValueError(f"the spend frame needs a column {col!r}")
+    if "year" in spend.columns and spend["year"].nunique() > 1:
+        raise ValueError("the spend frame must hold one year")
+    grid = spend.groupby(["gemeentecode", "segment"], sort=False)["spend"].sum().unstack()
+    if grid.isna().any().any():
+        raise ValueError("the spend frame must have every segment for every municipality")
+    overall = _shares(grid.sum(axis=1), "spend")
+    wanted = list(grid.columns) if segments is None else list(segments)
+    unknown = [s for s in wanted if s not in grid.columns]
+    if unknown:
+        raise ValueError(f"segment {unknown[0]!r} is not in the spend frame")
+    pop = None
+    if "population" in spend.columns:
+        pop = spend.groupby(["gemeentecode", "segment"], sort=False)["population"].first()
+        pop = pop.unstack().reindex(index=grid.index, columns=grid.columns)
+    rows = []
+    for seg in wanted:
+        seg_share = _shares(grid[seg], f"spend on {seg}")
+        pop_share = _shares(pop[seg], f"population of {seg}") if pop is not None else None
+        for code in grid.index:
+            ratio = float(seg_share[code] / overall[code]) if overall[code] > 0 else math.inf
+            above, below = ratio >= threshold, ratio <= 1.0 / threshold
+            p_share = float(pop_share[code]) if pop_share is not None else math.nan
+            rows.append(
+                {
+                    "gemeentecode": code,
+                    "segment": seg,
+                    "segment_share": float(seg_share[code]),
+                    "overall_share": float(overall[code]),
+                    "ratio": ratio,
+                    "population_share": p_share,
+                    "population_ratio": float(seg_share[code]) / p_share
+                    if p_share > 0
+                    else math.nan,
+                    "flag": bool(above or below),
+                    "direction": "above" if above else "below" if below else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=list(SHARE_FLAG_COLUMNS))
+
+
+# --------------------------------------------------------------------------------------------
+# the pooling effect
+
+
+def _quantile_name(q: float) -> str:
+    return f"p{q * 100:g}"
+
+
+def pooling_effect(
+    draws: Any, shares: Any, q: float = 0.9, codes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """What pooling a cost does to each municipality's mean and its ``q`` quantile (P90).
+
+    ``draws`` (D, M): the cost of one segment (or a group of segments) per municipality in
+    one year, one row per simulation draw; ``shares`` (M,): a key adding up to 1. Without
+    pooling each municipality pays its own draws; pooled it pays its share of the regional
+    total of every draw, ``shares[m] * draws.sum(axis=1)``. Per municipality (index
+    ``codes``, default 0..M-1): ``share``, ``own_mean``, ``own_p90``, ``pooled_mean``,
+    ``pooled_p90`` and ``change_p90`` = pooled - own (negative: pooling lowers the amount
+    the municipality must be able to carry in a bad year). The names follow ``q``
+    (``p95`` for 0.95); quantiles are ``numpy.quantile`` (linear interpolation).
+
+    What always holds: the pooled means add up to the regional mean, and with the key of the
+    mean shares (``own_mean / sum``) each pooled mean equals the own mean; the pooled P90s
+    add up to the P90 of the regional total (a quantile scales with a positive factor). The
+    sum of the *own* P90s is not an upper bound of that: quantiles are not subadditive, so
+    pooling rare, independent costs can raise the sum of the P90s (see the tests); for
+    perfectly dependent (comonotone) draws both sums are equal.
+
+    Two municipalities whose costs move in opposite directions: alone each must carry its
+    bad years, pooled the bad years cancel out and both P90s fall.
+
+    >>> d = np.array([[80.0, 120.0], [120.0, 80.0], [90.0, 110.0], [110.0, 90.0]])
+    >>> out = pooling_effect(d, [0.5, 0.5], codes=["A", "B"])
+    >>> out[["own_mean", "own_p90", "pooled_mean", "pooled_p90", "change_p90"]].to_dict("index")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'A': {'own_mean': 100.0, 'own_p90': 117.0, 'pooled_mean': 100.0, 'pooled_p90': 100.0,
+           'change_p90': -17.0},
+     'B': {'own_mean': 100.0, 'own_p90': 117.0, 'pooled_mean': 100.0, 'pooled_p90': 100.0,
+           'change_p90': -17.0}}
+    """
+    d = np.asarray(draws, dtype=float)
+    s = np.asarray(shares, dtype=float)
+    if d.ndim != 2 or d.shape[0] == 0 or d.shape[1] == 0:
+        raise ValueError(f"draws must be a (draws, municipalities) array; found shape {d.shape}")
+    if s.shape != (d.shape[1],):
+        raise ValueError(f"shares must have one value per municipality ({d.shape[1]})")
+    if not np.isfinite(d).all():
+        raise ValueError("draws must be finite")
+    if not np.isfinite(s).all() or (s < 0).any() or abs(s.sum() - 1.0) > TOLERANCE:
+        raise ValueError(f"shares must be >= 0 and add up to 1; they add up to {s.sum():g}")
+    if not 0.0 <= float(q) <= 1.0:
+        raise ValueError(f"q must lie between 0 and 1; found {q!r}")
+    name = _quantile_name(float(q))
+    total = d.sum(axis=1)
+    own_q = np.quantile(d, q, axis=0)
+    pooled_q = s * np.quantile(total, q)
+    index = pd.Index(range(d.shape[1]) if codes is None else list(codes), name="gemeentecode")
+    return pd.DataFrame(
+        {
+            "share": s,
+            "own_mean": d.mean(axis=0),
+            f"own_{name}": own_q,
+            "pooled_mean": s * total.mean(),
+            f"pooled_{name}": pooled_q,
+            f"change_{name}": pooled_q - own_q,
+        },
+        index=index,
+    )
+
+
+def mean_shares(draws: Any) -> np.ndarray:
+    """The key that keeps expected cost in place: each municipality's share of the mean.
+
+    >>> mean_shares([[1.0, 3.0], [3.0, 5.0]]).tolist()
+    [0.3333333333333333, 0.6666666666666666]
+    """
+    means = np.asarray(draws, dtype=float).mean(axis=0)
+    total = means.sum()
+    if not np.isfinite(total) or total <= 0 or (means < 0).any():
+        raise ValueError("the mean costs must be >= 0 with a positive total")
+    return means / total
 
 
 # --------------------------------------------------------------------------------------------

@@ -48,8 +48,12 @@ from bekostiging.report.allocation import (
     allocation_table,
     allocation_text,
     coverage_table,
+    pooling_section,
+    pooling_table,
+    pooling_text,
     provider_table,
     region_allocation_table,
+    share_flag_table,
 )
 from bekostiging.report.appendix import (
     assumptions_table,
@@ -179,6 +183,10 @@ __all__ = [
     "provider_table",
     "rating_scale_table",
     "region_allocation_table",
+    "pooling_section",
+    "pooling_table",
+    "pooling_text",
+    "share_flag_table",
     "region_backtest_rows",
     "region_backtest_table",
     "region_evaluation_table",
