@@ -61,7 +61,7 @@ def test_advice_flips_when_undone_care_crosses_the_norm(unmet, expected):
     if expected == "hybrid":
         # the excluded cheaper variant and the norm it breaks are named, with its saving
         assert c.excluded[0]["option"] == "lumpsum"
-        assert c.excluded[0]["norm"] == "max_unmet_share"
+        assert [b["norm"] for b in c.excluded[0]["breaks"]] == ["max_unmet_share"]
         assert c.excluded[0]["saving"] == pytest.approx(6.0)
 
 
@@ -127,7 +127,7 @@ def test_corridor_growth_flip_by_hand():
     # the wider corridor wins ties within 1 %: once 104 + 50 (f - 1) <= 1.01 x 100 f, i.e.
     # f >= 54 / 51 = 1.0588: an extra growth of 1.0588 ** 0.5 - 1 = 2.9 % a year over two
     # years; the grid steps by 0.5 %, so the first growth that flips is 3.0 %
-    assert flip == {"growth": 0.03, "choice": "0.1/0.5", "base_choice": "0/1"}
+    assert flip == {"growth": 0.03, "choice": "0.1/0.5", "base_choice": "0/1", "reason": "cheaper"}
     f = (1 + flip["growth"]) ** 2
     assert choose_corridor(_corridors(f), rule).choice == "0.1/0.5"
     assert choose_corridor(_corridors((1 + 0.025) ** 2), rule).choice == "0/1"
@@ -173,7 +173,12 @@ def test_affordability_hand_case():
         }
     )
     own = pd.DataFrame({"domain": ["jeugd", "wmo"], "year": [2026, 2026], "budget": [9.0e6, 6.0e6]})
-    t = with_total(affordability(need, own, {"jeugd": 1.2}, 25_000, {2027: 0.04}), 25_000)
+    # the total's P90 comes from the summed draws (here given): less than 11.8 + 6.9 mln
+    t = with_total(
+        affordability(need, own, {"jeugd": 1.2}, 25_000, {2027: 0.04}),
+        25_000,
+        total_p90={2026: 17.2e6, 2027: 18.1e6},
+    )
     j27 = t[(t["domain"] == "jeugd") & (t["year"] == 2027)].iloc[0]
     # own 2027 = 9.0 mln x 1.04 = 9.36 mln (last budget 2026, indexed); gap 10.5 - 9.36
     assert j27["own_budget"] == pytest.approx(9.36e6)
@@ -185,7 +190,53 @@ def test_affordability_hand_case():
     w26 = t[(t["domain"] == "wmo") & (t["year"] == 2026)].iloc[0]
     assert w26["gap_start"] == 0.0 and w26["bias_ratio"] == 1.0 and pd.isna(w26["indexed_from"])
     tot = t[(t["domain"] == "totaal") & (t["year"] == 2027)].iloc[0]
-    assert tot["gap_p90"] == pytest.approx(11.8e6 + 6.9e6 - 9.36e6 - 6.24e6)
+    assert tot["gap_p90"] == pytest.approx(18.1e6 - 9.36e6 - 6.24e6)
+    assert tot["p90"] < 11.8e6 + 6.9e6
+    # without the total's P90 it is left empty, not summed
+    assert (
+        with_total(affordability(need, own, {}, 25_000, {2027: 0.04}), 25_000)
+        .query("domain == 'totaal'")["p90"]
+        .isna()
+        .all()
+    )
     assert np.isclose(
         tot["gap_start"], t[(t["domain"] != "totaal") & (t["year"] == 2027)]["gap_start"].sum()
     )
+
+
+def test_every_broken_norm_is_named():
+    t = _table(unmet_share=[0.0, 0.06, 0.0], provider_loss_chance=[0.0, 0.4, 0.1])
+    c = choose_variant(t, Rule())
+    x = next(e for e in c.excluded if e["option"] == "lumpsum")
+    assert [b["norm"] for b in x["breaks"]] == ["max_unmet_share", "max_provider_loss_chance"]
+    assert [b["value"] for b in x["breaks"]] == [0.06, 0.4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(50, 150), min_size=3, max_size=3),
+    st.lists(st.floats(0, 10), min_size=3, max_size=3),
+    st.lists(st.floats(0, 0.05), min_size=3, max_size=3),
+    st.lists(st.floats(0, 0.5), min_size=3, max_size=3),
+)
+def test_property_with_both_norms_and_the_tie_band(cost, admin, unmet, loss):
+    """With the shipped tie band: the advice is admissible, within the band of the cheapest
+    admissible option, and raising its P90 by the stated margin (plus a cent) hands the advice
+    to the stated runner-up, while raising it by a cent less keeps it."""
+    t = _table(cost_p90=cost, admin_cost=admin, unmet_share=unmet, provider_loss_chance=loss)
+    rule = Rule()
+    c = choose_variant(t, rule)
+    ok = c.table[c.table["admissible"]]
+    if c.fallback:
+        assert ok.empty
+        return
+    assert c.table.loc[c.choice, "admissible"]
+    assert c.table.loc[c.choice, "score"] <= ok["score"].min() * (1 + rule.tie_tolerance) + 1e-9
+    if c.runner_up is not None:
+        up = t.copy()
+        up.loc[c.choice, "cost_p90"] += c.margin + 0.01
+        assert choose_variant(up, rule).choice == c.runner_up
+        if c.margin > 0.02:
+            keep = t.copy()
+            keep.loc[c.choice, "cost_p90"] += c.margin - 0.01
+            assert choose_variant(keep, rule).choice == c.choice

@@ -22,15 +22,18 @@ from bekostiging.model.advice import (
     choose_corridor,
     choose_variant,
     growth_flip,
+    pooling_advice,
     reserve_measures,
 )
 from bekostiging.model.behaviour import load_behaviour_parameters
+from bekostiging.model.risk import capacity_ratio, rating, required_capacity
 
 if TYPE_CHECKING:  # pragma: no cover
     from bekostiging.analysis.region_analysis import MunicipalityView
 
-SETTLED = ("lumpsum", "hybrid", "population")
-"""Variants paid as a fixed sum that a corridor settles afterwards."""
+SETTLED = ("lumpsum", "hybrid")
+"""Variants paid as a fixed sum per provider that a corridor settles afterwards (population
+funding pays per inhabitant and is not settled: see ``model.projection``)."""
 
 
 @dataclass
@@ -131,39 +134,67 @@ def tradeoff(analysis, municipalities: list[int], segment: str, year: int) -> pd
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
 
 
-def _segment_risk(view: MunicipalityView, year: int) -> dict[str, float]:
-    """Per procured segment: P90 minus budget of what the municipality pays (decided
-    variants, all routes) in ``year``: its contribution to the reserve need (>= 0)."""
-    a = view.analysis
-    i = a.projection.inputs
-    k = i.years.index(year)
-    total = a.decided_routes["total_cost"][:, view.index, :, k]
-    out = {}
-    for seg in a.region.procured_segments():
-        if seg.id not in i.units:
-            continue
-        u = i.units.index(seg.id)
-        excess = float(np.quantile(total[:, u], 0.9)) - float(i.budget[view.index, u, k])
-        out[seg.id] = max(0.0, excess)
+def _arrangement_draws(analysis, index: int, variants: dict[str, str]) -> np.ndarray:
+    """What one municipality pays over all routes (D, U, Y) when each segment has the variant
+    in ``variants`` (segments not named keep their decided variant)."""
+    a = analysis
+    p, i = a.projection, a.projection.inputs
+    out = a.decided_routes["total_cost"][:, index].astype(float).copy()
+    for seg, key in variants.items():
+        if seg in i.units and key in p.variants and "total_cost" in p.variants[key]:
+            u = i.units.index(seg)
+            out[:, u] = p.variants[key]["total_cost"][:, index, u]
     return out
+
+
+def reserve_under(analysis, index: int, variants: dict[str, str], available: float) -> dict:
+    """Required capacity (P90 of the shortfall against the start budget, all segments, all
+    routes) per contract year when the municipality has ``variants``; the first full year and
+    the heaviest, with ratio and NAR rating, and each segment's share of the heaviest year's
+    need (its own P90 shortfall, scaled so that the shares add up to the need)."""
+    a = analysis
+    i = a.projection.inputs
+    draws = _arrangement_draws(a, index, variants)  # (D, U, Y)
+    budget = i.budget[index]  # (U, Y)
+    need = np.asarray(required_capacity(draws[:, None], budget[None], 0.9, period="per_year"))[
+        0
+    ]  # (Y,)
+    years = list(i.years)
+    first = years.index(a.first_full_year)
+    contract = [years.index(y) for y in a.contract_years if y in years]
+    heaviest = contract[int(np.argmax(need[contract]))]
+    own = {
+        seg: max(0.0, float(np.quantile(draws[:, u, heaviest] - budget[u, heaviest], 0.9)))
+        for u, seg in enumerate(i.units)
+        if seg in {s.id for s in a.region.procured_segments()}
+    }
+    total_own = sum(own.values())
+    scale = float(need[heaviest]) / total_own if total_own > 0 else 0.0
+    return {
+        "required": float(need[first]),
+        "ratio": float(capacity_ratio(available, need[first])),
+        "rating": str(rating(capacity_ratio(available, need[first]))),
+        "worst_year": int(years[heaviest]),
+        "required_worst": float(need[heaviest]),
+        "ratio_worst": float(capacity_ratio(available, need[heaviest])),
+        "rating_worst": str(rating(capacity_ratio(available, need[heaviest]))),
+        "contributions": {k: v * scale for k, v in own.items()},
+    }
 
 
 def municipality_advice(view: MunicipalityView, rule: Rule | None = None) -> MunicipalityAdvice:
     """The computed advice of one municipality (first full contract year), by ``rule``
-    (default: the norms in the parameters, ``advice.*``)."""
+    (default: the norms in the parameters, ``advice.*``).
+
+    The reserve measure goes with the advice: the required capacity is computed under the
+    advised variants (beside the decided ones, in ``capacity``), in its heaviest contract year.
+    """
     a = view.analysis
     rule = Rule.from_parameters(a.params) if rule is None else rule
     year = a.first_full_year
     horizon = max(1, year - a.settings.reference_year)
     cap = view.capacity()
-    worst_year = int(cap["worst_year"])
-    measures = reserve_measures(
-        _segment_risk(view, worst_year),
-        float(cap["available"]),
-        float(cap["required_worst"]),
-        rule,
-        poolable=a.pooling_gains(view.code, worst_year),
-    )
+    available = float(cap["available"])
     segments = []
     for seg in a.region.procured_segments():
         if seg.id not in a.projection.inputs.units:
@@ -191,21 +222,50 @@ def municipality_advice(view: MunicipalityView, rule: Rule | None = None) -> Mun
                 corridor_for=settled if corridor is not None else None,
                 corridor_flip=flip,
                 horizon=horizon,
-                measure=measures.get(seg.id, {}),
             )
         )
+    advised = reserve_under(
+        a, view.index, {s.segment: s.variant.choice for s in segments}, available
+    )
+    worst = advised["worst_year"]
+    shortfall = max(0.0, rule.min_capacity_ratio * advised["required_worst"] - available)
+    measures = reserve_measures(
+        advised["contributions"],
+        available,
+        advised["required_worst"],
+        rule,
+        poolable=a.pooling_gains(view.code, worst),
+    )
+    for s in segments:
+        s.measure = measures.get(s.segment, {})
     capacity = {
-        "available": float(cap["available"]),
+        "available": available,
         "available_basis": cap["available_basis"],
-        "required_worst": float(cap["required_worst"]),
-        "worst_year": worst_year,
-        "ratio_worst": float(cap["ratio_worst"]),
-        "rating_worst": cap["rating_worst"],
-        "shortfall": max(
-            0.0, rule.min_capacity_ratio * float(cap["required_worst"]) - float(cap["available"])
-        ),
+        "decided": {
+            k: cap[k]
+            for k in ("required", "ratio", "rating", "worst_year", "required_worst")
+            + ("ratio_worst", "rating_worst", "required_gross", "rating_gross")
+            + ("required_worst_gross", "rating_worst_gross", "worst_year_gross")
+        },
+        "advised": {k: v for k, v in advised.items() if k != "contributions"},
+        "worst_year": worst,
+        "required_worst": advised["required_worst"],
+        "ratio_worst": advised["ratio_worst"],
+        "rating_worst": advised["rating_worst"],
+        "shortfall": shortfall,
     }
     return MunicipalityAdvice(view.code, year, rule, segments, capacity)
+
+
+def norm_cost(advice: MunicipalityAdvice) -> float:
+    """What the norms cost: the advised scores minus the cheapest score per segment (any
+    variant, norms ignored), summed; 0 when the cheapest variant is advised everywhere."""
+    return float(
+        sum(
+            s.variant.table.loc[s.variant.choice, "score"] - s.variant.table["score"].min()
+            for s in advice.segments
+        )
+    )
 
 
 @dataclass
@@ -218,6 +278,7 @@ class RegionAdvice:
     segments: dict[str, Choice]
     decided: dict[str, str]
     by_municipality: pd.DataFrame  # gemeentecode x segment: the advised variant
+    pooling: list[dict[str, Any]] = field(default_factory=list)  # per poolable group
 
     def frame(self) -> pd.DataFrame:
         """Per segment: decided, advised for the region, and how many municipalities agree."""
@@ -262,4 +323,8 @@ def region_advice(analysis, rule: Rule | None = None) -> RegionAdvice:
         adv = a.municipality(code).advice()
         per[code] = {s.segment: s.variant.choice for s in adv.segments}
     by_m = pd.DataFrame.from_dict(per, orient="index").reindex(columns=list(segments))
-    return RegionAdvice(year, rule, segments, decided, by_m)
+    pooling = []
+    for group in a.pooling_groups:
+        effect = a.pooling(group).set_index("gemeentecode")
+        pooling.append({"segments": group, "effect": effect} | pooling_advice(effect, rule))
+    return RegionAdvice(year, rule, segments, decided, by_m, pooling)

@@ -263,10 +263,39 @@ class RegionAnalysis:
         """The rule over the region's totals (:func:`bekostiging.analysis.advice.region_advice`)."""
         return region_advice(self)
 
+    @cached_property
+    def pooling_groups(self) -> list[list[str]]:
+        """The segment groups that could be pooled regionally: each projected segment of
+        ``risk.allocation.regional_segments`` with the projected segments of its region-file
+        pooling entry (``regional_pooling``)."""
+        units = list(self.projection.inputs.units)
+        out: list[list[str]] = []
+        seen: set[str] = set()
+        for seg in self.params.value("risk.allocation.regional_segments"):
+            if seg not in units or seg in seen:
+                continue
+            pool = next((p for p in self.region.pooling if seg in p.segments), None)
+            group = [s for s in (pool.segments if pool else (seg,)) if s in units]
+            seen.update(group)
+            out.append(group)
+        return out
+
     def pooling_gains(self, code: str, year: int) -> dict[str, float]:
-        """Per regional segment: how much pooling it lowers this municipality's P90 in
-        ``year`` (euros; negative when pooling raises it)."""
-        return {}
+        """Per segment of a poolable group (:attr:`pooling_groups`): how much pooling the
+        group lowers this municipality's P90 in ``year``, split over the group's segments by
+        their mean cost (euros; negative when pooling raises it)."""
+        out: dict[str, float] = {}
+        i = self.projection.inputs
+        m, k = i.municipalities.index(code), i.years.index(year)
+        cost = self.decided_routes["total_cost"]
+        for group in self.pooling_groups:
+            row = self.pooling(group, year=year).set_index("gemeentecode").loc[code]
+            gain = float(row["own_p90"] - row["pooled_p90"])
+            means = {s: float(cost[:, m, i.units.index(s), k].mean()) for s in group}
+            total = sum(means.values())
+            for s in group:
+                out[s] = gain * (means[s] / total if total > 0 else 1.0 / len(group))
+        return out
 
     @cached_property
     def switch(self):
@@ -614,7 +643,11 @@ class RegionAnalysis:
         return self._cache[key]
 
     def pooling(
-        self, segments: list[str], key: str | dict[str, float] = "mean", q: float = 0.9
+        self,
+        segments: list[str],
+        key: str | dict[str, float] = "mean",
+        q: float = 0.9,
+        year: int | None = None,
     ) -> pd.DataFrame:
         """What pooling ``segments`` does to each municipality's mean and P90 (solidarity).
 
@@ -625,10 +658,12 @@ class RegionAnalysis:
         (default) each municipality's share of the mean cost, so pooling moves risk but not
         expected cost; a key of :meth:`allocation` (``"gebruik"``, ``"inwoners"``, ...); or a
         mapping code -> share. Columns: ``gemeentecode``, ``year`` and those of
-        ``pooling_effect`` (``own_p90`` etc. for ``q`` = 0.9).
+        ``pooling_effect`` (``own_p90`` etc. for ``q`` = 0.9). ``year``: another contract
+        year than the first full one (the advice looks at the heaviest).
         """
         ident = key if isinstance(key, str) else tuple(sorted(key.items()))
-        cache_key = ("pooling", tuple(segments), ident, float(q))
+        year = self.first_full_year if year is None else int(year)
+        cache_key = ("pooling", tuple(segments), ident, float(q), year)
         if cache_key not in self._cache:
             i = self.projection.inputs
             unknown = [s for s in segments if s not in i.units]
@@ -636,7 +671,6 @@ class RegionAnalysis:
                 what = f"segment {unknown[0]!r} is not projected" if unknown else "no segments"
                 raise ValueError(f"{what}; projected: {', '.join(i.units)}")
             units = [i.units.index(s) for s in segments]
-            year = self.first_full_year
             cost = self.decided_routes["total_cost"][:, :, units, i.years.index(year)]
             draws = cost.sum(axis=2)  # (D, M)
             codes = list(i.municipalities)
@@ -947,7 +981,18 @@ class MunicipalityView:
             table = pd.concat(
                 [table, one_off_rows(once, population, "overgang")], ignore_index=True
             )
-        table = with_total(table, population)
+        # the total's P90 from the summed draws (a P90 does not add up), the certain
+        # transition cost included
+        procured = [u for u, seg in enumerate(i.units) if domain.get(seg) in set(need["domain"])]
+        total_p90 = {
+            y: float(
+                np.quantile(
+                    total[:, procured, i.years.index(y)].sum(axis=1) + once.get(y, 0.0), 0.9
+                )
+            )
+            for y in years
+        }
+        table = with_total(table, population, total_p90)
         years_of = {
             r["domain"]: (int(r["first_year"]), int(r["last_year"])) for _, r in bias.iterrows()
         }

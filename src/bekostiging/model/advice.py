@@ -33,8 +33,8 @@ norm it breaks and what it would save.
 >>> c = choose_variant(t, Rule())
 >>> c.choice, c.runner_up, round(c.margin, 2)  # hybrid 100 < pq 108 (x 1.01 tie band: 109.08)
 ('hybrid', 'pq', 9.08)
->>> [(x["option"], x["norm"], round(x["saving"], 2)) for x in c.excluded]
-[('lumpsum', 'max_unmet_share', 6.0)]
+>>> [(x["option"], [b["norm"] for b in x["breaks"]], round(x["saving"], 2)) for x in c.excluded]
+[('lumpsum', ['max_unmet_share'], 6.0)]
 """
 
 from __future__ import annotations
@@ -86,11 +86,13 @@ class Rule:
 class Choice:
     """An advised option with the table it was chosen from and the conditions that flip it.
 
-    ``table`` is the trade-off table with ``score``, ``admissible`` and ``reason`` added;
+    ``table`` is the trade-off table with ``score``, ``admissible`` and ``reason`` (the
+    norms an option breaks, a tuple) added;
     ``margin``: how much the advised option's score (or its P90 alone: the other terms do
     not move) may rise before ``runner_up`` wins, tie band included (``nan`` without a
     runner-up); ``excluded``: cheaper options the rule left out, each
-    ``{"option", "norm", "value", "limit", "saving"}``; ``fallback``: no option met the norms.
+    ``{"option", "saving", "breaks"}`` with ``breaks`` a list of ``{"norm", "value",
+    "limit"}`` (every norm it breaks); ``fallback``: no option met the norms.
     """
 
     choice: Any
@@ -120,12 +122,12 @@ def _pick(score: pd.Series, tie_break: pd.Series, tolerance: float) -> Any:
 
 def _admissibility(table: pd.DataFrame, limits: Mapping[str, tuple[str, float]]) -> pd.DataFrame:
     t = table.copy()
-    reasons = pd.Series("", index=t.index, dtype=object)
-    for column, (norm, limit) in limits.items():
-        breaks = t[column] > limit + 1e-12
-        reasons[breaks & (reasons == "")] = norm
-    t["reason"] = reasons
-    t["admissible"] = reasons == ""
+    reasons = [
+        tuple(norm for column, (norm, limit) in limits.items() if row[column] > limit + 1e-12)
+        for _, row in t.iterrows()
+    ]
+    t["reason"] = pd.Series(reasons, index=t.index, dtype=object)
+    t["admissible"] = [len(r) == 0 for r in reasons]
     return t
 
 
@@ -153,21 +155,22 @@ def _margin(t: pd.DataFrame, choice: Any, pick: Callable[[pd.DataFrame], Any]) -
 
 
 def _excluded(t: pd.DataFrame, choice: Any, limits: Mapping[str, tuple[str, float]], tol: float):
-    """Options the norms excluded that would otherwise be cheaper than the choice."""
+    """Options the norms excluded that would otherwise be cheaper than the choice, each with
+    every norm it breaks."""
+    column_of = {norm: (column, limit) for column, (norm, limit) in limits.items()}
     excluded = []
     for option, row in t[~t["admissible"]].iterrows():
         saving = float(t.loc[choice, "score"] - row["score"])
         if saving > tol * abs(float(t.loc[choice, "score"])):
-            column = next(c for c, (n, _) in limits.items() if n == row["reason"])
-            excluded.append(
+            breaks = [
                 {
-                    "option": option,
-                    "norm": row["reason"],
-                    "value": float(row[column]),
-                    "limit": float(limits[column][1]),
-                    "saving": saving,
+                    "norm": norm,
+                    "value": float(row[column_of[norm][0]]),
+                    "limit": float(column_of[norm][1]),
                 }
-            )
+                for norm in row["reason"]
+            ]
+            excluded.append({"option": option, "saving": saving, "breaks": breaks})
     excluded.sort(key=lambda x: -x["saving"])
     return excluded
 
@@ -181,7 +184,7 @@ def choose_variant(table: pd.DataFrame, rule: Rule) -> Choice:
     >>> choose_variant(t, Rule()).choice  # 104.5 < 108: lumpsum
     'lumpsum'
     >>> t.loc["lumpsum", "unmet_share"] = 0.05   # now it leaves 5 % of the care undone
-    >>> c = choose_variant(t, Rule()); c.choice, c.excluded[0]["norm"]
+    >>> c = choose_variant(t, Rule()); c.choice, c.excluded[0]["breaks"][0]["norm"]
     ('pq', 'max_unmet_share')
     """
     _check(table, VARIANT_COLUMNS, "variant trade-off")
@@ -258,8 +261,10 @@ def growth_flip(
     ``options_at(factor)`` returns the corridor table with the segment's cost multiplied by
     ``factor``; the cost grows ``(1 + g) ** horizon`` for an extra growth ``g`` per year over
     ``horizon`` years (reference year to advice year). Searches ``rule.growth_grid`` outward
-    from 0, upward first; returns ``{"growth", "choice", "base_choice"}`` for the smallest
-    ``|g|`` that changes the advice, or None when no growth in the grid does.
+    from 0, upward first; returns ``{"growth", "choice", "base_choice", "reason"}`` for the
+    smallest ``|g|`` that changes the advice, or None when no growth in the grid does.
+    ``reason``: ``"cheaper"`` when the new choice already met the norms and now costs less,
+    ``"admissible"`` when it was cheaper but excluded and now meets the provider norm.
 
     >>> def table(f):  # a wide corridor costs the municipality more once costs run over
     ...     return pd.DataFrame({"corridor": [0.0, 0.1], "share": [1.0, 0.5],
@@ -267,11 +272,12 @@ def growth_flip(
     ...                          "provider_loss_chance": [0.0, 0.0]})
     >>> # the narrow option wins once 100 + 100 g < (99 + 20 g) - 1 % tie band: g < -2.47 %
     >>> growth_flip(table, Rule(), horizon=1)
-    {'growth': -0.025, 'choice': '0/1', 'base_choice': '0.1/0.5'}
+    {'growth': -0.025, 'choice': '0/1', 'base_choice': '0.1/0.5', 'reason': 'cheaper'}
     """
     if horizon < 1:
         raise ValueError(f"horizon must be at least one year; found {horizon}")
-    base = choose_corridor(options_at(1.0), rule).choice
+    first = choose_corridor(options_at(1.0), rule)
+    base = first.choice
     low, high, step = rule.growth_grid
     ups = np.arange(step, high + step / 2, step)
     downs = -np.arange(step, -low + step / 2, step)
@@ -280,7 +286,13 @@ def growth_flip(
     for g in order:
         c = choose_corridor(options_at((1.0 + g) ** horizon), rule).choice
         if c != base:
-            return {"growth": round(float(g), 6), "choice": c, "base_choice": base}
+            reason = "cheaper" if bool(first.table.loc[c, "admissible"]) else "admissible"
+            return {
+                "growth": round(float(g), 6),
+                "choice": c,
+                "base_choice": base,
+                "reason": reason,
+            }
     return None
 
 

@@ -188,21 +188,31 @@ def one_off_rows(costs: Mapping[int, float], population: float, label: str) -> p
     return out
 
 
-def with_total(table: pd.DataFrame, population: float, label: str = "totaal") -> pd.DataFrame:
+def with_total(
+    table: pd.DataFrame,
+    population: float,
+    total_p90: Mapping[int, float] | None = None,
+    label: str = "totaal",
+) -> pd.DataFrame:
     """Add a row per year summing the domains (the ratio becomes the budget-weighted one).
+
+    A P90 does not add up: the total's P90 is the quantile of the summed draws, less than the
+    sum of the parts' P90s when they do not move together. Give it in ``total_p90`` (per
+    year); without it the total's P90 and its gaps are left empty (NaN) rather than wrong.
 
     >>> need = pd.DataFrame({"domain": ["jeugd", "wmo"], "year": [2027, 2027],
     ...                      "start_budget": [110.0, 50.0], "p90": [125.0, 60.0]})
     >>> own = pd.DataFrame({"domain": ["jeugd", "wmo"], "year": [2027, 2027],
     ...                     "budget": [100.0, 50.0]})
-    >>> t = with_total(affordability(need, own, {}, 10.0, {}), 10.0)
+    >>> t = with_total(affordability(need, own, {}, 10.0, {}), 10.0, total_p90={2027: 180.0})
     >>> t.loc[t["domain"] == "totaal", ["own_budget", "gap_start", "gap_p90"]].to_dict("records")
-    [{'own_budget': 150.0, 'gap_start': 10.0, 'gap_p90': 35.0}]
+    [{'own_budget': 150.0, 'gap_start': 10.0, 'gap_p90': 30.0}]
     """
-    sums = ["own_budget", "start_budget", "p90", "realistic_budget"]
+    sums = ["own_budget", "start_budget", "realistic_budget"]
     if table.empty:
         return table
     tot = table.groupby("year", as_index=False)[sums].sum()
+    tot["p90"] = [float((total_p90 or {}).get(int(y), np.nan)) for y in tot["year"]]
     tot["domain"] = label
     tot["budget_year"] = (
         pd.to_numeric(table["budget_year"], errors="coerce").groupby(table["year"]).min().to_numpy()

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from bekostiging.report.formatting import euro, percent
+from bekostiging.model.advice import corridor_label
+from bekostiging.report.formatting import euro, number, percent
 from bekostiging.report.labels import VARIANT_SHORT
 from bekostiging.report.tables import ReportTable, amount, markdown, table
 from bekostiging.report.variants import option_label
@@ -49,16 +50,49 @@ def variant_word(key: str) -> str:
 _variant = variant_word
 
 
+def decided_option(region, segment: str) -> str:
+    """The :func:`corridor_label` of the settlement the region file gives ``segment``."""
+    spec = dict(region.segment(segment).funding.get("settlement") or {"kind": "none"})
+    if spec["kind"] == "none":
+        return corridor_label(float("inf"), 0.0)
+    if spec["kind"] == "full":
+        return corridor_label(0.0, 1.0)
+    return corridor_label(
+        float(spec.get("corridor", 0.0)), float(spec.get("municipality_share_over", 1.0))
+    )
+
+
+def breaks_text(breaks: list[dict]) -> str:
+    """Every norm an option breaks, in words.
+
+    >>> breaks_text([{"norm": "max_unmet_share", "value": 0.06, "limit": 0.02}])
+    'laat 6,0% van de nodige zorg liggen (norm: ten hoogste 2%)'
+    """
+    parts = [
+        NORM_TEXT[b["norm"]].format(value=percent(b["value"], 1), limit=percent(b["limit"], 0))
+        for b in breaks
+    ]
+    return " en ".join(parts)
+
+
+def _ratio(x: float) -> str:
+    return number(x, 2)
+
+
 def advice_frame(view) -> pd.DataFrame:
-    """One row per segment: decided and advised variant, corridor, P90, measure (Dutch)."""
+    """One row per segment: decided and advised variant, settlement, P90, measure (Dutch)."""
     adv = view.advice()
     names = _names(view)
     rows = []
     for s in adv.segments:
         t = s.variant.table
-        corridor = (
-            "n.v.t." if s.corridor is None else _option_text(s.corridor.table, s.corridor.choice)
-        )
+        if s.corridor is None:
+            corridor = "n.v.t."
+        else:
+            corridor = (
+                f"bij {_variant(s.corridor_for)}: "
+                f"{_option_text(s.corridor.table, s.corridor.choice)}"
+            )
         measure = s.measure.get("measure", "none")
         label = MEASURE_LABELS[measure]
         if measure != "none":
@@ -94,24 +128,43 @@ def advice_table(view) -> ReportTable:
         caption=f"Berekend advies {view.name}, {adv.year}, per segment. P90 bij gelijke zorg: "
         "wat de gemeente met 90% zekerheid ten hoogste betaalt over alle routes (contract, "
         "zorgplicht buiten het contract, voorliggend veld) plus de waarde van de zorg die de "
-        "variant laat liggen, zodat varianten op dezelfde zorg worden vergeleken. De regel "
-        "staat onder de tabel; de maatregel reserve volgt uit het zwaarste contractjaar.",
+        "variant laat liggen, zodat varianten op dezelfde zorg worden vergeleken. De "
+        "niet-geleverde zorg komt uit het gedragsmodel per segment en is voor alle gemeenten "
+        "van de regio gelijk. De verrekening geldt voor de lumpsum (zoals besloten, of als die "
+        "het advies is). De maatregel reserve hoort bij het advies: berekend op de "
+        "geadviseerde varianten in het zwaarste contractjaar.",
     )
 
 
 def rule_text(rule) -> str:
-    """The rule in words, with its norms from advice.yaml."""
+    """The rule in words, with its norms."""
     return (
         "De regel: een variant komt in aanmerking als hij ten hoogste "
         f"{percent(rule.max_unmet_share, 0)} van de nodige zorg laat liggen en aanbieders "
         f"ten hoogste {percent(rule.max_provider_loss_chance, 0)} kans geeft op een verlies dat "
         "de continuïteit bedreigt. Daarvan wint de laagste P90 bij gelijke zorg plus de "
-        "administratieve lasten; verschillen kleiner dan "
+        "uitvoeringslasten; verschillen kleiner dan "
         f"{percent(rule.tie_tolerance, 0)} tellen als gelijk en dan wint de variant met de "
-        "laagste administratieve lasten (bij de verrekening: de ruimste corridor). Een "
+        "laagste uitvoeringslasten (bij de verrekening: de ruimste corridor). Een "
         "reservemaatregel volgt als de ratio in het zwaarste contractjaar onder "
-        f"{str(rule.min_capacity_ratio).replace('.', ',')} komt. Deze normen zijn keuzes "
-        "(schatting, data/assumptions/parameters/advice.yaml), geen metingen."
+        f"{_ratio(rule.min_capacity_ratio)} komt. Deze normen zijn keuzes van de regio, geen "
+        "metingen (schatting; ze staan met de andere aannames in de bijlage)."
+    )
+
+
+def _difference(t: pd.DataFrame, advised: str, decided: str) -> str:
+    """The advised against the decided variant: P90 and uitvoeringslasten separately."""
+    dp90 = float(t.loc[advised, "cost_p90"] - t.loc[decided, "cost_p90"])
+    dadmin = float(t.loc[advised, "admin_cost"] - t.loc[decided, "admin_cost"])
+
+    def side(x: float, more: str, less: str) -> str:
+        if abs(x) < 0.5:
+            return "gelijk"
+        return f"{amount(abs(x))} {more if x > 0 else less}"
+
+    return (
+        f"P90 {side(dp90, 'hoger', 'lager')} en uitvoeringslasten "
+        f"{side(dadmin, 'hoger', 'lager')} dan {_variant(decided)}"
     )
 
 
@@ -119,10 +172,10 @@ def segment_sentences(view, s) -> list[str]:
     """The advice for one segment in sentences, each from the numbers of the run."""
     names = _names(view)
     name = names.get(s.segment, s.segment)
+    a = view.analysis
     c = s.variant
     t = c.table
     out = []
-    keep = "blijft" if c.choice == s.decided else "wordt"
     if c.fallback:
         out.append(
             f"**{name}**: geen variant voldoet aan beide normen; geadviseerd is "
@@ -135,49 +188,80 @@ def segment_sentences(view, s) -> list[str]:
             f"P90 bij gelijke zorg {amount(t.loc[c.choice, 'cost_p90'])}"
         )
         if c.choice != s.decided and s.decided in t.index:
-            diff = float(t.loc[s.decided, "score"] - t.loc[c.choice, "score"])
-            if diff >= 0:
-                first += f", {amount(diff)} lager dan de besloten variant (lasten inbegrepen)"
-            else:
-                first += f", {amount(-diff)} hoger dan de besloten variant, die de norm niet haalt"
+            first += f"; {_difference(t, c.choice, s.decided)}"
+            why = t.loc[s.decided, "reason"]
+            if why:
+                broken = [
+                    {"norm": n, "value": float(t.loc[s.decided, col]), "limit": lim}
+                    for n, col, lim in (
+                        ("max_unmet_share", "unmet_share", view.advice().rule.max_unmet_share),
+                        (
+                            "max_provider_loss_chance",
+                            "provider_loss_chance",
+                            view.advice().rule.max_provider_loss_chance,
+                        ),
+                    )
+                    if n in why
+                ]
+                first += f". {_variant(s.decided).capitalize()} {breaks_text(broken)}"
         out.append(first + ".")
         if c.runner_up is not None and np.isfinite(c.margin):
             out.append(
-                f"Het advies {keep} {_variant(c.choice)} zolang die niet meer dan "
-                f"{amount(c.margin)} duurder uitvalt; dan wordt {_variant(c.runner_up)} het "
+                f"Het advies blijft {_variant(c.choice)} zolang de P90 daarvan niet meer dan "
+                f"{amount(c.margin)} hoger uitvalt; daarboven wordt {_variant(c.runner_up)} het "
                 "advies."
             )
-        elif not c.excluded:
-            out.append("Er is geen andere variant die aan de normen voldoet.")
-    for n, x in enumerate(c.excluded[:1]):
-        norm = NORM_TEXT[x["norm"]].format(
-            value=percent(x["value"], 1), limit=percent(x["limit"], 0)
-        )
-        then = (
-            "haalt die de norm wel, dan wordt dat het advies"
-            if n == 0
-            else "ook die komt pas in aanmerking als hij de norm haalt"
-        )
+    excluded = [x for x in c.excluded if x["option"] != s.decided]
+    for x in excluded[:1]:
         out.append(
-            f"{_variant(x['option']).capitalize()} is {amount(x['saving'])} goedkoper (ook met "
-            f"de niet-geleverde zorg meegeteld), maar {norm}; {then}."
+            f"{_variant(x['option']).capitalize()} is {amount(x['saving'])} goedkoper (P90 "
+            f"bij gelijke zorg plus uitvoeringslasten), maar {breaks_text(x['breaks'])}; haalt "
+            f"{_variant(x['option'])} de norm{'en' if len(x['breaks']) > 1 else ''}, dan "
+            "wordt dat het advies."
         )
+    if c.fallback is False and c.choice != s.decided and s.decided in t.index:
+        x = next((e for e in c.excluded if e["option"] == s.decided), None)
+        if x is not None and (not excluded or x["saving"] >= excluded[0]["saving"]):
+            out.append(
+                f"Haalt {_variant(s.decided)} de norm{'en' if len(x['breaks']) > 1 else ''}, "
+                f"dan wordt die het advies ({amount(x['saving'])} goedkoper)."
+            )
     if s.corridor is not None:
         k = s.corridor
-        lead = f"Verrekening bij {_variant(s.corridor_for)}" + (
-            " (zoals besloten)" if s.corridor_for == s.decided else ""
-        )
-        extra = ""
+        decided = decided_option(a.region, s.segment)
+        lead = f"Verrekening bij {_variant(s.corridor_for)}"
+        advice = _option_text(k.table, k.choice)
         if k.fallback:
-            extra = " (geen optie haalt de norm voor aanbieders; dit is de veiligste)"
-        out.append(f"{lead}: {_option_text(k.table, k.choice)}{extra}.")
+            out.append(
+                f"{lead}: geen optie haalt de norm voor aanbieders; de veiligste is {advice}."
+            )
+        elif decided == k.choice:
+            out.append(f"{lead}: {advice}, zoals besloten.")
+        else:
+            was = _option_text(k.table, decided) if decided in k.table.index else "de besloten"
+            note = ""
+            if decided in k.table.index and not bool(k.table.loc[decided, "admissible"]):
+                breaks = [
+                    {
+                        "norm": "max_provider_loss_chance",
+                        "value": float(k.table.loc[decided, "provider_loss_chance"]),
+                        "limit": view.advice().rule.max_provider_loss_chance,
+                    }
+                ]
+                note = f"; de besloten verrekening ({was}) {breaks_text(breaks)}"
+            out.append(f"{lead}: {advice} in plaats van {was}{note}.")
         if s.corridor_flip is not None:
             g = s.corridor_flip["growth"]
             direction = "sneller" if g > 0 else "langzamer"
+            new = _option_text(k.table, s.corridor_flip["choice"])
+            then = (
+                f"{new} goedkoper"
+                if s.corridor_flip["reason"] == "cheaper"
+                else f"haalt {new} de norm voor aanbieders en wordt het advies"
+            )
             out.append(
                 f"Groeit het volume jaarlijks {percent(abs(g), 1)} {direction} dan geraamd "
-                f"(over {s.horizon} jaar tot {view.advice().year}), dan is "
-                f"{_option_text(k.table, s.corridor_flip['choice'])} goedkoper."
+                f"(over {s.horizon} jaar tot {view.advice().year}), dan {then}."
             )
         else:
             lo, hi, _ = view.advice().rule.growth_grid
@@ -188,8 +272,8 @@ def segment_sentences(view, s) -> list[str]:
     m = s.measure
     if m.get("measure") == "reserve":
         out.append(
-            f"Reserve: dit segment draagt {amount(m['contribution'])} bij aan het risico in het "
-            f"zwaarste jaar; vul de reserve aan met {amount(m['amount'])}."
+            f"Reserve: dit segment is {amount(m['contribution'])} van de benodigde capaciteit "
+            f"in het zwaarste jaar; vul de reserve aan met {amount(m['amount'])}."
         )
     elif m.get("measure") == "pool":
         out.append(
@@ -200,28 +284,50 @@ def segment_sentences(view, s) -> list[str]:
     return out
 
 
-def advice_text(view) -> Markdown:
-    """The advice in words: the reserve message first, then per segment, then the rule."""
+def reserve_sentence(view) -> str:
+    """The reserve message of the advice: the decided arrangement against the advised one."""
     adv = view.advice()
     cap = adv.capacity
-    lines = []
+    d, v = cap["decided"], cap["advised"]
+    basis = view.analysis.capacity.set_index("gemeentecode").loc[view.code]
+    from bekostiging.report.summary import available_basis_text
+
+    text = (
+        f"Beschikbaar is {amount(cap['available'])} "
+        f"({available_basis_text(view.analysis, basis)}). Bij de besloten bekostiging is "
+        f"netto {amount(d['required'])} nodig in {adv.year} (waardering {d['rating']}) en "
+        f"{amount(d['required_worst'])} in het zwaarste jaar {d['worst_year']} (waardering "
+        f"{d['rating_worst']}); bruto, als aanbieders hun verliezen niet kunnen dragen, "
+        f"{amount(d['required_worst_gross'])} (waardering {d['rating_worst_gross']})."
+    )
+    same = all(s.variant.choice == s.decided for s in adv.segments)
+    if not same:
+        text += (
+            f" Met de geadviseerde bekostiging draagt de gemeente meer zelf: dan is "
+            f"{amount(v['required'])} nodig in {adv.year} (waardering {v['rating']}) en "
+            f"{amount(v['required_worst'])} in {v['worst_year']} (ratio "
+            f"{_ratio(v['ratio_worst'])}, waardering {v['rating_worst']})."
+        )
     if cap["shortfall"] > 0:
-        lines.append(
-            f"In het zwaarste contractjaar ({cap['worst_year']}) is {amount(cap['required_worst'])} "
-            f"nodig tegen {amount(cap['available'])} beschikbaar (waardering "
-            f"{cap['rating_worst']}). Om ratio {str(adv.rule.min_capacity_ratio).replace('.', ',')} "
-            f"te halen is {amount(cap['shortfall'])} extra nodig, of minder risico; de "
+        text += (
+            f" Om ratio {_ratio(adv.rule.min_capacity_ratio)} te halen is "
+            f"{amount(cap['shortfall'])} extra capaciteit nodig, of minder risico: de "
             "maatregelen per segment staan hieronder."
         )
     else:
-        lines.append(
-            f"Ook in het zwaarste contractjaar ({cap['worst_year']}) dekt de beschikbare "
-            f"capaciteit ({amount(cap['available'])}) het risico (waardering "
-            f"{cap['rating_worst']}); een extra reservemaatregel is niet nodig."
-        )
+        text += " Een extra reservemaatregel is niet nodig."
+    return text
+
+
+def advice_text(view) -> Markdown:
+    """The advice in words: the reserve message first, then per segment, then the rule."""
+    from bekostiging.analysis.advice import norm_cost
+
+    adv = view.advice()
+    lines = [reserve_sentence(view)]
     changed = [s for s in adv.segments if s.variant.choice != s.decided]
+    names = _names(view)
     if changed:
-        names = _names(view)
         lines.append(
             "Het advies wijkt af van het besluit voor "
             + ", ".join(
@@ -233,6 +339,13 @@ def advice_text(view) -> Markdown:
         )
     else:
         lines.append("Het advies bevestigt de besloten bekostiging in alle segmenten.")
+    price = norm_cost(adv)
+    if price > 0.5:
+        lines.append(
+            f"De normen voor zorg en continuïteit kosten {view.name} samen "
+            f"{amount(price)} (P90 bij gelijke zorg plus uitvoeringslasten, {adv.year}) "
+            "tegenover de goedkoopste variant per segment."
+        )
     lines.append("")
     for s in adv.segments:
         lines.append("- " + " ".join(segment_sentences(view, s)))
@@ -316,15 +429,53 @@ def region_advice_text(analysis) -> Markdown:
         else:
             parts[-1] += "."
         for x in c.excluded[:1]:
-            norm = NORM_TEXT[x["norm"]].format(
-                value=percent(x["value"], 1), limit=percent(x["limit"], 0)
-            )
             parts.append(
-                f"{variant_word(x['option']).capitalize()} is {amount(x['saving'])} goedkoper, "
-                f"maar {norm}."
+                f"{variant_word(x['option']).capitalize()} is {amount(x['saving'])} goedkoper "
+                f"(P90 bij gelijke zorg plus uitvoeringslasten), maar {breaks_text(x['breaks'])}."
             )
         lines.append("- " + " ".join(parts))
         del t
+    for p in adv.pooling:
+        lines.append("")
+        lines.append(pooling_advice_sentence(analysis, p))
     lines.append("")
     lines.append(rule_text(adv.rule))
     return markdown(lines)
+
+
+def pooling_advice_sentence(analysis, p: dict) -> str:
+    """Whether to pool a group regionally, with what it does to the summed P90 and who pays."""
+    names = {s.id: s.short or s.name for s in analysis.region.segments}
+    group = " en ".join(names.get(s, s) for s in p["segments"])
+    rule = analysis.advice.rule
+    e = p["effect"]
+    change = e["pooled_p90"] - e["own_p90"]
+    base = (
+        f"**Regionaal verevenen van {group}**: de opgetelde P90 van de gemeenten daalt met "
+        f"{amount(p['gain'])} ({percent(p['gain_share'], 1)} van de risicomarge boven het "
+        "gemiddelde)"
+    )
+    if p["pool"]:
+        text = (
+            base
+            + f"; dat is meer dan de norm van {percent(rule.pooling_min_gain, 0)}: advies verevenen."
+        )
+    else:
+        text = (
+            base
+            + f"; minder dan de norm van {percent(rule.pooling_min_gain, 0)}: advies niet verevenen."
+        )
+    best = change.idxmin()
+    text += (
+        f" Het meest gebaat is {analysis.region.name_of(best)} "
+        f"({amount(-float(change[best]))} lagere P90)"
+    )
+    if p["losers"]:
+        worst = change.idxmax()
+        text += (
+            f"; {analysis.region.name_of(worst)} gaat er het meest op achteruit "
+            f"({amount(float(change[worst]))} hogere P90)."
+        )
+    else:
+        text += "; geen gemeente krijgt een hogere P90."
+    return text
