@@ -467,18 +467,8 @@ def pooling_groups(analysis) -> list[tuple[str, list[str]]]:
     as Opvang in the Achterhoek) is left out of the cost and named in :func:`pooling_text`.
     """
     a = analysis_of(analysis)
-    units = list(a.projection.inputs.units)
     short = {s.id: s.short for s in a.region.segments}
-    out: list[tuple[str, list[str]]] = []
-    seen: set[str] = set()
-    for seg in a.params.value("risk.allocation.regional_segments"):
-        if seg not in units or seg in seen:
-            continue
-        pool = next((p for p in a.region.pooling if seg in p.segments), None)
-        group = [s for s in (pool.segments if pool else (seg,)) if s in units]
-        seen.update(group)
-        out.append((_names_text([short.get(s, s) for s in group]), group))
-    return out
+    return [(_names_text([short.get(s, s) for s in g]), g) for g in a.pooling_groups]
 
 
 def pooling_frame(
