@@ -622,10 +622,12 @@ def _draw_features(
     name_property: str | None,
 ) -> tuple[np.ndarray, bool]:
     """Draw one patch per municipality, coloured by its value or grey and hatched without
-    one, with its name (from ``name_property``) in black or white for contrast. Return all
-    vertices and whether any municipality had no value."""
+    one, with its name (from ``name_property``) in black or white for contrast (smaller type
+    on a map of many municipalities). Return all vertices and whether any municipality had
+    no value."""
     all_points = []
     any_missing = False
+    fontsize = _label_size(len(features))
     for code, props, polygons in features:
         path = _rings_path(polygons)
         all_points.append(path.vertices)
@@ -637,10 +639,20 @@ def _draw_features(
         if name_property is not None and props.get(name_property):
             cx, cy = _label_point(polygons)
             ax.text(
-                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=8,
+                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=fontsize,
                 color=_text_color(face),
             )  # fmt: skip
     return np.concatenate(all_points), any_missing
+
+
+def _label_size(n_features: int) -> float:
+    """The type size of the names on a map: 8 pt up to 12 municipalities, then smaller, to
+    6 pt from 24 on, so the names of a large region do not run into each other.
+
+    >>> _label_size(8), _label_size(18), _label_size(30)
+    (8.0, 7.0, 6.0)
+    """
+    return float(max(6.0, min(8.0, 8.0 - (n_features - 12) / 6)))
 
 
 def _fit_map_view(ax: Axes, points: np.ndarray) -> None:
@@ -685,6 +697,8 @@ def choropleth(
     ax: Axes | None = None,
     missing_label: str = "Geen gegevens",
     source: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] | None = None,
 ) -> Figure:
     """A map of municipalities coloured by value, drawn from GeoJSON with matplotlib only.
 
@@ -695,6 +709,8 @@ def choropleth(
     the map raises ValueError (a typo such as ``'GM197'``). ``name_property`` (for example
     ``'gemeentenaam'``) writes the names on the map. Coordinates in degrees (WGS84) are drawn
     with the aspect ratio corrected for latitude; projected coordinates (RD) with equal axes.
+    ``note`` is printed in small type under the map (for example which municipalities are
+    not on it).
 
     >>> square = {"type": "Polygon", "coordinates": [[[6, 52], [6.1, 52], [6.1, 52.1], [6, 52]]]}
     >>> gj = {"type": "FeatureCollection", "features": [
@@ -706,7 +722,7 @@ def choropleth(
     features = _features(geojson, code_property)
     known = _known_values(values, [code for code, _, _ in features])
     norm, colormap = _colour_scale(known, vmin, vmax, cmap)
-    fig, ax = _figure_and_axes(ax)
+    fig, ax = _figure_and_axes(ax, figsize)
     points, any_missing = _draw_features(ax, features, known, norm, colormap, name_property)
     _fit_map_view(ax, points)
     _add_colour_bar(fig, ax, norm, colormap, legend_label, value_format)
@@ -717,6 +733,9 @@ def choropleth(
         )
     if title is not None:
         ax.set_title(title)
+    if note is not None:
+        ax.text(0.0, -0.01, note, transform=ax.transAxes, ha="left", va="top", fontsize=8,
+                wrap=True)  # fmt: skip
     if source is not None:
         add_source(fig, source)
     return fig
