@@ -35,6 +35,8 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
+import shapely
+import shapely.geometry
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -42,6 +44,7 @@ from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from shapely.ops import polylabel
 
 from bekostiging.core.atomic import atomic_path
 from bekostiging.report.formatting import (
@@ -523,21 +526,26 @@ def _rings_path(polygons: list[list[list[list[float]]]]) -> MplPath:
 
 
 def _label_point(polygons: list[list[list[list[float]]]]) -> tuple[float, float]:
-    """The area centroid of the largest exterior ring (may lie outside a very concave shape)."""
-    best, best_area = None, -1.0
-    for polygon in polygons:
-        pts = np.asarray(polygon[0], dtype=float)[:, :2]
-        x, y = pts[:, 0], pts[:, 1]
-        cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-        area = cross.sum() / 2
-        if abs(area) > best_area and area != 0:
-            cx = ((x[:-1] + x[1:]) * cross).sum() / (6 * area)
-            cy = ((y[:-1] + y[1:]) * cross).sum() / (6 * area)
-            best, best_area = (float(cx), float(cy)), abs(area)
-    if best is None:
+    """The point of the largest polygon farthest from its edges (shapely ``polylabel``, to
+    1/200 of its size), so a name stays inside a concave or ring-shaped municipality where
+    the centroid would fall outside it.
+
+    >>> u = [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]]
+    >>> x, y = _label_point([u]); shapely.geometry.Polygon(u[0]).contains(shapely.Point(x, y))
+    True
+    """
+    shapes = [shapely.geometry.Polygon(p[0], p[1:]) for p in polygons if len(p[0]) >= 4]
+    shapes = [g if g.is_valid else shapely.make_valid(g) for g in shapes]
+    shapes = [g for g in shapes if not g.is_empty and g.area > 0]
+    if not shapes:
         pts = np.asarray(polygons[0][0], dtype=float)
         return float(pts[:, 0].mean()), float(pts[:, 1].mean())
-    return best
+    largest = max(shapes, key=lambda g: g.area)
+    if largest.geom_type != "Polygon":  # a repaired ring that fell apart: its largest part
+        largest = max(shapely.get_parts(largest), key=lambda g: g.area)
+    x0, y0, x1, y1 = largest.bounds
+    point = polylabel(largest, tolerance=max(x1 - x0, y1 - y0) / 200)
+    return float(point.x), float(point.y)
 
 
 def _features(geojson: Mapping[str, Any], code_property: str | None):

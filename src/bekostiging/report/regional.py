@@ -181,7 +181,8 @@ def worst_sentence(rf: pd.DataFrame) -> str:
 
 
 def region_features(region, codes: Sequence[str], geo: Mapping) -> tuple[dict, list[str]]:
-    """The map shapes of ``codes`` (municipalities of ``region``) and the codes not found.
+    """The map shapes of ``codes`` (municipalities of ``region``, which may be None for a
+    bare list of codes) and the codes not found.
 
     A code is drawn with its own outline when ``geo`` (a GeoJSON FeatureCollection with
     ``gemeentecode``) has it; a municipality formed after the outlines were drawn (a merger)
@@ -202,7 +203,7 @@ def region_features(region, codes: Sequence[str], geo: Mapping) -> tuple[dict, l
     ['GM0399']
     """
     outlines = {f["properties"].get("gemeentecode"): f for f in geo["features"]}
-    known = {m.code for m in region.municipalities}
+    known = {m.code for m in region.municipalities} if region is not None else set()
 
     def predecessors(code: str) -> list[str]:
         """The outlined predecessors that make up ``code``; [] unless all are found."""
@@ -262,7 +263,7 @@ def map_boundaries(region, codes: Sequence[str], year: int) -> tuple[dict, list[
 
 def _missing_note(region, missing: Sequence[str], year: int) -> str:
     """The Dutch note for municipalities that are not on the map."""
-    known = {m.code for m in region.municipalities}
+    known = {m.code for m in region.municipalities} if region is not None else set()
     names = [f"{c} ({region.name_of(c)})" if c in known else c for c in missing]
     which = "staat" if len(names) == 1 else "staan"
     return (
@@ -271,32 +272,63 @@ def _missing_note(region, missing: Sequence[str], year: int) -> str:
     )
 
 
+def boundaries_map(
+    values: Mapping[str, float],
+    *,
+    year: int,
+    region=None,
+    title: str | None = None,
+    legend_label: str = "",
+    value_format: str = "euro",
+    source: str = "",
+) -> ReportFigure | Markdown:
+    """A map of the municipalities in ``values`` (code -> number), coloured by value, from
+    the national outlines for ``year`` (:func:`map_boundaries`; ``region`` gives names and
+    mergers). Codes that are not in the outlines are named in a Dutch note under the map;
+    when none of them is there, the note replaces the map. ``source`` is added to the
+    source line after the outlines.
+
+    >>> fig = boundaries_map({"GM0197": 100.0, "GM9999": 1.0}, year=2024)
+    >>> len(fig.axes[0].patches), fig.axes[0].texts[-1].get_text()[:28]
+    (1, 'Niet op de kaart: GM9999 sta')
+    >>> boundaries_map({"GM9999": 1.0}, year=2024).data[:28]
+    'Geen kaart: Niet op de kaart'
+    """
+    codes = list(values)
+    geo, missing, outline_year = map_boundaries(region, codes, year)
+    if not geo["features"]:
+        return markdown([f"Geen kaart: {_missing_note(region, missing, outline_year)}"])
+    drawn = {f["properties"]["gemeentecode"] for f in geo["features"]}
+    return choropleth(
+        geo,
+        {c: v for c, v in values.items() if c in drawn},
+        name_property="gemeentenaam",
+        title=title,
+        legend_label=legend_label,
+        value_format=value_format,
+        source=f"Bron: CBS/Kadaster (gemeentegrenzen {outline_year})"
+        + (f", {source}" if source else ""),
+        note=_missing_note(region, missing, outline_year) if missing else None,
+        figsize=(8.0, 6.0),
+    )
+
+
 def region_map(analysis, results: Mapping[str, dict]) -> ReportFigure | Markdown:
     """Map of the region coloured by start budget per inhabitant.
 
     Drawn for any region from the national CBS/Kadaster outlines of the reference year (2023
-    or 2024, see :func:`map_boundaries`). Municipalities that are not in the outlines are
+    or 2024, see :func:`boundaries_map`). Municipalities that are not in the outlines are
     named in a note under the map; when none is there a short note replaces the map.
     """
     rf = results_frame(dict(results))
     first = next(iter(results.values()))["first_full_year"]
-    region = analysis.region
-    codes = list(rf["gemeentecode"])
-    geo, missing, outline_year = map_boundaries(region, codes, analysis.settings.reference_year)
-    if not geo["features"]:
-        return markdown([f"Geen kaart: {_missing_note(region, missing, outline_year)}"])
-    drawn = {f["properties"]["gemeentecode"] for f in geo["features"]}
-    values = {c: float(v) for c, v in zip(rf["gemeentecode"], rf["per_inhabitant"]) if c in drawn}
-    return choropleth(
-        geo,
-        values,
-        name_property="gemeentenaam",
-        title=f"Startbudget per inwoner {first}, regio {region.name} (schatting)",
+    return boundaries_map(
+        dict(zip(rf["gemeentecode"], rf["per_inhabitant"].astype(float))),
+        year=analysis.settings.reference_year,
+        region=analysis.region,
+        title=f"Startbudget per inwoner {first}, regio {analysis.region.name} (schatting)",
         legend_label="Startbudget per inwoner (€)",
-        source=f"Bron: CBS/Kadaster (gemeentegrenzen {outline_year}), CBS (inwoners), Iv3; "
-        "bewerking: startbudget (schatting)",
-        note=_missing_note(region, missing, outline_year) if missing else None,
-        figsize=(8.0, 6.0),
+        source="CBS (inwoners), Iv3; bewerking: startbudget (schatting)",
     )
 
 
