@@ -117,6 +117,8 @@ class Finding:
     report: str | None = None
     file: str | None = None
     line: int | None = None
+    value: float | None = None  # outliers: euros per inhabitant
+    reference: float | None = None  # outliers: the national 99th percentile
 
     @property
     def blocking(self) -> bool:
@@ -365,7 +367,7 @@ def zero_spend_findings(
                     WARNING,
                     "zero_spend",
                     f"uitgaven 0 in ingekocht segment {seg.name} (taakveld "
-                    f"{', '.join(fields)} is 0){booked}",
+                    f"{', '.join(fields)} {'is' if len(fields) == 1 else 'zijn'} 0){booked}",
                     "controleer bij de gemeente waar deze zorg geboekt is; voeg zo nodig een "
                     "boekingscorrectie (iv3.booking_corrections) of een gemeentespecifieke regel "
                     "in de conversietabel toe",
@@ -437,6 +439,8 @@ def outlier_findings(
                 year=int(r["year"]),
                 taakveld=r["taakveld"],
                 report=r["report"],
+                value=value,
+                reference=float(ref[i]),
             )
         )
     return out

@@ -1,0 +1,238 @@
+"""The data-quality step: findings on the real data, the check-data command, missing years."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bekostiging.cli import main
+from bekostiging.config.region import load_region
+from bekostiging.core.errors import InputError
+from bekostiging.core.paths import ASSUMPTIONS_DIR
+from bekostiging.data.quality import (
+    BLOCKING,
+    WARNING,
+    check_before_run,
+    data_quality,
+    missing_year_findings,
+    outlier_findings,
+    parameter_findings,
+    quality_thresholds,
+    zero_spend_findings,
+)
+from bekostiging.data.rawdata import load_iv3
+from bekostiging.report.quality import findings_frame, findings_lines, findings_table, verdict
+
+REGION_YAML = ASSUMPTIONS_DIR / "regions" / "achterhoek.yaml"
+
+
+@pytest.fixture(scope="module")
+def iv3():
+    return load_iv3()
+
+
+def _region_copy(tmp: Path, region: str, old: str, new: str) -> Path:
+    """A copy of all assumptions with one edit in a region file; returns that file."""
+    target = tmp / "assumptions"
+    shutil.copytree(ASSUMPTIONS_DIR, target)
+    path = target / "regions" / f"{region}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+# --- the real data ------------------------------------------------------------------------
+
+
+def test_achterhoek_real_data_has_no_finding(achterhoek, iv3):
+    # No Achterhoek year is missing (SOURCES.md caveat 6), no outlier, every procured segment
+    # has spend in 2023-2024 (6.81 is zero outside Doetinchem, but wmo_wonen is pooled there).
+    assert data_quality(achterhoek, iv3=iv3) == []
+    assert check_before_run(achterhoek, iv3=iv3) == []
+
+
+def test_alkmaar_real_data_gives_one_true_warning(alkmaar, iv3):
+    found = data_quality(alkmaar, iv3=iv3)
+    assert [(f.severity, f.check, f.code, f.year, f.report) for f in found] == [
+        (WARNING, "missing_year", "GM1980", 2022, "begroting")
+    ]
+    # It is true: Dijk en Waard filed no begroting 2022 (a non-filer, SOURCES.md caveat 6) ...
+    rows = iv3[(iv3["gemeentecode"] == "GM1980") & (iv3["report"] == "begroting")]
+    assert 2022 not in set(rows["year"]) and {2023, 2024} <= set(rows["year"])
+    # ... while it did file the jaarrekening 2022, and its predecessors stop in 2021.
+    assert 2022 in set(iv3.query("gemeentecode == 'GM1980' and report == 'jaarrekening'")["year"])
+    assert check_before_run(alkmaar, iv3=iv3) == found
+
+
+def test_an_amount_1000_times_too_big_is_blocking_with_place(achterhoek, iv3):
+    bad = iv3.copy()
+    row = bad.index[
+        (bad["gemeentecode"] == "GM0197")
+        & (bad["year"] == 2022)
+        & (bad["report"] == "jaarrekening")
+        & (bad["taakveld"] == "6.72")
+    ]
+    assert len(row) == 1 and bad.loc[row[0], "spending_keur"] == 6914.0  # SOURCES.md, Aalten
+    bad.loc[row, "spending_keur"] *= 1000
+    found = data_quality(achterhoek, iv3=bad)
+    blocking = [f for f in found if f.blocking]
+    assert [(f.check, f.code, f.name, f.year, f.taakveld, f.report) for f in blocking] == [
+        ("outlier", "GM0197", "Aalten", 2022, "6.72", "jaarrekening")
+    ]
+    f = blocking[0]
+    # 6,914,000 keur over 27,1xx inhabitants: about EUR 255,000 per inhabitant
+    inhabitants = float(bad.loc[row[0], "inhabitants"])
+    assert f.value == pytest.approx(6914.0 * 1e6 / inhabitants)
+    assert f.value > quality_thresholds()["blocking_factor"] * f.reference
+    assert "in euro's in plaats van duizenden?" in f.action
+    with pytest.raises(InputError) as err:
+        check_before_run(achterhoek, iv3=bad)
+    assert "Aalten (GM0197), 2022, jaarrekening, taakveld 6.72" in str(err.value)
+
+
+def test_a_milder_outlier_is_a_warning(achterhoek, iv3):
+    # Five times the national 99th percentile: above the warning factor 3, below blocking 10.
+    bad = iv3.copy()
+    sel = (bad["report"] == "jaarrekening") & (bad["year"] == 2023) & (bad["taakveld"] == "6.71")
+    per_inh = bad.loc[sel, "spending_keur"] * 1000 / bad.loc[sel, "inhabitants"]
+    p99 = per_inh.quantile(0.99)
+    i = bad.index[sel & (bad["gemeentecode"] == "GM0294")][0]
+    bad.loc[i, "spending_keur"] = 5 * p99 * bad.loc[i, "inhabitants"] / 1000
+    found = outlier_findings(achterhoek, bad)
+    assert [(f.severity, f.code, f.year, f.taakveld) for f in found] == [
+        (WARNING, "GM0294", 2023, "6.71")
+    ]
+    assert 4.5 < found[0].value / found[0].reference < 5.0  # the bad row lifts the p99 a bit
+
+
+def test_missing_year_of_a_real_non_filer_is_listed(iv3):
+    # Almelo (GM0141) filed no jaarrekening 2022 (SOURCES.md caveat 6); a region around it.
+    base = load_region("achterhoek")
+    m = dataclasses.replace(base.municipalities[0], code="GM0141", name="Almelo")
+    region = dataclasses.replace(base, municipalities=(m,))
+    found = missing_year_findings(region, iv3)
+    assert [(f.code, f.year, f.report) for f in found] == [("GM0141", 2022, "jaarrekening")]
+    assert found[0].severity == WARNING and "niet vergeleken" in found[0].action
+
+
+def test_zero_spend_in_a_procured_segment_names_the_fields_booked_instead(achterhoek, iv3):
+    # Aalten's 2023 youth care with residence and crisis (6.73, 6.74) booked on 6.72 instead.
+    bad = iv3.copy()
+    sel = (
+        (bad["gemeentecode"] == "GM0197")
+        & (bad["report"] == "jaarrekening")
+        & (bad["year"] == 2023)
+    )
+    moved = bad.loc[sel & bad["taakveld"].isin(["6.73", "6.74"]), "spending_keur"].sum()
+    assert moved == 2556 + 2958  # SOURCES.md caveat 4
+    bad.loc[sel & (bad["taakveld"] == "6.72"), "spending_keur"] += moved
+    bad.loc[sel & bad["taakveld"].isin(["6.73", "6.74"]), "spending_keur"] = 0.0
+    found = zero_spend_findings(achterhoek, bad)
+    # gwv lives on 6.73 only, hcv on 6.73 and 6.74; jeugd_overig keeps 6.72's share.
+    assert [(f.segment, f.taakveld) for f in found] == [("gwv", "6.73"), ("hcv", "6.73, 6.74")]
+    assert all(f.code == "GM0197" and f.year == 2023 for f in found)
+    for f in found:
+        assert set(f.taakveld.split(", ")) <= {"6.73", "6.74"}
+        assert "6.72" in f.found and f.severity == WARNING
+    assert not any(f.blocking for f in data_quality(achterhoek, iv3=bad))
+
+
+def test_procured_segment_without_prevalence_is_blocking(achterhoek):
+    found = parameter_findings(achterhoek, _without(achterhoek.parameters, "prevalence.iaj"))
+    assert [(f.severity, f.segment) for f in found] == [(BLOCKING, "iaj")]
+    assert "prevalence.iaj" in found[0].found
+    assert parameter_findings(achterhoek) == []
+
+
+def _without(params, name: str):
+    """The parameters without one name (a stand-in that answers ``in`` like Parameters)."""
+
+    class Fewer:
+        def __contains__(self, n: str) -> bool:
+            return n != name and n in params
+
+    return Fewer()
+
+
+# --- check-data and the report table ------------------------------------------------------
+
+
+def test_check_data_on_a_mistyped_code_exits_2_naming_code_and_line(tmp_path, capsys):
+    path = _region_copy(
+        tmp_path,
+        "achterhoek",
+        "{code: GM0294, name: Winterswijk}",
+        "{code: GM0249, name: Winterswijk}",
+    )
+    line = _line_of(path, "{code: GM0249")
+    assert main(["check-data", "--region", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "Alles in orde" not in out
+    assert f"blokkerend: Winterswijk (GM0249) (regel {line} van " in out
+    assert "1 blokkerende bevinding" in out
+
+
+def test_check_data_on_clean_regions_lists_the_warning(capsys):
+    assert main(["check-data", "--region", "alkmaar"]) == 0
+    out = capsys.readouterr().out
+    assert "Dijk en Waard (GM1980), 2022, begroting" in out
+    assert out.rstrip().endswith("Geen blokkerende bevindingen; 1 waarschuwing.")
+    assert main(["check-data", "--region", "achterhoek"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("Alles in orde.")
+
+
+def test_a_real_code_of_another_municipality_is_caught_by_its_name(tmp_path, iv3):
+    # GM0196 Rijnwaarden existed until 2017; GM0202 Arnhem exists: a typo onto a real code.
+    path = _region_copy(
+        tmp_path, "achterhoek", "{code: GM0197, name: Aalten}", "{code: GM0202, name: Aalten}"
+    )
+    found = data_quality(load_region(path), iv3=iv3)
+    assert [(f.severity, f.check, f.code) for f in found] == [(BLOCKING, "code", "GM0202")]
+    assert "Arnhem" in found[0].found
+
+
+def test_startbudget_command_stops_on_a_blocking_finding(tmp_path, capsys):
+    path = _region_copy(
+        tmp_path,
+        "achterhoek",
+        "{code: GM0294, name: Winterswijk}",
+        "{code: GM0249, name: Winterswijk}",
+    )
+    assert main(["startbudget", "--region", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "GM0249" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_findings_table_is_dutch_with_amounts(achterhoek, iv3):
+    bad = iv3.copy()
+    sel = (
+        (bad["gemeentecode"] == "GM0222")
+        & (bad["year"] == 2021)
+        & (bad["report"] == "begroting")
+        & (bad["taakveld"] == "6.71")
+    )
+    bad.loc[sel, "spending_keur"] *= 1000
+    found = data_quality(achterhoek, iv3=bad)
+    frame = findings_frame(found)
+    assert frame.loc[0, ["Ernst", "Gemeente", "Jaar", "Taakveld"]].tolist() == [
+        "blokkerend",
+        "Doetinchem (GM0222)",
+        "2021",
+        "6.71",
+    ]
+    text = repr(findings_table(found))
+    assert "€ " in text and "Uitschieters per inwoner" in text
+    assert verdict(found).startswith("1 blokkerende bevinding en 0 waarschuwingen")
+    assert findings_lines(found)[0] == "Uitschieters per inwoner:"
+    assert np.isfinite(frame.loc[0, "Per inwoner (€)"])
+    assert list(findings_frame([]).columns)[:2] == ["Ernst", "Controle"]
