@@ -236,3 +236,135 @@ def test_findings_table_is_dutch_with_amounts(achterhoek, iv3):
     assert findings_lines(found)[0] == "Uitschieters per inwoner:"
     assert np.isfinite(frame.loc[0, "Per inwoner (€)"])
     assert list(findings_frame([]).columns)[:2] == ["Ernst", "Controle"]
+
+
+# --- missing years ------------------------------------------------------------------------
+# Almelo (GM0141) filed no Iv3 jaarrekening 2022 (data/raw/SOURCES.md, caveat 6): a real
+# non-filer. A two-municipality region (Almelo and Hengelo) on Alkmaar's segments shows it.
+
+TWENTE_MUNICIPALITIES = """municipalities:
+  - {code: GM0141, name: Almelo}
+  - {code: GM0164, name: Hengelo}
+"""
+
+
+def _twente_file(tmp: Path) -> Path:
+    target = tmp / "assumptions"
+    if not target.exists():
+        shutil.copytree(ASSUMPTIONS_DIR, target)
+    text = (target / "regions" / "alkmaar.yaml").read_text(encoding="utf-8")
+    start = text.index("municipalities:")
+    end = text.index("\ncontract:")
+    text = text[:start] + TWENTE_MUNICIPALITIES + text[end:]
+    start, end = text.index("regional_pooling:"), text.index("\n# Transition")
+    text = text[:start] + "regional_pooling: []\n" + text[end:]
+    path = target / "regions" / "twente_test.yaml"
+    path.write_text(text.replace("id: alkmaar", "id: twente_test"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def twente(tmp_path_factory):
+    return load_region(_twente_file(tmp_path_factory.mktemp("twente")))
+
+
+@pytest.fixture(scope="module")
+def twente_baseline(twente):
+    from bekostiging.model.baseline import build_baseline
+
+    return build_baseline(twente)
+
+
+def test_missing_year_is_found_in_data_and_baseline(twente, twente_baseline, iv3):
+    from bekostiging.model.baseline import MISSING_FLAG, missing_years, with_missing_years
+
+    found = data_quality(twente, iv3=iv3)
+    assert [(f.check, f.code, f.year, f.report) for f in found] == [
+        ("missing_year", "GM0141", 2022, "jaarrekening")
+    ]
+    gaps = missing_years(twente_baseline, twente)
+    assert gaps[["gemeentecode", "current_code", "year"]].values.tolist() == [
+        ["GM0141", "GM0141", 2022]
+    ]
+    shown = with_missing_years(twente_baseline, twente)
+    rows = shown[(shown["gemeentecode"] == "GM0141") & (shown["year"] == 2022)]
+    assert len(rows) == len(twente.segments)
+    assert rows["spend"].isna().all() and (rows["spend_flag"] == MISSING_FLAG).all()
+    # Hengelo's 2022 is untouched: 6.72 of its jaarrekening, x 1,000, over the segments.
+    hengelo = shown[(shown["gemeentecode"] == "GM0164") & (shown["year"] == 2022)]
+    raw = iv3.query(
+        "gemeentecode == 'GM0164' and year == 2022 and report == 'jaarrekening' "
+        "and taakveld in ['6.72', '6.82', '6.71', '6.6', '6.81']"
+    )["spending_keur"].sum()
+    assert hengelo["spend_booked"].sum() == pytest.approx(raw * 1000)
+
+
+def test_achterhoek_has_no_missing_year_and_its_tables_do_not_change(
+    achterhoek, baseline_achterhoek
+):
+    from bekostiging.model.baseline import missing_years, with_missing_years
+
+    assert missing_years(baseline_achterhoek, achterhoek).empty
+    assert with_missing_years(baseline_achterhoek, achterhoek) is baseline_achterhoek
+    assert sorted(baseline_achterhoek["year"].unique()) == list(range(2017, 2025))
+
+
+def _view(region, baseline, code, backtest=None, backtest_year=2020):
+    """A stand-in for a municipality view: what the baseline and look-back tables read."""
+    from types import SimpleNamespace
+
+    from bekostiging.model.baseline import to_current_boundaries
+
+    settings = SimpleNamespace(reference_year=2024, backtest_year=backtest_year)
+    analysis = SimpleNamespace(region=region, baseline=baseline, settings=settings)
+    if backtest is not None:
+        analysis.backtest = backtest
+    current = to_current_boundaries(baseline, region)
+    return SimpleNamespace(
+        analysis=analysis,
+        code=code,
+        name=region.name_of(code),
+        baseline=lambda: current[current["gemeentecode"] == code],
+        backtest=lambda: backtest.table,
+    )
+
+
+def test_spend_table_shows_the_missing_year_as_missing_not_zero(twente, twente_baseline):
+    from bekostiging.report.baseline import baseline_spend_table, view_missing_years
+
+    view = _view(twente, twente_baseline, "GM0141")
+    assert view_missing_years(view) == [2022]
+    t = baseline_spend_table(view)
+    assert "2022" in t.data.columns  # the column stays
+    assert t.data["2022"].isna().all()  # every segment and the total: unknown
+    assert t.data["2021"].notna().all() and t.data["2023"].notna().all()
+    text = repr(t)
+    assert "ontbreekt" in text and "leverde over 2022 geen Iv3-jaarrekening" in text
+    # Hengelo has every year: no marker.
+    other = baseline_spend_table(_view(twente, twente_baseline, "GM0164"))
+    assert "ontbreekt" not in repr(other) and other.data["2022"].notna().all()
+
+
+def test_lookback_says_not_compared_for_the_missing_year(twente, twente_baseline):
+    from bekostiging.model.backtest import run_backtest
+    from bekostiging.report.lookback import backtest_table, region_backtest_table
+
+    bt = run_backtest(twente, reference_year=2020, draws=200, actuals=twente_baseline)
+    t = bt.table
+    gap = t[(t["year"] == 2022) & t["gemeentecode"].isin(["GM0141", "regio"])]
+    assert len(gap) == 4 and gap["inside"].isna().all() and gap["actual"].isna().all()
+    compared = t[(t["gemeentecode"] != "regio") & t["actual"].notna()]
+    assert compared["inside"].notna().all()
+    s = bt.summary()
+    # Two municipalities x four years (2021-2024), one of them not compared, per domain.
+    assert s["n"].tolist() == [7, 7] and s["not_compared"].tolist() == [1, 1]
+    assert s.loc["jeugd", "coverage_p10_p90"] == pytest.approx(
+        compared.loc[compared["domain"] == "jeugd", "inside"].astype(bool).mean()
+    )
+    view = _view(twente, twente_baseline, "GM0141", backtest=bt)
+    rows = backtest_table(view).data
+    almelo_2022 = rows[(rows["Gemeente"] == "Almelo") & (rows["Jaar"] == "2022")]
+    assert almelo_2022["Binnen P10-P90"].tolist() == ["niet vergeleken"] * 2
+    assert "geen jaarrekening" in repr(backtest_table(view))
+    region = region_backtest_table(view.analysis).data
+    assert region["Niet vergeleken (geen jaarrekening)"].tolist() == [1, 1]

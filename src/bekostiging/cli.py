@@ -35,7 +35,7 @@ from bekostiging.data.panel import build_panel
 from bekostiging.data.quality import check_before_run, data_quality
 from bekostiging.data.submission import load_submissions, read_submission, write_template
 from bekostiging.model.backtest import run_backtest
-from bekostiging.model.baseline import build_baseline, reconcile
+from bekostiging.model.baseline import build_baseline, reconcile, with_missing_years
 from bekostiging.model.conversion import load_conversion
 from bekostiging.model.evaluation import evaluate, evaluation_table
 from bekostiging.model.forecast import FORECASTERS
@@ -286,6 +286,8 @@ def write_baseline_tables(
     actual = build_baseline(region, params=params, submissions=realised)
     budget = build_baseline(region, report=region.budget_report, params=params)
     rec = reconcile(actual, region)
+    # A year a municipality filed no Iv3 return is shown as missing (NaN, flag 'missing'), not 0.
+    actual, budget = with_missing_years(actual, region), with_missing_years(budget, region)
     # Published tables never show client counts below 10 for a municipality (as CBS does).
     actual, budget = mask_small_counts(actual), mask_small_counts(budget)
     written = [
