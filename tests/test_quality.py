@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bekostiging.cli import main
@@ -368,3 +369,14 @@ def test_lookback_says_not_compared_for_the_missing_year(twente, twente_baseline
     assert "geen jaarrekening" in repr(backtest_table(view))
     region = region_backtest_table(view.analysis).data
     assert region["Niet vergeleken (geen jaarrekening)"].tolist() == [1, 1]
+
+
+def test_baseline_command_exports_the_missing_year_as_empty_not_zero(tmp_path, capsys):
+    path = _twente_file(tmp_path)
+    assert main(["baseline", "--region", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "Datakwaliteit" in out and "1 waarschuwing" in out
+    csv = pd.read_csv(tmp_path / "out" / "baseline" / "baseline_twente_test_jaarrekening.csv")
+    gap = csv[(csv["gemeentecode"] == "GM0141") & (csv["year"] == 2022)]
+    assert len(gap) == 12 and gap["spend"].isna().all() and (gap["spend_flag"] == "missing").all()
+    assert csv.loc[csv["year"] == 2022, "spend"].notna().sum() == 12  # Hengelo's 12 segments
