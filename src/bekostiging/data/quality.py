@@ -338,6 +338,7 @@ def zero_spend_findings(
         for y in range(c.years[0], c.years[1] + 1)
     }
     pooled = pooled_by(region)
+    procured = set(region.segment_ids(procured_only=True))
     out = []
     for seg in region.procured_segments():
         mine = spend[spend["segment"] == seg.id]
@@ -353,6 +354,7 @@ def zero_spend_findings(
                 (spend["gemeentecode"] == code)
                 & (spend["year"] == year)
                 & (spend["domain"] == seg.domain)
+                & spend["segment"].isin(procured)
                 & ~spend["taakveld"].isin(fields)
                 & (spend["spending_keur"] != 0)
             ]
@@ -380,6 +382,15 @@ def zero_spend_findings(
                 )
             )
     return out
+
+
+def _dutch(x: float, decimals: int = 0) -> str:
+    """A number in Dutch notation (the data layer cannot use ``report.formatting``).
+
+    >>> _dutch(255123.4), _dutch(-1406.2), _dutch(6.04, 1)
+    ('255.123', '-1.406', '6,0')
+    """
+    return f"{x:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def outlier_findings(
@@ -419,12 +430,12 @@ def outlier_findings(
         blocking = bool(ratio[i] > t["blocking_factor"])
         value = float(per_inh[i])
         found = (
-            f"€ {value:,.0f} per inwoner, {ratio[i]:,.0f} keer het 99e percentiel van alle "
-            f"gemeenten (€ {ref[i]:,.0f})"
-        ).replace(",", ".")
+            f"€ {_dutch(value)} per inwoner, {_dutch(ratio[i], 1)} keer het 99e percentiel van "
+            f"alle gemeenten in dat jaar (€ {_dutch(ref[i])})"
+        )
         action = (
-            "in euro's in plaats van duizenden? Corrigeer het bedrag (Iv3 is x € 1.000) of "
-            "geef de gemeente eigen cijfers op"
+            "in euro's in plaats van duizenden? Corrigeer het bedrag in de brondata (Iv3 is in "
+            "duizenden euro's) of laat de gemeente eigen cijfers opgeven"
             if blocking
             else "controleer het bedrag in de eigen jaarrekening/begroting van de gemeente"
         )
