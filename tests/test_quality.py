@@ -25,7 +25,7 @@ from bekostiging.data.quality import (
     quality_thresholds,
     zero_spend_findings,
 )
-from bekostiging.data.rawdata import load_iv3
+from bekostiging.data.rawdata import load_iv3, load_population
 from bekostiging.report.quality import findings_frame, findings_lines, findings_table, verdict
 
 REGION_YAML = ASSUMPTIONS_DIR / "regions" / "achterhoek.yaml"
@@ -380,3 +380,47 @@ def test_baseline_command_exports_the_missing_year_as_empty_not_zero(tmp_path, c
     gap = csv[(csv["gemeentecode"] == "GM0141") & (csv["year"] == 2022)]
     assert len(gap) == 12 and gap["spend"].isna().all() and (gap["spend_flag"] == "missing").all()
     assert csv.loc[csv["year"] == 2022, "spend"].notna().sum() == 12  # Hengelo's 12 segments
+
+
+def test_all_42_youth_care_regions_clean_data_no_blocking_and_every_non_filer_listed(iv3):
+    # Every jeugdzorgregio of 2023 (its municipalities from their first year in the data, on
+    # Alkmaar's segments): the thresholds give no blocking finding on the real data, and the
+    # missing years are exactly the non-filers of SOURCES.md caveat 6 that still exist in 2023
+    # (21 reports) plus the four missing 2025 budgets.
+    from bekostiging.config.region import Municipality
+    from bekostiging.core.paths import RAW_DIR
+
+    population = load_population()
+    first = pd.concat([iv3[["gemeentecode", "year"]], population[["gemeentecode", "year"]]])
+    first = first.groupby("gemeentecode")["year"].min()
+    members = pd.read_csv(RAW_DIR / "cbs_jeugdzorgregio_membership_2022_2023.csv")
+    members = members[members["year"] == 2023]
+    base = load_region("alkmaar")
+    found = []
+    for name, g in members.groupby("jeugdzorgregio_naam"):
+        munis = tuple(
+            Municipality(c, n, valid_from=max(2017, int(first[c])))
+            for c, n in zip(g["gemeentecode"], g["gemeente"])
+        )
+        region = dataclasses.replace(base, name=name, municipalities=munis, pooling=())
+        found += data_quality(region, iv3=iv3, population=population)
+    assert members["jeugdzorgregio_naam"].nunique() == 42 and len(members) == 342
+    assert not [f for f in found if f.blocking]
+    missing = sorted((f.code, f.year, f.report) for f in found if f.check == "missing_year")
+    assert len(missing) == 25
+    assert ("GM0141", 2022, "jaarrekening") in missing  # Almelo
+    assert ("GM0809", 2024, "jaarrekening") in missing  # Loon op Zand
+    assert [m for m in missing if m[1] == 2025] == [
+        ("GM0310", 2025, "begroting"),  # De Bilt
+        ("GM0415", 2025, "begroting"),  # Landsmeer
+        ("GM1731", 2025, "begroting"),  # Midden-Drenthe
+        ("GM1961", 2025, "begroting"),  # Vijfheerenlanden
+    ]
+    outliers = sorted((f.name, f.year, f.report, f.taakveld) for f in found if f.check == "outlier")
+    assert outliers == [
+        ("Maastricht", 2017, "jaarrekening", "6.72"),
+        ("Maastricht", 2019, "begroting", "6.72"),
+        ("Maastricht", 2020, "begroting", "6.72"),
+        ("Nieuwkoop", 2024, "begroting", "6.72"),  # negative: EUR -1,406 per inhabitant
+        ("Westerwolde", 2024, "jaarrekening", "6.82"),
+    ]
