@@ -180,6 +180,7 @@ def test_check_data_on_a_mistyped_code_exits_2_naming_code_and_line(tmp_path, ca
     assert "Alles in orde" not in out
     assert f"blokkerend: Winterswijk (GM0249) (regel {line} van " in out
     assert "1 blokkerende bevinding" in out
+    assert "Winterswijk heeft in de CBS-gegevens code GM0294." in out  # the fix, by name
 
 
 def test_check_data_on_clean_regions_lists_the_warning(capsys):

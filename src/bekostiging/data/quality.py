@@ -192,14 +192,18 @@ def code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFrame) -
         where = {"code": m.code, "name": m.name, "file": shown, "line": m.line}
         problem = _code_problem(region, m, known, years)
         if problem is not None and "does not occur" in problem.message:
-            hint = close_matches(m.code, names.index)
+            hint = [c for c, n in names.items() if _simple(m.name) in {_simple(x) for x in n}]
             out.append(
                 Finding(
                     BLOCKING,
                     "code",
                     f"gemeentecode {m.code} komt niet voor in de CBS-bevolking of Iv3",
                     "controleer de code in het regiobestand (CBS-code zoals GM0197)"
-                    + (f"; bedoelde u {hint[0]} ({sorted(names[hint[0]])[0]})?" if hint else ""),
+                    + (
+                        f"; {m.name} heeft in de CBS-gegevens code {' of '.join(hint)}"
+                        if hint
+                        else ""
+                    ),
                     **where,
                 )
             )

@@ -68,7 +68,8 @@ def finding_line(f: Finding) -> str:
     place = f" (regel {f.line} van {f.file})" if f.line is not None and f.file else ""
     head = f"{SEVERITY_LABELS.get(f.severity, f.severity)}: "
     head += f"{where}{place}: " if where else (f"{f.file}: " if f.file else "")
-    return f"{head}{f.found}. Wat te doen: {f.action}."
+    end = "" if f.action.endswith((".", "?", "!")) else "."
+    return f"{head}{f.found}. Wat te doen: {f.action}{end}"
 
 
 def findings_lines(findings: Sequence[Finding]) -> list[str]:
