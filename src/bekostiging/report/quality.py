@@ -167,6 +167,18 @@ def findings_text(findings: Sequence[Finding]) -> Markdown:
     parts = [
         f"{CHECK_LABELS.get(c, c).lower()}: {int(counts[c])}" for c in CHECK_LABELS if c in counts
     ]
-    lines = [f"**Datakwaliteit.** {verdict(findings)} ({'; '.join(parts)}).", ""]
+    lines = [f"**Datakwaliteit.** {verdict(findings).rstrip('.')} ({'; '.join(parts)}).", ""]
     lines += [f"- {finding_line(f)}" for f in _ordered(findings)]
     return markdown(lines)
+
+
+def quality_section(obj) -> Markdown:
+    """The data-quality findings that concern this report: a municipality's own (and the
+    region-wide ones) in its report, all of them in the regional overview."""
+    a = getattr(obj, "analysis", obj)
+    findings = list(a.quality)
+    code = getattr(obj, "code", None)
+    if code is not None:
+        own = {code, *a.region.predecessors(code)}
+        findings = [f for f in findings if not f.code or f.code in own]
+    return findings_text(findings)
