@@ -64,6 +64,7 @@ KWB_YEAR = 2022
 AGEBAND_YEAR = 2020
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
 POOLING_RATIO = 3.0  # 6.81 per inhabitant of the candidate over the median of the others
+CENTRE_SHARE = 0.10  # and at least this share of the region's 6.81
 PARAMETER_FILES = ("common", "national", None, "transition", "reserves", "allocation", "advice")
 
 
@@ -664,8 +665,8 @@ def _region_yaml(nr: NewRegion, reference_year: int, policy: bool) -> str:
         "description: >-",
         f"  {len(current)} municipalities"
         + (f" ({len(merged)} more merged into them since {FIRST_YEAR})" if merged else "")
-        + f" of {where}, with a generic segment layout. IN TE VULLEN: what the region buys",
-        "  together and how.",
+        + f" of {where},",
+        "  with a generic segment layout. IN TE VULLEN: what the region buys together and how.",
         "sources:",
         f"  - {_q(m.source)}",
         f"  - {_q('Iv3 jaarrekening ' + str(FIRST_YEAR) + '-' + str(LAST_ACTUALS) + ', CBS (data/raw)')}",
@@ -828,12 +829,21 @@ def _missing_comment(nr: NewRegion) -> list[str]:
     return out
 
 
+def _ratio_text(ratio: float) -> str:
+    """>>> _ratio_text(float("inf")), _ratio_text(4.26)
+    ("the others' median is 0", "4.3x the others' median")
+    """
+    return (
+        "the others' median is 0" if not np.isfinite(ratio) else f"{ratio:.1f}x the others' median"
+    )
+
+
 def _pooling_block(nr: NewRegion) -> list[str]:
     c = nr.candidates
     listed = [
         f"#   {r.gemeentecode} {nr.names.get(r.gemeentecode, r.gemeentecode)}: "
         f"{r.spend / 1e6:.1f} mln euro in {SPLIT_YEARS[0]}-{SPLIT_YEARS[1]}, "
-        f"{r.per_inhabitant:.0f} euro per inhabitant a year ({r.ratio:.1f}x the others' median)"
+        f"{r.per_inhabitant:.0f} euro per inhabitant a year ({_ratio_text(r.ratio)})"
         for r in c.head(4).itertuples()
     ]
     head = [
@@ -851,6 +861,15 @@ def _pooling_block(nr: NewRegion) -> list[str]:
         ]
     return [
         *head,
+        *(
+            [
+                "# Also above the limit (a second centrumgemeente, e.g. for shelter): "
+                + ", ".join(others)
+                + ". IN TE VULLEN: deel eventueel toe met booked_by als lijst met aandelen."
+            ]
+            if (others := _other_centres(nr))
+            else []
+        ),
         "regional_pooling:",
         "  - segments: [wmo_wonen, opvang]",
         f"    booked_by: {nr.pooled_by}",
@@ -861,6 +880,14 @@ def _pooling_block(nr: NewRegion) -> list[str]:
         "      taken as centrumgemeente; attributed by inhabitants aged 18+ (the real key, the",
         "      municipality of origin, is not public). Check with the region.",
     ]
+
+
+def _other_centres(nr: NewRegion) -> list[str]:
+    """Candidates besides the pooled one whose 6.81 per inhabitant is above the pooling limit."""
+    c = nr.candidates
+    big = c["spend"] >= CENTRE_SHARE * c["spend"].sum()
+    rows = c[(c["gemeentecode"] != nr.pooled_by) & (c["ratio"] >= POOLING_RATIO) & big]
+    return [f"{code} {nr.names.get(code, code)}" for code in rows["gemeentecode"]]
 
 
 def _parameters_yaml(nr: NewRegion, national: dict[str, float]) -> str:
