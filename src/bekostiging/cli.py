@@ -31,7 +31,7 @@ from bekostiging.core.errors import InputError
 from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
 from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
-from bekostiging.data.newregion import generate, write_region
+from bekostiging.data.newregion import generate, write_region, years_text
 from bekostiging.data.panel import build_panel
 from bekostiging.data.submission import load_submissions, read_submission, write_template
 from bekostiging.model.backtest import run_backtest
@@ -447,12 +447,12 @@ def cmd_new_region(args: argparse.Namespace) -> int:
     if nr.missing.empty:
         print("  geen ontbrekende Iv3-jaren")
     for (code, report), grp in nr.missing.groupby(["gemeentecode", "report"]):
-        years = ", ".join(str(y) for y in grp["year"])
+        years = years_text(grp["year"].tolist())
         print(f"  ontbrekend in Iv3: {code} {nr.names.get(code, code)}, {report} {years}")
     for c in nr.corrections:
         print(
             f"  boekingscorrectie voorgesteld: {c.code} {nr.names.get(c.code, c.code)} "
-            f"{c.years[0]}-{c.years[1]}, Wmo geboekt op 6.6 ({euro(c.per_inh_66)} per inwoner, "
+            f"{years_text(range(c.years[0], c.years[1] + 1))}, Wmo geboekt op 6.6 ({euro(c.per_inh_66)} per inwoner, "
             f"landelijke grens {euro(c.national_limit_66)}) in plaats van 6.71"
         )
     for r in nr.candidates.head(3).itertuples():

@@ -603,8 +603,8 @@ def _q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _years_text(years: Sequence[int]) -> str:
-    """>>> _years_text([2018, 2019, 2020, 2023])
+def years_text(years: Sequence[int]) -> str:
+    """>>> years_text([2018, 2019, 2020, 2023])
     '2018-2020, 2023'
     """
     return ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in _runs(years))
@@ -772,9 +772,10 @@ def _region_yaml(nr: NewRegion, reference_year: int, policy: bool) -> str:
                 f"      years: [{c.years[0]}, {c.years[1]}]",
                 "      source: estimate",
                 "      note: >-",
-                f"        {names.get(c.code, c.code)}: 6.6 was {c.per_inh_66:.0f} euro per inhabitant",
-                f"        in {c.years[0]}-{c.years[1]} (national outlier limit {c.national_limit_66:.0f})",
-                f"        and 6.71 {c.per_inh_671:.0f} (national first quartile {c.national_q25_671:.0f}).",
+                f"        {names.get(c.code, c.code)}, {years_text(range(c.years[0], c.years[1] + 1))}:"
+                f" 6.6 was {c.per_inh_66:.0f} euro per inhabitant a year",
+                f"        (national outlier limit {c.national_limit_66:.0f}) and 6.71"
+                f" {c.per_inh_671:.0f} (national first quartile {c.national_q25_671:.0f}).",
                 "        The part of 6.6 above the region's median per inhabitant is moved to 6.71.",
             ]
     else:
@@ -825,7 +826,7 @@ def _missing_comment(nr: NewRegion) -> list[str]:
     ]
     for (code, report), grp in nr.missing.groupby(["gemeentecode", "report"]):
         out.append(
-            f"#   {code} {nr.names.get(code, code)}: {report} {_years_text(grp['year'].tolist())}"
+            f"#   {code} {nr.names.get(code, code)}: {report} {years_text(grp['year'].tolist())}"
         )
     return out
 
@@ -845,7 +846,7 @@ def _pooling_block(nr: NewRegion) -> list[str]:
         f"#   {r.gemeentecode} {nr.names.get(r.gemeentecode, r.gemeentecode)}: "
         f"{r.spend / 1e6:.1f} mln euro in {SPLIT_YEARS[0]}-{SPLIT_YEARS[1]}, "
         f"{r.per_inhabitant:.0f} euro per inhabitant a year ({_ratio_text(r.ratio)})"
-        for r in c.head(4).itertuples()
+        for r in c[c["spend"] > 0].head(4).itertuples()
     ]
     head = [
         "",
