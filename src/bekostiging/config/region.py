@@ -109,13 +109,49 @@ class BookingCorrection:
 
 @dataclass(frozen=True)
 class Pooling:
-    """Spending booked by a centrumgemeente for the whole region, attributed by a key."""
+    """Spending booked by one or more centrumgemeenten for the region, attributed by a key.
+
+    ``booked_by`` holds the centrumgemeenten; ``shares`` the part of each one's booked amount
+    that is for this region (1 when not given; the rest stays its own spending).
+
+    >>> p = Pooling(("wmo_wonen",), ("GM0153", "GM0141"), "volwassen_18plus", "", "",
+    ...             {"GM0141": 0.8})
+    >>> p.share("GM0153"), p.share("GM0141")
+    (1.0, 0.8)
+    """
 
     segments: tuple[str, ...]
-    booked_by: str
+    booked_by: tuple[str, ...]
     key: str
     source: str
     note: str
+    shares: Mapping[str, float] = field(default_factory=dict)
+
+    def share(self, code: str) -> float:
+        """The part of ``code``'s booked amount that is pooled for the region."""
+        return float(self.shares.get(code, 1.0))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The region's policy document as its region file states it (see ``PolicyEntry``).
+
+    >>> Policy().cited, Policy(document="Notitie X", short="de notitie").cited
+    ('', 'de notitie')
+    """
+
+    document: str = ""
+    date: dt.date | None = None
+    short: str = ""
+    method_section: str = ""
+    goals: Mapping[int, str] = field(default_factory=dict)
+    incentive_goals: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    principles: tuple[str, ...] = ()
+
+    @property
+    def cited(self) -> str:
+        """How the text refers to the document ('' when the region names none)."""
+        return self.short or self.document
 
 
 @dataclass(frozen=True)
@@ -142,6 +178,8 @@ class Region:
     sources: tuple[str, ...] = field(default_factory=tuple)
     transition: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The region file's ``transition:`` block: name -> ``{value, source, note}``."""
+    policy: Policy = field(default_factory=Policy)
+    """The region's policy document, goals and principles (quoted by the reports)."""
 
     # --- municipalities ---------------------------------------------------------------------
     @cached_property
@@ -358,7 +396,14 @@ def load_region(name_or_path: str | Path) -> Region:
             for c in f.iv3.booking_corrections
         ),
         pooling=tuple(
-            Pooling(tuple(p.segments), p.booked_by, p.key, p.source, _one_line(p.note))
+            Pooling(
+                tuple(p.segments),
+                tuple(p.booked_by),
+                p.key,
+                p.source,
+                _one_line(p.note),
+                dict(p.shares),
+            )
             for p in f.regional_pooling
         ),
         conversion_file=(path.parent / f.conversion).resolve(),
@@ -366,4 +411,13 @@ def load_region(name_or_path: str | Path) -> Region:
         source_file=path.resolve(),
         sources=tuple(f.sources),
         transition=f.transition.settings() if f.transition is not None else {},
+        policy=Policy(
+            document=_one_line(f.policy.document or ""),
+            date=f.policy.date,
+            short=_one_line(f.policy.short or ""),
+            method_section=_one_line(f.policy.method_section or ""),
+            goals={int(k): _one_line(v) for k, v in f.policy.goals.items()},
+            incentive_goals={k: tuple(v) for k, v in f.policy.incentive_goals.items()},
+            principles=tuple(_one_line(x) for x in f.policy.principles),
+        ),
     )

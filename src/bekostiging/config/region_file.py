@@ -184,12 +184,59 @@ class Iv3Entry(StrictModel):
     booking_corrections: list[BookingCorrectionEntry] = []
 
 
+def _codes(value: Any) -> Any:
+    """One municipality code or a list of them, as a list."""
+    return [value] if isinstance(value, str) else value
+
+
 class PoolingEntry(StrictModel):
-    segments: list[str] = []
-    booked_by: str
+    """Spending booked by one or more centrumgemeenten for the region, attributed by a key.
+
+    ``booked_by`` is one code or a list (several centrumgemeenten, e.g. one per subregion).
+    ``shares`` gives, per centrumgemeente, the part of its booked amount that is for this
+    region (a centrumgemeente that also serves municipalities outside the region); the rest
+    stays its own spending. A missing share is 1.
+    """
+
+    segments: list[str] = Field(min_length=1)
+    booked_by: Annotated[list[Text], BeforeValidator(_codes)] = Field(min_length=1)
+    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] = {}
     key: str
     source: str = ""
     note: str = ""
+
+
+class PolicyEntry(StrictModel):
+    """The region's own policy document, quoted in the reports (nothing of it lives in code).
+
+    ``document`` is the title, ``date`` its date; ``short`` how the text refers to it ("de
+    notitie van 9 februari 2021"); ``goals`` the numbered goals of the procurement;
+    ``incentive_goals`` which goals each perverse incentive threatens; ``principles`` the
+    principles the report names (e.g. that every municipality pays for its own residents).
+    A region without a document leaves ``document`` empty and the reports say so.
+    """
+
+    document: str | None = None
+    date: YamlDate | None = None
+    short: str | None = None
+    method_section: str | None = None
+    goals: dict[StrictInt, Text] = {}
+    incentive_goals: dict[str, list[StrictInt]] = {}
+    principles: list[Text] = []
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _known_goals(self) -> PolicyEntry:
+        for key, numbers in self.incentive_goals.items():
+            unknown = [n for n in numbers if n not in self.goals]
+            if unknown:
+                raise fail(
+                    f"incentive_goals.{key} names goal {unknown[0]}, which is not in goals",
+                    field="incentive_goals",
+                    found=unknown[0],
+                    expected="one of the numbers under goals: " + ", ".join(map(str, self.goals)),
+                )
+        return self
 
 
 def _plain_number(value: Any) -> Any:
@@ -280,6 +327,7 @@ class RegionFile(StrictModel):
     iv3: Iv3Entry = Iv3Entry()
     regional_pooling: list[PoolingEntry] = []
     transition: TransitionEntry | None = None
+    policy: PolicyEntry = PolicyEntry()
     conversion: Text
     parameters: list[str] = []
 
@@ -317,11 +365,30 @@ def cross_references(f: RegionFile) -> Iterator[Reference]:
         if bad:
             where = ("iv3", "booking_corrections", i, "municipalities")
             yield where, "booking correction for a municipality outside the region", bad[0]
+    pooled: dict[str, int] = {}
     for i, p in enumerate(f.regional_pooling):
-        if p.booked_by not in codes:
+        outside = [c for c in p.booked_by if c not in codes]
+        if outside:
             where = ("regional_pooling", i, "booked_by")
-            yield where, "booked_by must be a municipality of the region", p.booked_by
+            yield where, "booked_by must be a municipality of the region", outside[0]
+        if len(set(p.booked_by)) < len(p.booked_by):
+            where = ("regional_pooling", i, "booked_by")
+            yield where, "a centrumgemeente is listed twice", p.booked_by
+        strange = [c for c in p.shares if c not in p.booked_by]
+        if strange:
+            where = ("regional_pooling", i, "shares")
+            yield where, "shares names a municipality that is not in booked_by", strange[0]
         unknown = [s for s in p.segments if s not in seg_ids]
         if unknown:
             where = ("regional_pooling", i, "segments")
             yield where, "pooling names an unknown segment", unknown[0]
+        for s in p.segments:
+            if s in pooled:
+                where = ("regional_pooling", i, "segments")
+                yield (
+                    where,
+                    f"segment {s} is already pooled in entry {pooled[s] + 1}; list all "
+                    "centrumgemeenten of a segment in one entry (booked_by: [..])",
+                    s,
+                )
+            pooled.setdefault(s, i)

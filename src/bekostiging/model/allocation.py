@@ -350,14 +350,15 @@ def use_basis(
             spend = float(frame["spend"].sum())
             attributed = 0.0
             if pool is not None:
-                booked = frame.loc[frame["gemeentecode"] == pool.booked_by, "spend_booked"]
-                attributed = float(booked.sum())
+                booked = frame[frame["gemeentecode"].isin(pool.booked_by)]
+                share = booked["gemeentecode"].map(pool.share).to_numpy()
+                attributed = float((booked["spend_booked"] * share).sum())
         rows.append(
             {
                 "segment": seg,
                 "observed": pool is None,
                 "key": "" if pool is None else pool.key,
-                "booked_by": "" if pool is None else pool.booked_by,
+                "booked_by": "" if pool is None else ",".join(pool.booked_by),
                 "spend": spend,
                 "attributed": attributed,
             }

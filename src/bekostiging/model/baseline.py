@@ -136,22 +136,25 @@ def apply_pooling(frame: pd.DataFrame, region: Region, pop: pd.DataFrame) -> pd.
     frame["spend_iv3"] = frame["spend_booked"]
     for pool in region.pooling:
         key = group_population(pop, pool.key)
+        names = " and ".join(region.name_of(c) for c in pool.booked_by)
         for (year, _segment), grp in frame[frame["segment"].isin(pool.segments)].groupby(
             ["year", "segment"]
         ):
-            booked = grp[grp["gemeentecode"] == pool.booked_by]
+            booked = grp[grp["gemeentecode"].isin(pool.booked_by)]
             if booked.empty:
                 continue
-            amount = float(booked["spend_booked"].iloc[0])
+            # The pooled part of each centrumgemeente's booking; the rest stays its own.
+            pooled = booked["spend_booked"] * booked["gemeentecode"].map(pool.share).to_numpy()
+            amount = float(pooled.sum())
             codes = grp["gemeentecode"].tolist()
             shares = key_shares(pd.Series({c: float(key[(c, year)]) for c in codes}))
             spend = grp["spend_booked"].copy()
-            spend[booked.index] -= amount
+            spend[booked.index] -= pooled
             spend += grp["gemeentecode"].map(shares).to_numpy() * amount
             frame.loc[grp.index, "spend_iv3"] = spend
             frame.loc[grp.index, "pooled"] = True
             frame.loc[grp.index, "method_pool"] = (
-                f"regional pooling: {region.name_of(pool.booked_by)} booked, attributed by {pool.key}"
+                f"regional pooling: {names} booked, attributed by {pool.key}"
             )
     return frame
 

@@ -123,7 +123,7 @@ from bekostiging.report.startbudget import (
     step7_table,
     trend_table,
 )
-from bekostiging.report.summary import college_summary, decision_points, title
+from bekostiging.report.summary import college_summary, decision_points, policy_markdown, title
 from bekostiging.report.transition import indication_table, transition_table, transition_text
 from bekostiging.report.variants import (
     corridor_table,
@@ -171,6 +171,7 @@ __all__ = [
     "switch_evidence_text",
     "switch_evidence_table",
     "goals_markdown",
+    "policy_markdown",
     "main_segment",
     "monitoring_table",
     "outputs_written",

@@ -128,7 +128,8 @@ def use_note(analysis, segments: Sequence[str], costs: bool = False) -> str:
         )
         out.append(
             f"Voor {names} is geen werkelijk gebruik per gemeente bekend: "
-            f"{a.region.name_of(booked_by)} boekt de uitgaven voor de regio "
+            f"{_names_text([a.region.name_of(c) for c in booked_by.split(',')])} "
+            f"{'boekt' if ',' not in booked_by else 'boeken'} de uitgaven voor de regio "
             f"({percent(share, 0)} van de uitgaven aan {names} in {y}) en die zijn toegerekend "
             f"naar {_group_text(group)}; {what}."
         )
@@ -277,11 +278,19 @@ def allocation_text(view) -> Markdown:
             f"'{worst['Verdeelsleutel']}' {view.name} het meest "
             f"({worst['Domein']}: {euro(worst['Verschil t.o.v. eigen inwoners (€)'])} per jaar); "
             f"de sleutel '{best['Verdeelsleutel']}' het minst ({best['Domein']}: "
-            f"{euro(best['Verschil t.o.v. eigen inwoners (€)'])}). De notitie van 9 februari "
-            "2021 houdt vast aan 'iedere gemeente betaalt voor de eigen inwoners'; een andere "
-            "sleutel is een keuze voor solidariteit die dit bedrag verschuift."
+            f"{euro(best['Verschil t.o.v. eigen inwoners (€)'])}). {_own_residents_text(view)} "
+            "Een andere sleutel is een keuze voor solidariteit die dit bedrag verschuift."
         ]
     )
+
+
+def _own_residents_text(view) -> str:
+    """What the region's policy says about paying for the own residents (region file)."""
+    policy = view.analysis.region.policy
+    own = [p for p in policy.principles if "eigen inwoners" in p.lower()]
+    if own and policy.cited:
+        return f"{policy.cited[0].upper()}{policy.cited[1:]} houdt vast aan: {own[0]}"
+    return "Het uitgangspunt van deze berekening is dat iedere gemeente betaalt voor de eigen inwoners."
 
 
 def provider_frame(view) -> pd.DataFrame:

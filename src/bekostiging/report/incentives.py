@@ -15,8 +15,6 @@ from IPython.display import Markdown
 from bekostiging.model.incentives import NOISE
 from bekostiging.report.formatting import percent, text
 from bekostiging.report.labels import (
-    GOALS,
-    INCENTIVE_GOALS,
     TORNADO_OUTCOMES,
     VARIANT_SHORT,
 )
@@ -164,9 +162,25 @@ def tornado_text(
     )
 
 
-def goals_markdown() -> Markdown:
-    """The six goals of the procurement (notitie 9 februari 2021, section 1)."""
-    return markdown([f"{k}. {v}" for k, v in GOALS.items()])
+def goals_markdown(obj) -> Markdown:
+    """The goals of the procurement as the region file states them (``policy.goals``).
+
+    A region without goals in its file gets a sentence saying so, so the report never shows
+    another region's goals.
+    """
+    policy = analysis_of(obj).region.policy
+    if not policy.goals:
+        return markdown(
+            [
+                "Het regiobestand noemt (nog) geen doelstellingen van de inkoop; vul ze in "
+                "onder `policy.goals` om de KPI's hieronder aan de doelen te koppelen."
+            ]
+        )
+    where = f" ({policy.cited})" if policy.cited else ""
+    return markdown(
+        [f"De doelstellingen van de inkoop{where}:", ""]
+        + [f"{k}. {v}" for k, v in sorted(policy.goals.items())]
+    )
 
 
 def _where_present(key: str, g: pd.DataFrame, names: Mapping[str, str]) -> str:
@@ -191,13 +205,14 @@ def monitoring_table(obj) -> ReportTable:
     a = analysis_of(obj)
     card = scorecard(a)
     names = segment_names(a, short=True)
+    goals = a.region.policy.incentive_goals
     rows = []
     for key, g in card.groupby("incentive_key", sort=False):
         rows.append(
             {
                 "Perverse prikkel": g["incentive"].iloc[0],
                 "KPI": g["kpi"].iloc[0],
-                "Doelstellingen": ", ".join(str(x) for x in INCENTIVE_GOALS.get(key, ())),
+                "Doelstellingen": ", ".join(str(x) for x in goals.get(key, ())) or "–",
                 "Speelt bij": _where_present(key, g, names),
                 "Dempende maatregel": g["mitigation"].iloc[0],
             }

@@ -138,42 +138,14 @@ CONCENTRATION_LABELS: dict[str, str] = {
 """Dutch names of the HHI classes of :func:`bekostiging.model.allocation.concentration`."""
 
 
-GOALS: dict[int, str] = {
-    1: "Ondersteuning en zorg zijn tijdig en gericht op een passend, duurzaam resultaat in een "
-    "veilige en zoveel mogelijk vertrouwde omgeving.",
-    2: "Ondersteuning en zorg verbeteren de beleving dat het leven zinvol is (positieve "
-    "gezondheid).",
-    3: "De inwoner participeert maximaal naar vermogen in de samenleving.",
-    4: "De ondersteuning is flexibel en gericht op samenwerking en ambulantisering; waar "
-    "mogelijk wordt snel op- of afgeschaald, zo mogelijk naar het voorliggend veld.",
-    5: "Cliënten zijn tevreden over de ondersteuning die zij van de zorgaanbieder krijgen.",
-    6: "Partners in de keten zijn tevreden over elkaars bijdrage aan de transformatie.",
-}
-"""The six goals of the procurement (notitie vervolguitwerking, 9 februari 2021, section 1)."""
-
-
-INCENTIVE_GOALS: dict[str, tuple[int, ...]] = {
-    "volume": (1, 4),
-    "duration": (1, 4),
-    "upcoding": (1, 6),
-    "selection": (1, 5),
-    "over_under": (1, 2, 3),
-    "waiting": (1, 5),
-    "shifting": (4, 6),
-    "continuity": (1, 6),
-    "admin": (6,),
-}
-"""Which of the six goals each perverse incentive threatens (so its KPI monitors that goal)."""
-
-
 @lru_cache(maxsize=1)
 def labels_nl() -> dict[str, dict[str, str]]:
     """Dutch wording of assumption units and sources (data/assumptions/labels_nl.yaml)."""
     path = ASSUMPTIONS_DIR / "labels_nl.yaml"
     if not path.is_file():
-        return {"units": {}, "sources": {}}
+        return {"units": {}, "sources": {}, "source_fragments": {}}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {"units": dict(data.get("units") or {}), "sources": dict(data.get("sources") or {})}
+    return {key: dict(data.get(key) or {}) for key in ("units", "sources", "source_fragments")}
 
 
 def unit_label(unit: str) -> str:
@@ -191,7 +163,9 @@ def source_label(source: str) -> str:
     if source in sources:
         return sources[source]
     s = re.sub(r"^estimate\b", "schatting", source.strip())
-    s = s.replace("seed 003", "notitie 9 februari 2021").replace(" step ", " stap ")
+    for fragment, dutch in labels_nl()["source_fragments"].items():
+        s = s.replace(fragment, dutch)
+    s = s.replace(" step ", " stap ")
     return s
 
 

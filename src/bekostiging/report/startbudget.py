@@ -73,10 +73,11 @@ def step1_table(obj) -> ReportTable:
             "Doelgroep": s["target_population"].map(lambda g: TARGET_LABELS.get(g, g)).to_numpy(),
         }
     )
+    cited = a.region.policy.cited
     return table(
         out,
-        caption="Stap 1: de ingekochte segmenten, hun subsegmenten en de besloten bekostiging "
-        "(notitie 9 februari 2021, hoofdstuk 2 en 3).",
+        caption="Stap 1: de ingekochte segmenten, hun subsegmenten en de besloten bekostiging"
+        + (f" ({cited})." if cited else " (regiobestand)."),
     )
 
 

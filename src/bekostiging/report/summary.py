@@ -48,6 +48,33 @@ def title(view) -> Markdown:
     )
 
 
+def policy_markdown(obj) -> Markdown:
+    """Which policy document of the region the report follows (from the region file).
+
+    A region without a document in its file gets a sentence saying so; the report then
+    follows the product's own method and names no other region's document.
+    """
+    a = getattr(obj, "analysis", obj)
+    policy = a.region.policy
+    if not policy.document:
+        return markdown(
+            [
+                f"Het regiobestand van {a.region.name} noemt (nog) geen beleidsdocument van de "
+                "regionale inkoop; het rapport volgt de startbudgetmethode van dit model. Vul "
+                "`policy.document` in het regiobestand in om het rapport naar het eigen "
+                "besluit te laten verwijzen."
+            ]
+        )
+    when = f" ({date_nl(policy.date)})" if policy.date is not None else ""
+    section = f", {policy.method_section}" if policy.method_section else ""
+    return markdown(
+        [
+            f"De regio {a.region.name} legt haar inkoop vast in *{policy.document}*{when}. "
+            f"Het startbudget volgt de zeven stappen van de startbudgetmethode{section}."
+        ]
+    )
+
+
 def available_basis_text(analysis, c) -> str:
     """Where the available capacity comes from, in Dutch: data, own figure or assumption."""
     basis = c["available_basis"]

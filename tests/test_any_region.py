@@ -1,0 +1,115 @@
+"""Regions as they are (issue 12, part 3): several centrumgemeenten, policy text from the file.
+
+The pooling cases are computed on the real Achterhoek data with a changed region file: a
+second centrumgemeente, a share of a booking that belongs to another region, and a segment
+pooled twice (refused).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bekostiging.config.region import load_region
+from bekostiging.core.errors import InputError
+from bekostiging.core.paths import region_file
+from bekostiging.model.baseline import build_baseline
+from bekostiging.model.population import group_population, population_by_age_group
+
+
+def _variant(tmp_path: Path, change) -> Path:
+    """A copy of the Achterhoek file with absolute file references, changed by ``change``."""
+    src = region_file("achterhoek")
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["conversion"] = str((src.parent / data["conversion"]).resolve())
+    data["parameters"] = [str((src.parent / p).resolve()) for p in data["parameters"]]
+    change(data)
+    out = tmp_path / "variant.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def _year(frame, segment="wmo_wonen", year=2023):
+    f = frame[(frame["segment"] == segment) & (frame["year"] == year)]
+    return f.set_index("gemeentecode")
+
+
+@pytest.fixture(scope="module")
+def booked():
+    """Wonen 2023 as booked (before pooling) and the 18+ key, from the real data."""
+    region = load_region("achterhoek")
+    b = _year(build_baseline(region))
+    pop = population_by_age_group(region, [2023], region.parameters)
+    key = group_population(pop, "volwassen_18plus")
+    shares = {c: float(key[(c, 2023)]) for c in b.index}
+    total = sum(shares.values())
+    return b["spend_booked"], {c: v / total for c, v in shares.items()}
+
+
+def test_two_centrumgemeenten_pool_both_bookings(tmp_path, booked):
+    spend_booked, key = booked
+
+    def two(data):
+        data["regional_pooling"][0]["booked_by"] = ["GM0222", "GM0294"]
+
+    b = _year(build_baseline(load_region(_variant(tmp_path, two))))
+    pooled = spend_booked["GM0222"] + spend_booked["GM0294"]
+    # Aalten books EUR 33,540 itself and gets its 18+ share of both centrumgemeenten's bookings.
+    assert b.loc["GM0197", "spend_iv3"] == pytest.approx(33_540 + key["GM0197"] * pooled)
+    assert b.loc["GM0294", "spend_iv3"] == pytest.approx(key["GM0294"] * pooled)
+    # Pooling moves money between municipalities; the region total does not change.
+    assert b["spend_iv3"].sum() == pytest.approx(spend_booked.sum())
+
+
+def test_share_of_a_booking_stays_with_the_centrumgemeente(tmp_path, booked):
+    spend_booked, key = booked
+
+    def shared(data):
+        data["regional_pooling"][0]["booked_by"] = ["GM0222", "GM0294"]
+        data["regional_pooling"][0]["shares"] = {"GM0222": 0.75}
+
+    b = _year(build_baseline(load_region(_variant(tmp_path, shared))))
+    pooled = 0.75 * spend_booked["GM0222"] + spend_booked["GM0294"]
+    kept = 0.25 * spend_booked["GM0222"]
+    assert b.loc["GM0222", "spend_iv3"] == pytest.approx(kept + key["GM0222"] * pooled)
+    assert b.loc["GM0197", "spend_iv3"] == pytest.approx(33_540 + key["GM0197"] * pooled)
+    assert b["spend_iv3"].sum() == pytest.approx(spend_booked.sum())
+
+
+def test_a_segment_pooled_twice_is_refused_with_its_line(tmp_path):
+    def twice(data):
+        data["regional_pooling"].append(
+            {"segments": ["wmo_wonen"], "booked_by": "GM0294", "key": "volwassen_18plus"}
+        )
+
+    with pytest.raises(InputError) as err:
+        load_region(_variant(tmp_path, twice))
+    text = str(err.value)
+    assert "wmo_wonen" in text and "already pooled in entry 1" in text
+
+
+def test_a_share_for_a_municipality_that_books_nothing_is_refused(tmp_path):
+    def stray(data):
+        data["regional_pooling"][0]["shares"] = {"GM0197": 0.5}
+
+    with pytest.raises(InputError, match="not in booked_by"):
+        load_region(_variant(tmp_path, stray))
+
+
+def test_policy_goals_come_from_the_region_file(tmp_path):
+    ach, alk = load_region("achterhoek").policy, load_region("alkmaar").policy
+    assert ach.cited == "de notitie van 9 februari 2021" and len(ach.goals) == 6
+    assert alk.goals[1] == "Eenvoud." and "februari" not in alk.cited
+
+    def unknown_goal(data):
+        data["policy"]["incentive_goals"]["admin"] = [7]
+
+    with pytest.raises(InputError, match="goal 7"):
+        load_region(_variant(tmp_path, unknown_goal))
+
+    def no_policy(data):
+        del data["policy"]
+
+    assert load_region(_variant(tmp_path, no_policy)).policy.cited == ""
