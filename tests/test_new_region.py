@@ -95,7 +95,7 @@ def test_the_centrumgemeente_books_the_largest_681(generated, raw_iv3):
     assert largest == "GM0479"  # Zaanstad
     region = load_region(root / "regions" / f"{REGION}.yaml")
     assert [(p.segments, p.booked_by) for p in region.pooling] == [
-        (("wmo_wonen", "opvang"), "GM0479")
+        (("wmo_wonen", "opvang"), ("GM0479",))
     ]
     text = new.files[f"regions/{REGION}.yaml"]
     assert "Also above the limit" in text and "GM0439 Purmerend" in text  # 29 % of the 6.81
@@ -174,6 +174,13 @@ def test_every_placeholder_and_default_is_marked(generated):
     assert params.count("source: estimate") == 8  # the calibrated prevalence
     conversion = (ASSUMPTIONS_DIR / "conversion" / "national.csv").read_text(encoding="utf-8")
     assert new.files[f"conversion/{REGION}.csv"] == conversion
+
+
+def test_the_policy_document_is_left_to_fill_in(generated):
+    root, new, _ = generated
+    region = load_region(root / "regions" / f"{REGION}.yaml")
+    assert (region.policy.document, region.policy.goals, region.policy.principles) == ("", {}, ())
+    assert "document: null  # IN TE VULLEN" in new.files[f"regions/{REGION}.yaml"]
 
 
 def test_segment_ids_are_the_national_parameters(generated):

@@ -675,13 +675,17 @@ def _region_yaml(nr: NewRegion, reference_year: int, policy: bool) -> str:
     if policy:
         lines += [
             "",
-            "# IN TE VULLEN: het beleidsdocument van de regio (titel en datum), de doelen en",
-            "# principes van de inkoop. Tot dan noemen de rapporten geen beleidsdocument.",
+            "# IN TE VULLEN: het beleidsdocument van de regio: titel (document), datum, hoe de",
+            "# tekst ernaar verwijst (short), de genummerde doelen van de inkoop (goals, bijv.",
+            "# 1: Lichtere hulp.), welke doelen elke perverse prikkel bedreigt (incentive_goals) en",
+            "# de principes (principles). Tot dan noemen de rapporten geen beleidsdocument.",
+            "# Voorbeeld: regions/alkmaar.yaml.",
             "policy:",
-            "  document: null",
+            "  document: null  # " + TO_FILL,
             "  date: null",
-            "  goals: []",
+            "  goals: {}",
             "  principles: []",
+            f"  source: {_q(TO_FILL)}",
         ]
     lines += [
         "",
@@ -961,7 +965,7 @@ def generate(
     name: str | None = None,
     reference_year: int = LAST_ACTUALS,
     assumptions_dir: Path = ASSUMPTIONS_DIR,
-    policy: bool = False,
+    policy: bool = True,
 ) -> NewRegion:
     """Build the files of a new region (nothing is written; see :func:`write_region`)."""
     if not ID_PATTERN.match(region_id):
