@@ -458,12 +458,12 @@ def cmd_new_region(args: argparse.Namespace) -> int:
     for r in nr.candidates.head(3).itertuples():
         if r.spend <= 0:
             continue
-        mark = " (gebruikt als centrumgemeente)" if r.gemeentecode == nr.pooled_by else ""
+        mark = " (gebruikt als centrumgemeente)" if r.gemeentecode in nr.pooled_by else ""
         print(
             f"  kandidaat centrumgemeente: {r.gemeentecode} {nr.names.get(r.gemeentecode, '')}, "
             f"taakveld 6.81 {euro(r.spend)} in 2023-2024{mark}"
         )
-    if nr.pooled_by is None:
+    if not nr.pooled_by:
         print("  geen centrumgemeente aangenomen (geen gemeente boekt duidelijk meer op 6.81)")
     if nr.youth_split is not None:
         print(

@@ -623,7 +623,7 @@ class NewRegion:
     youth_split: tuple[float, float] | None
     corrections: list[Correction]
     candidates: pd.DataFrame
-    pooled_by: str | None
+    pooled_by: tuple[str, ...]  # the centrumgemeenten (booked_by), none if empty
     missing: pd.DataFrame
     factors: dict[str, float]
     names: dict[str, str] = field(default_factory=dict)
@@ -857,7 +857,7 @@ def _pooling_block(nr: NewRegion) -> list[str]:
         "# Centrumgemeente candidates (largest Iv3 taakveld 6.81, sheltered housing and shelter):",
         *listed,
     ]
-    if nr.pooled_by is None:
+    if not nr.pooled_by:
         return [
             *head,
             f"# No municipality books more than {POOLING_RATIO:.0f}x the others' 6.81 per inhabitant,",
@@ -865,35 +865,45 @@ def _pooling_block(nr: NewRegion) -> list[str]:
             "# IN TE VULLEN als een centrumgemeente voor de regio boekt.",
             "regional_pooling: []",
         ]
+    shown = ", ".join(f"{c} {nr.names.get(c, c)}" for c in nr.pooled_by)
+    several = len(nr.pooled_by) > 1
     return [
         *head,
-        *(
-            [
-                "# Also above the limit (a second centrumgemeente, e.g. for shelter): "
-                + ", ".join(others)
-                + ". IN TE VULLEN: deel eventueel toe met booked_by als lijst met aandelen."
-            ]
-            if (others := _other_centres(nr))
-            else []
-        ),
+        f"# Taken as centrumgemeente{'n' if several else ''} (6.81 per inhabitant at least"
+        f" {POOLING_RATIO:.0f}x the others' median",
+        f"# and at least {CENTRE_SHARE:.0%} of the region's 6.81): {shown}. IN TE VULLEN als een",
+        "# centrumgemeente ook gemeenten buiten de regio bedient: geef dan per centrumgemeente het",
+        "# deel voor deze regio onder shares (bijv. shares: {GM0000: 0.8}).",
         "regional_pooling:",
         "  - segments: [wmo_wonen, opvang]",
-        f"    booked_by: {nr.pooled_by}",
+        f"    booked_by: [{', '.join(nr.pooled_by)}]",
         "    key: volwassen_18plus",
         "    source: estimate",
         "    note: >-",
-        f"      {nr.names.get(nr.pooled_by, nr.pooled_by)} books the largest 6.81 of the region and is",
-        "      taken as centrumgemeente; attributed by inhabitants aged 18+ (the real key, the",
-        "      municipality of origin, is not public). Check with the region.",
+        f"      {shown} book{'' if several else 's'} far more on 6.81 than the other municipalities",
+        "      and are taken as centrumgemeente"
+        if several
+        else "      and is taken as centrumgemeente",
+        "      for the region; attributed by inhabitants aged 18+ (the real key, the municipality",
+        "      of origin, is not public). Check with the region.",
     ]
 
 
-def _other_centres(nr: NewRegion) -> list[str]:
-    """Candidates besides the pooled one whose 6.81 per inhabitant is above the pooling limit."""
-    c = nr.candidates
-    big = c["spend"] >= CENTRE_SHARE * c["spend"].sum()
-    rows = c[(c["gemeentecode"] != nr.pooled_by) & (c["ratio"] >= POOLING_RATIO) & big]
-    return [f"{code} {nr.names.get(code, code)}" for code in rows["gemeentecode"]]
+def centres(candidates: pd.DataFrame) -> tuple[str, ...]:
+    """The centrumgemeenten among :func:`centrumgemeente_candidates`: 6.81 per inhabitant at
+    least ``POOLING_RATIO`` times the others' median and at least ``CENTRE_SHARE`` of the
+    region's 6.81 (a region of one municipality has none).
+
+    >>> c = pd.DataFrame({"gemeentecode": ["E", "A", "H"], "spend": [100.0, 28.0, 2.0],
+    ...                   "ratio": [75.0, 43.0, 3.3]})
+    >>> centres(c)
+    ('E', 'A')
+    """
+    if len(candidates) < 2:
+        return ()
+    big = candidates["spend"] >= CENTRE_SHARE * candidates["spend"].sum()
+    hit = (candidates["spend"] > 0) & (candidates["ratio"] >= POOLING_RATIO) & big
+    return tuple(str(c) for c in candidates.loc[hit, "gemeentecode"])
 
 
 def _parameters_yaml(nr: NewRegion, national: dict[str, float]) -> str:
@@ -984,11 +994,7 @@ def generate(
     all_codes = [r.code for r in rows]
     pi = per_inhabitant(iv3)
     candidates = centrumgemeente_candidates(iv3, members.codes)
-    pooled_by = None
-    if len(members.codes) > 1 and not candidates.empty:
-        top = candidates.iloc[0]
-        if top["spend"] > 0 and top["ratio"] >= POOLING_RATIO:
-            pooled_by = str(top["gemeentecode"])
+    pooled_by = centres(candidates)
     params = load_parameters(
         [
             assumptions_dir / "parameters" / "common.yaml",
