@@ -873,7 +873,7 @@ def _pooling_block(nr: NewRegion) -> list[str]:
         f" {POOLING_RATIO:.0f}x the others' median",
         f"# and at least {CENTRE_SHARE:.0%} of the region's 6.81): {shown}. IN TE VULLEN als een",
         "# centrumgemeente ook gemeenten buiten de regio bedient: geef dan per centrumgemeente het",
-        "# deel voor deze regio onder shares (bijv. shares: {GM0000: 0.8}).",
+        "# deel voor deze regio onder shares (bijv. shares: {GMxxxx: 0.8}).",
         "regional_pooling:",
         "  - segments: [wmo_wonen, opvang]",
         f"    booked_by: [{', '.join(nr.pooled_by)}]",
