@@ -38,7 +38,7 @@ import pandas as pd
 
 from bekostiging.config.parameters import load_parameters
 from bekostiging.core.atomic import atomic_path
-from bekostiging.core.errors import InputError, Problem, close_matches
+from bekostiging.core.errors import InputError, Problem, close_matches, display_path
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.data.panel import (
     load_jeugdzorgregio_membership,
@@ -1042,14 +1042,12 @@ def write_region(
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise InputError(
-            [
-                Problem(
-                    str(t),
-                    f"regio '{nr.id}' bestaat al; kies een ander --id of gebruik --force "
-                    "om de bestanden te overschrijven",
-                )
-                for t in existing
-            ]
+            Problem(
+                display_path(existing[0]),
+                f"regio '{nr.id}' bestaat al; kies een ander --id of gebruik --force "
+                "om de bestanden te overschrijven",
+                found=", ".join(t.name for t in existing),
+            )
         )
     with contextlib.ExitStack() as stack:
         for target, text in zip(targets, nr.files.values(), strict=True):
