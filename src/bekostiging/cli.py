@@ -31,6 +31,7 @@ from bekostiging.core.errors import InputError
 from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
 from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
+from bekostiging.data.newregion import generate, write_region, years_text
 from bekostiging.data.panel import build_panel
 from bekostiging.data.quality import check_before_run, data_quality
 from bekostiging.data.submission import load_submissions, read_submission, write_template
@@ -66,6 +67,7 @@ Veelgebruikte opdrachten:
   python -m bekostiging template --gemeente GM0197      invulformat (Excel) voor één gemeente
   python -m bekostiging check-submission bestand.xlsx   een ingevuld format controleren
   python -m bekostiging check-data                      controleer alle data en aannames
+  python -m bekostiging new-region --jeugdzorgregio JZ14 --id twente   een nieuwe regio
 
 Uitvoer komt in reports/<regio>/. Aannames staan in data/assumptions/ (zie README.md).
 """
@@ -405,6 +407,89 @@ def cmd_startbudget(args: argparse.Namespace) -> int:
     for year, amount in total.items():
         print(f"  {year}: {euro(amount)}")
     print(f"geschreven: {out / (stem + '.xlsx')}")
+    return EXIT_OK
+
+
+def _new_region_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--jeugdzorgregio",
+        metavar="CODE_OF_NAAM",
+        help="jeugdzorgregio als code (JZ14) of naam (Twente), hoofdletters maken niet uit",
+    )
+    which.add_argument(
+        "--gemeenten", metavar="GMxxxx,...", help="gemeentecodes, gescheiden door komma's"
+    )
+    p.add_argument("--id", required=True, help="regio-id, bijv. twente (wordt de bestandsnaam)")
+    p.add_argument("--naam", default=None, help="naam van de regio (standaard: uit de data)")
+    p.add_argument(
+        "--peiljaar",
+        dest="reference_year",
+        type=int,
+        default=2024,
+        help="peiljaar; het contract begint als plaatshouder op 1 januari daarna (standaard 2024)",
+    )
+    p.add_argument("--force", action="store_true", help="overschrijf een bestaande regio")
+
+
+@command(
+    "new-region",
+    "maak een nieuwe regio uit de landelijke data (jeugdzorgregio of gemeentecodes)",
+    _new_region_args,
+    description=(
+        "Schrijft regions/<id>.yaml, parameters/<id>.yaml en conversion/<id>.csv in "
+        "data/assumptions. Waarden die de regio zelf moet invullen zijn gemarkeerd met "
+        "'IN TE VULLEN'; landelijke standaardwaarden en schattingen met 'estimate'."
+    ),
+)
+def cmd_new_region(args: argparse.Namespace) -> int:
+
+    codes = args.gemeenten.split(",") if args.gemeenten is not None else None
+    nr = generate(
+        args.id,
+        jeugdzorgregio=args.jeugdzorgregio,
+        codes=codes,
+        name=args.naam,
+        reference_year=args.reference_year,
+    )
+    written = write_region(nr, force=args.force)
+    current = [m for m in nr.municipalities if m.merged_into is None]
+    print(f"Nieuwe regio '{nr.id}': {nr.name}, {len(current)} gemeenten.")
+    print("Geschreven:")
+    for path in written:
+        print(f"  {path}")
+    print(f"Nog in te vullen: {nr.to_fill} waarden gemarkeerd met 'IN TE VULLEN'.")
+    print("Bevindingen:")
+    for m in nr.municipalities:
+        if m.merged_into is not None:
+            print(f"  fusie: {m.code} {m.name} is in {m.until + 1} opgegaan in {m.merged_into}")
+    if nr.missing.empty:
+        print("  geen ontbrekende Iv3-jaren")
+    for (code, report), grp in nr.missing.groupby(["gemeentecode", "report"]):
+        years = years_text(grp["year"].tolist())
+        print(f"  ontbrekend in Iv3: {code} {nr.names.get(code, code)}, {report} {years}")
+    for c in nr.corrections:
+        print(
+            f"  boekingscorrectie voorgesteld: {c.code} {nr.names.get(c.code, c.code)} "
+            f"{years_text(range(c.years[0], c.years[1] + 1))}, Wmo geboekt op 6.6 ({euro(c.per_inh_66)} per inwoner, "
+            f"landelijke grens {euro(c.national_limit_66)}) in plaats van 6.71"
+        )
+    for r in nr.candidates.head(3).itertuples():
+        if r.spend <= 0:
+            continue
+        mark = " (gebruikt als centrumgemeente)" if r.gemeentecode in nr.pooled_by else ""
+        print(
+            f"  kandidaat centrumgemeente: {r.gemeentecode} {nr.names.get(r.gemeentecode, '')}, "
+            f"taakveld 6.81 {euro(r.spend)} in 2023-2024{mark}"
+        )
+    if not nr.pooled_by:
+        print("  geen centrumgemeente aangenomen (geen gemeente boekt duidelijk meer op 6.81)")
+    if nr.youth_split is not None:
+        print(
+            f"  jeugdsplitsing 2023-2024: 6.73 {percent(nr.youth_split[0])}, "
+            f"6.74 {percent(nr.youth_split[1])}"
+        )
+    print(f"Volgende stap: python -m bekostiging reports --region {nr.id}")
     return EXIT_OK
 
 
