@@ -42,7 +42,10 @@ def output_dir(settings, root: Path = REPORTS_DIR) -> Path:
     name = f"peiljaar-{settings.reference_year}"
     if settings.scenario:
         name += f"-{Path(settings.scenario).stem}"
-    return root / settings.region / name
+    region = settings.region
+    if region.endswith((".yaml", ".yml")):  # a region file given by path: its file name
+        region = Path(region).stem
+    return root / region / name
 
 
 def _money(x: float) -> int | None:

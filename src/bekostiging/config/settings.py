@@ -94,7 +94,13 @@ class Settings:
     @field_validator("region", mode="before")
     @classmethod
     def _known_region(cls, value: Any) -> str:
-        region = str(value).strip().lower()
+        text = str(value).strip()
+        if text.endswith((".yaml", ".yml")):  # a region file elsewhere (e.g. generated in a test)
+            path = Path(text).expanduser()
+            if not path.is_file():
+                raise fail("region file not found", found=value, expected="an existing .yaml file")
+            return str(path.resolve())
+        region = text.lower()
         if region not in available_regions():
             raise fail(
                 "unknown region", found=value, expected="one of: " + ", ".join(available_regions())
