@@ -399,7 +399,10 @@ def test_every_behaviour_parameter_is_sourced_and_literature_values_cite_their_p
     }
     for name, text in cites.items():
         assert text in p.param(name).source, name
-    growth = p.param("behaviour.duration.annual_growth_pq").value
+    # behaviour.yaml keys no segment id (issue 12); the Achterhoek's file gives GWV residence
+    assert p.param("behaviour.duration.annual_growth_pq").value == {"default": 0.05}
+    region = load_behaviour_parameters(load_region("achterhoek").parameters)
+    growth = region.param("behaviour.duration.annual_growth_pq").value
     assert (growth["default"], growth["gwv"]) == (0.05, 0.11)
     assert p.param("behaviour.supply_elasticity").range[1] == 1.5  # the upper bound
 
