@@ -67,10 +67,11 @@ def risk_params(achterhoek):
     from bekostiging.core.paths import ASSUMPTIONS_DIR
 
     parameters = ASSUMPTIONS_DIR / "parameters"
-    files = [
-        *achterhoek.parameter_files,
-        parameters / "transition.yaml",
-        parameters / "reserves.yaml",
+    files = list(achterhoek.parameter_files)  # the region's own file last: its values win
+    files += [
+        f
+        for f in (parameters / "transition.yaml", parameters / "reserves.yaml")
+        if f.resolve() not in files
     ]
     fixed = {k: {"value": v, "source": "estimate"} for k, v in FIXED_RISK_ASSUMPTIONS.items()}
     return load_parameters(files).with_overrides(fixed, source="test")

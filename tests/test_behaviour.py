@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bekostiging.bench.behaviour import bench_behaviour, naive_decisions
 from bekostiging.config.parameters import Parameter, Parameters
+from bekostiging.config.region import load_region
 from bekostiging.core.errors import ParameterError
 from bekostiging.model.behaviour import (
     POSTPONED,
@@ -300,16 +301,20 @@ def test_bench_behaviour_reports_time_and_ratio():
 # --- inputs, rules and the projection's interface ---------------------------------------------
 
 
-def test_segment_inputs_fall_back_to_domain_defaults():
+def test_segment_inputs_fall_back_to_domain_defaults(achterhoek):
     alkmaar = segment_inputs("jeugd_ambulant")  # Regio Alkmaar: not in behaviour.yaml
     assert (alkmaar.need_cv, alkmaar.clients_per_provider, alkmaar.duration_growth) == (
         1.0,
         150.0,
         0.05,
     )
-    assert segment_inputs("jeugd_verblijf").duration_growth == 0.11  # listed: residence
+    # behaviour.yaml keys no segment id (issue 12): a region's own file lists its residence
+    assert segment_inputs("jeugd_verblijf").duration_growth == 0.05
+    alkmaar_params = load_region("alkmaar").parameters
+    assert segment_inputs("jeugd_verblijf", region_params=alkmaar_params).duration_growth == 0.11
     assert segment_inputs("wmo_pbv").need_cv == 0.8  # Wmo default
-    assert segment_inputs("hcv").need_cv == 1.2
+    assert segment_inputs("hcv").need_cv == 1.0  # the jeugd fallback
+    assert segment_inputs("hcv", region_params=achterhoek.parameters).need_cv == 1.2
     assert dict(segment_inputs("wmo_io").shift_split)["wlz"] == 0.3
 
 
@@ -394,7 +399,10 @@ def test_every_behaviour_parameter_is_sourced_and_literature_values_cite_their_p
     }
     for name, text in cites.items():
         assert text in p.param(name).source, name
-    growth = p.param("behaviour.duration.annual_growth_pq").value
+    # behaviour.yaml keys no segment id (issue 12); the Achterhoek's file gives GWV residence
+    assert p.param("behaviour.duration.annual_growth_pq").value == {"default": 0.05}
+    region = load_behaviour_parameters(load_region("achterhoek").parameters)
+    growth = region.param("behaviour.duration.annual_growth_pq").value
     assert (growth["default"], growth["gwv"]) == (0.05, 0.11)
     assert p.param("behaviour.supply_elasticity").range[1] == 1.5  # the upper bound
 

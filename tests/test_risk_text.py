@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from bekostiging.config.region import load_region
 from bekostiging.core.paths import ASSUMPTIONS_DIR
 from bekostiging.model.incentives import scorecard
 from bekostiging.model.risk import RISK_KEYS, risk_table
@@ -157,7 +158,8 @@ def test_split_clients_a_scenario_source_and_a_municipality_without_code_column(
 def test_the_scorecard_text_of_a_fixed_simulation():
     # the hybrid mitigation uses the one p*q share of the project (projection.hybrid_pq_share,
     # 10 %), the same as the variant comparison
-    numbers = scorecard("iaj", "lumpsum", n_clients=300)
+    # the Achterhoek's own IAJ values (behaviour.yaml keys no segment id, issue 12)
+    numbers = scorecard("iaj", "lumpsum", None, load_region("achterhoek").parameters, n_clients=300)
     card = dutch_scorecard(numbers)
     assert card.columns.tolist() == list(SCORECARD_LABELS)
     hybrid = "hybride bekostiging (deel p*q, deel lumpsum)"

@@ -243,10 +243,13 @@ def segment_inputs(
     ``segment`` is a segment id or a :class:`~bekostiging.config.region.Segment` (which gives the
     domain). ``params`` defaults to ``behaviour.yaml``; names in ``region_params`` win.
 
-    >>> inp = segment_inputs("jeugd_ambulant")  # Regio Alkmaar: not listed, takes 'jeugd'
+    >>> inp = segment_inputs("jeugd_ambulant")  # not in behaviour.yaml: takes 'jeugd'
     >>> inp.need_cv, inp.domain
     (1.0, 'jeugd')
-    >>> segment_inputs("hcv").clients_per_provider
+    >>> segment_inputs("hcv").clients_per_provider  # the shared file knows no segment ids
+    150.0
+    >>> from bekostiging.config.region import load_region
+    >>> segment_inputs("hcv", region_params=load_region("achterhoek").parameters).clients_per_provider
     25.0
     """
     seg_id = str(getattr(segment, "id", segment))
