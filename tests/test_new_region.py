@@ -251,6 +251,12 @@ def test_cli_refuses_bad_input_with_exit_2(argv, message, capsys):
     assert not (ASSUMPTIONS_DIR / "regions" / "x_test.yaml").exists()
 
 
+def test_the_id_comes_from_the_name_when_not_given():
+    assert nr.generate(None, jeugdzorgregio="JZ43").id == "midden_limburg_west"
+    with pytest.raises(InputError, match="geef een regio-id"):
+        nr.generate(None, codes=["GM0479"])
+
+
 def test_jeugdzorgregio_by_name_or_code():
     regions = nr.load_jeugdzorgregios(2023)
     assert nr.find_jeugdzorgregio("TWENTE", regions) == ("JZ14", "Twente")
