@@ -113,3 +113,39 @@ def test_policy_goals_come_from_the_region_file(tmp_path):
         del data["policy"]
 
     assert load_region(_variant(tmp_path, no_policy)).policy.cited == ""
+
+
+def test_zero_spend_in_a_procured_segment_gives_no_budget_and_runs(tmp_path):
+    """Bergen booked all its residential youth care as crisis care (a conversion override):
+    no budget for jeugd_verblijf, the region's cost per client, and the variants still pay."""
+    import pandas as pd
+
+    from bekostiging.model.projection import project_start_budget
+    from bekostiging.model.startbudget import start_budget
+
+    src = region_file("alkmaar")
+    conv = pd.read_csv(src.parent / "../conversion/alkmaar.csv", dtype=str)
+    rows = []
+    for years, field_, crisis in (("2017-2024", "6.73", "1.0"), ("2025-2026", "6.76", "0.95")):
+        for r in conv[(conv["years"] == years) & (conv["taakveld"] == field_)].itertuples():
+            share = {"jeugd_verblijf": "0.0", "jeugd_crisis": crisis}.get(r.segment, r.share)
+            rows.append({**r._asdict(), "share": share, "gemeentecode": "GM0373"})
+    path = tmp_path / "conversion.csv"
+    pd.concat([conv, pd.DataFrame(rows).drop(columns="Index")]).to_csv(path, index=False)
+
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["conversion"] = str(path)
+    data["parameters"] = [str((src.parent / p).resolve()) for p in data["parameters"]]
+    out = tmp_path / "zero.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    region = load_region(out)
+    base = build_baseline(region)
+    sb = start_budget(region, base, 2024, "2027-01-01")
+    t = sb.table.set_index(["gemeentecode", "segment", "year"]).sort_index()
+    bergen = t.loc[("GM0373", "jeugd_verblijf")]
+    assert (bergen["budget"] == 0).all() and (bergen["clients"] == 0).all()
+    assert (bergen["cost_per_client"] > 0).all()  # the region's, for any client who comes
+    assert (t.loc[("GM0373", "jeugd_crisis"), "budget"] > 0).all()
+    budget = build_baseline(region, report=region.budget_report)
+    proj = project_start_budget(sb, base, budget, draws=50)
+    assert proj is not None

@@ -33,9 +33,10 @@ from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
 from bekostiging.data.newregion import generate, write_region, years_text
 from bekostiging.data.panel import build_panel
+from bekostiging.data.quality import check_before_run, data_quality
 from bekostiging.data.submission import load_submissions, read_submission, write_template
 from bekostiging.model.backtest import run_backtest
-from bekostiging.model.baseline import build_baseline, reconcile
+from bekostiging.model.baseline import build_baseline, reconcile, with_missing_years
 from bekostiging.model.conversion import load_conversion
 from bekostiging.model.evaluation import evaluate, evaluation_table
 from bekostiging.model.forecast import FORECASTERS
@@ -49,6 +50,7 @@ from bekostiging.report.evaluation import (
 )
 from bekostiging.report.formatting import euro, percent
 from bekostiging.report.labels import dutch_columns
+from bekostiging.report.quality import findings_lines, verdict
 from bekostiging.report.suppression import mask_small_counts
 from bekostiging.report.text.backtest import backtest_with_names
 
@@ -244,6 +246,8 @@ def cmd_check_data(args: argparse.Namespace) -> int:
     rawdata.load_boundaries()
     print(f"Tabellen gevalideerd (Iv3: {len(iv3):,} rijen).".replace(",", "."))
     regions = [args.region] if args.region else available_regions()
+    population = rawdata.load_population()
+    findings = []
     for rid in regions:
         r = load_region(rid)
         params = r.parameters
@@ -253,8 +257,19 @@ def cmd_check_data(args: argparse.Namespace) -> int:
             f"{r.name}: {len(r.current_codes())} gemeenten, {len(r.segments)} segmenten, "
             f"{len(params)} aannames (waarvan {n_est} schatting)."
         )
-    print("Alles in orde.")
-    return EXIT_OK
+        found = data_quality(r, iv3=iv3, population=population, params=params)
+        for line in findings_lines(found):
+            print(f"  {line}")
+        findings += found
+    print(verdict(findings))
+    return EXIT_INPUT if any(f.blocking for f in findings) else EXIT_OK
+
+
+def _quality_gate(region) -> None:
+    """The data-quality step before a run: stops on blocking findings, mentions the warnings."""
+    warnings = check_before_run(region)
+    if warnings:
+        print(f"Datakwaliteit {region.name}: {verdict(warnings)} Zie 'check-data'.")
 
 
 def write_baseline_tables(
@@ -263,6 +278,7 @@ def write_baseline_tables(
     """Write the baseline (actuals and budgets), reconciliation and provenance tables."""
 
     region = load_region(region_id)
+    _quality_gate(region)
     params = region.with_parameters(scenario)
     realised = None
     if with_submissions:
@@ -272,6 +288,8 @@ def write_baseline_tables(
     actual = build_baseline(region, params=params, submissions=realised)
     budget = build_baseline(region, report=region.budget_report, params=params)
     rec = reconcile(actual, region)
+    # A year a municipality filed no Iv3 return is shown as missing (NaN, flag 'missing'), not 0.
+    actual, budget = with_missing_years(actual, region), with_missing_years(budget, region)
     # Published tables never show client counts below 10 for a municipality (as CBS does).
     actual, budget = mask_small_counts(actual), mask_small_counts(budget)
     written = [
@@ -363,6 +381,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 def cmd_startbudget(args: argparse.Namespace) -> int:
 
     region = load_region(args.region)
+    _quality_gate(region)
     params = region.with_parameters(args.scenario)
     realised, expectations, _ = load_submissions(region)
     base = build_baseline(region, params=params, submissions=realised)
@@ -623,6 +642,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
     if not (NOTEBOOKS_DIR / "gemeente.ipynb").is_file():
         print("De notebooks ontbreken (notebooks/gemeente.ipynb).", file=sys.stderr)
         return EXIT_FAILED
+    _quality_gate(load_region(args.region))
     code, results, index = run_reports(
         settings,
         codes=args.only,

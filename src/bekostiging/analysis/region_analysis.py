@@ -38,6 +38,7 @@ from bekostiging.core.atomic import atomic_path
 from bekostiging.core.errors import ParameterError, Problem
 from bekostiging.core.paths import PROJECT_ROOT
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
+from bekostiging.data.quality import Finding, check_before_run
 from bekostiging.data.rawdata import load_iv3, load_iv3_balance, sha256, verify_checksums
 from bekostiging.data.submission import load_own_capacity, load_submissions
 from bekostiging.model.affordability import (
@@ -95,6 +96,7 @@ from bekostiging.model.transition import (
 
 SHARED_ENV = "BEKOSTIGING_ANALYSIS_CACHE"
 WARM = (
+    "quality",
     "baseline",
     "budgets",
     "baseline_current",
@@ -171,7 +173,9 @@ class RegionAnalysis:
         """
         settings = check_settings(**raw)
         fresh = cls(settings)
-        return load_shared(fresh) or fresh
+        analysis = load_shared(fresh) or fresh
+        _ = analysis.quality  # a blocking data-quality finding stops here, before any output
+        return analysis
 
     def fingerprint(self) -> str:
         """What the figures rest on: settings (but the municipality), data, assumptions, code."""
@@ -195,6 +199,16 @@ class RegionAnalysis:
         return Path(path)
 
     # --- inputs -----------------------------------------------------------------------------
+    @cached_property
+    def quality(self) -> list[Finding]:
+        """The data-quality warnings of the region's inputs (:mod:`bekostiging.data.quality`).
+
+        A blocking finding (an unknown code, an amount a thousand times too big, a procured
+        segment without its assumptions) raises an :class:`InputError` naming municipality,
+        year and task field; the warnings are listed in the reports.
+        """
+        return check_before_run(self.region, params=self.params)
+
     @cached_property
     def region(self):
 

@@ -76,6 +76,9 @@ def municipality_results(view) -> dict[str, Any]:
         ("jeugd", [s.id for s in a.region.procured_segments() if s.domain == "jeugd"]),
         ("wmo", [s.id for s in a.region.procured_segments() if s.domain == "wmo"]),
     ):
+        if not segs:  # the region does not buy this domain jointly
+            alloc[label] = {}
+            continue
         t = view.allocation(segs)
         t = t[t["gemeentecode"] == view.code]
         alloc[label] = {k: _money(v) for k, v in zip(t["key"], t["amount"])}

@@ -9,7 +9,8 @@ Tables and their quirks (see ``data/raw/SOURCES.md``):
   6.74 split off from 6.72) and in 2025 (6.75/6.76/6.79 ...); negative amounts are real
   corrections and are kept; codes that exist depend on the year (municipal mergers);
 * Iv3 taakveld titles per year;
-* the Achterhoek boundaries (GeoJSON) for maps.
+* the national municipal boundaries of 2023 and 2024 (GeoJSON) for maps; invalid outlines
+  are repaired on load.
 
 Every loader returns a fresh DataFrame; the parsed files are cached per path and modification
 time, so notebooks can call them freely.
@@ -27,9 +28,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
+import shapely
+import shapely.errors
+import shapely.geometry
 
 from bekostiging.core.errors import InputError, Problem, display_path
 from bekostiging.core.paths import RAW_DIR
@@ -47,7 +52,7 @@ FILES = {
     "regions": "regions.csv",
     "wmo_clients": "cbs_wmo_clients_aalten_2019_2022.csv",
     "youth_national": "cbs_youth_care_national_2018_2023.csv",
-    "boundaries": "achterhoek_municipalities_2015.geojson",
+    "boundaries": "cbs_municipalities_2024.geojson",
     "kwb_use": "cbs_kwb2022_youthcare_wmo_municipalities.csv",
     "iv3_balance": "iv3_balance_reserves_municipalities_2017_2024.csv",
 }
@@ -304,37 +309,122 @@ def load_youth_national(path: str | Path | None = None) -> pd.DataFrame:
     return read_table(_path("youth_national", path), YOUTH_NATIONAL)
 
 
-def load_boundaries(path: str | Path | None = None) -> dict:
-    """Municipal boundaries as a GeoJSON FeatureCollection (for maps only; coarse geometry).
+BOUNDARY_YEARS = (2023, 2024)
+"""The years of the shipped national outlines (``cbs_municipalities_YYYY.geojson``)."""
 
-    >>> geo = load_boundaries()
-    >>> sorted(f["properties"]["gemeentecode"] for f in geo["features"])[:2]
-    ['GM0197', 'GM0222']
+
+def boundary_year(year: int) -> int:
+    """The outline year to draw a map for ``year``: the latest shipped one not after it, or
+    the first one for an earlier year (the 342 codes of 2023 also cover 2019-2022 regions,
+    whose merged municipalities appear under their successor code).
+
+    >>> boundary_year(2024), boundary_year(2023), boundary_year(2021), boundary_year(2026)
+    (2024, 2023, 2023, 2024)
     """
-    p = _path("boundaries", path)
+    earlier = [y for y in BOUNDARY_YEARS if y <= year]
+    return max(earlier) if earlier else min(BOUNDARY_YEARS)
+
+
+def repair_geometry(geometry: dict) -> dict:
+    """A valid GeoJSON (Multi)Polygon for ``geometry``: unchanged when it is valid under OGC
+    rules, else repaired with ``shapely.make_valid`` and reduced to its polygons (collapsed
+    slivers that became lines or points are dropped). ValueError when no area is left.
+
+    A bow-tie (a ring that crosses itself) becomes two triangles:
+
+    >>> bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]}
+    >>> fixed = repair_geometry(bow_tie)
+    >>> fixed["type"], len(fixed["coordinates"]), shapely.geometry.shape(fixed).area
+    ('MultiPolygon', 2, 2.0)
+    """
+    geom = shapely.geometry.shape(geometry)
+    if geom.is_valid:
+        return geometry
+    parts = shapely.get_parts(shapely.make_valid(geom))
+    polygons = [
+        p
+        for part in parts
+        for p in (shapely.get_parts(part) if part.geom_type == "MultiPolygon" else [part])
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    if not polygons:
+        raise ValueError("the geometry has no area left after repair")
+    fixed = polygons[0] if len(polygons) == 1 else shapely.geometry.MultiPolygon(polygons)
+    return json.loads(json.dumps(shapely.geometry.mapping(fixed)))  # tuples -> lists
+
+
+def _read_boundaries(p: Path) -> dict:
+    """Parse, check and repair a boundaries file (uncached)."""
     shown = display_path(p)
-    if not p.is_file():
-        raise InputError(Problem(shown, "file not found"))
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(Problem(shown, f"not valid GeoJSON: {exc}", row=line)) from None
     problems = []
-    if data.get("type") != "FeatureCollection":
-        problems.append(Problem(shown, "not a FeatureCollection", found=data.get("type")))
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        found = data.get("type") if isinstance(data, dict) else type(data).__name__
+        raise InputError(Problem(shown, "not a FeatureCollection", found=found))
+    repaired = 0
     for i, feat in enumerate(data.get("features", [])):
-        code = feat.get("properties", {}).get("gemeentecode", "")
-        geom = (feat.get("geometry") or {}).get("type")
-        if not isinstance(code, str) or not code.startswith("GM"):
+        code = (feat.get("properties") or {}).get("gemeentecode", "")
+        geom = feat.get("geometry") or {}
+        if not isinstance(code, str) or not re.fullmatch(GM_CODE, code):
             problems.append(
-                Problem(shown, f"feature {i} has no gemeentecode", column="gemeentecode")
-            )
-        if geom not in {"Polygon", "MultiPolygon"}:
-            problems.append(Problem(shown, f"feature {i} is not a polygon", found=geom))
+                Problem(shown, f"feature {i} has no valid gemeentecode", column="gemeentecode",
+                        found=code, expected="GM and four digits")
+            )  # fmt: skip
+        if geom.get("type") not in {"Polygon", "MultiPolygon"}:
+            problems.append(Problem(shown, f"feature {i} is not a polygon", found=geom.get("type")))
+            continue
+        try:
+            fixed = repair_geometry(geom)
+        except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
+            problems.append(Problem(shown, f"feature {i} ({code}): unusable geometry: {exc}"))
+            continue
+        if fixed is not geom:
+            feat["geometry"] = fixed
+            repaired += 1
     if problems:
         raise InputError(problems)
+    data["repaired"] = repaired
     return data
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_boundaries(path: str, mtime: float, size: int) -> str:
+    return json.dumps(_read_boundaries(Path(path)))
+
+
+def load_boundaries(path: str | Path | None = None, *, year: int | None = None) -> dict:
+    """Municipal boundaries as a GeoJSON FeatureCollection (EPSG:4326, for maps only).
+
+    By default the national CBS/Kadaster outlines of ``year`` (2023 or 2024; without a year
+    the latest), 342 municipalities each with ``gemeentecode`` and ``gemeentenaam``; or the
+    file at ``path``. Invalid geometries are repaired before use (:func:`repair_geometry`);
+    the number repaired is in the collection's ``repaired`` member: 8 of the 342 national
+    outlines are invalid (self-intersections and degenerate slivers in GM0093, GM0166,
+    GM0448, GM0703, GM0718, GM1695, GM1911 and GM1930). The parsed, repaired file is cached
+    per path and modification time; every call returns a fresh copy.
+
+    >>> geo = load_boundaries(year=2023)
+    >>> len(geo["features"]), geo["repaired"]
+    (342, 8)
+    >>> "GM1980" in {f["properties"]["gemeentecode"] for f in geo["features"]}  # Dijk en Waard
+    True
+    """
+    if path is None and year is not None:
+        if year not in BOUNDARY_YEARS:
+            raise InputError(
+                Problem(display_path(RAW_DIR), f"no municipal boundaries for {year}",
+                        found=year, expected=f"one of {list(BOUNDARY_YEARS)}")
+            )  # fmt: skip
+        path = RAW_DIR / f"cbs_municipalities_{year}.geojson"
+    p = _path("boundaries", path)
+    if not p.is_file():
+        raise InputError(Problem(display_path(p), "file not found"))
+    st = p.stat()
+    return json.loads(_cached_boundaries(str(p.resolve()), st.st_mtime, st.st_size))
 
 
 # --- checksums -----------------------------------------------------------------------------

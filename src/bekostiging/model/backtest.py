@@ -57,7 +57,11 @@ class Backtest:
 
     def summary(self) -> pd.DataFrame:
         """Per domain, for the municipalities: mean absolute error of the tool's P50 and of the
-        primary budgets, and how often the actual fell inside P10-P90."""
+        primary budgets, and how often the actual fell inside P10-P90.
+
+        Only municipality-years with an actual count: ``n`` is the number compared,
+        ``not_compared`` the number without a jaarrekening (not counted as a miss).
+        """
         t = self.table[self.table["gemeentecode"] != REGION_ROW]
         g = t.groupby("domain")
         return pd.DataFrame(
@@ -66,8 +70,9 @@ class Backtest:
                 "mae_budget": g["error_budget"].apply(lambda s: s.abs().mean()),
                 "mean_error_p50": g["error_p50"].mean(),
                 "mean_error_budget": g["error_budget"].mean(),
-                "coverage_p10_p90": g["inside"].mean(),
-                "n": g.size(),
+                "coverage_p10_p90": g["inside"].mean().astype(float),
+                "n": g["inside"].count(),
+                "not_compared": g["inside"].apply(lambda s: int(s.isna().sum())),
             }
         )
 
@@ -191,7 +196,12 @@ def _comparison(
     keys: tuple[tuple[str, ...], tuple[str, ...], list[int]],
 ) -> pd.DataFrame:
     """Per domain, year and municipality (and the region): P10/P50/P90 and the mean beside the
-    actual and the budget."""
+    actual and the budget.
+
+    A municipality-year without a jaarrekening (a non-filer, SOURCES.md caveat 6) has no
+    actual: its ``actual`` and errors are NaN and ``inside`` is missing (``pd.NA``, "niet
+    vergeleken"), not a miss; so is the region's row of that year, whose total lacks a part.
+    """
     munis, domains, years = keys
     actual = booked.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
     budget = planned.set_index(["gemeentecode", "domain", "year"])["spend_booked"]
@@ -222,10 +232,12 @@ def _comparison(
                         "mean": mean,
                         "error_p50": p50 / act - 1.0 if act else np.nan,
                         "error_budget": bud / act - 1.0 if act and not np.isnan(bud) else np.nan,
-                        "inside": bool(p10 <= act <= p90),
+                        "inside": pd.NA if np.isnan(act) else bool(p10 <= act <= p90),
                     }
                 )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["inside"] = out["inside"].astype("boolean")
+    return out
 
 
 def run_backtest(

@@ -223,6 +223,78 @@ def spend_grid(segs: pd.DataFrame, region: Region, data_years: list[int]) -> pd.
     return frame
 
 
+MISSING_FLAG = "missing"  # spend_flag of a municipality-year without Iv3 rows (not a zero)
+
+
+def missing_years(
+    baseline: pd.DataFrame, region: Region, years: Iterable[int] | None = None
+) -> pd.DataFrame:
+    """Municipality-years the baseline lacks: the municipality existed but filed no Iv3 return.
+
+    Such a year is absent from the data (a non-filer, ``data/raw/SOURCES.md`` caveat 6), not
+    zero. ``years`` defaults to every year from the baseline's first to its last. Columns:
+    ``gemeentecode, gemeente, current_code, year, report``; ``current_code`` is today's
+    municipality (after mergers), whose figure of that year is then incomplete.
+
+    >>> from bekostiging.config.region import load_region
+    >>> missing_years(build_baseline(load_region("achterhoek")), load_region("achterhoek")).empty
+    True
+    """
+    report = str(baseline["report"].iloc[0]) if len(baseline) else region.actuals_report
+    if years is None:
+        years = range(int(baseline["year"].min()), int(baseline["year"].max()) + 1)
+    have = set(zip(baseline["gemeentecode"], baseline["year"]))
+    rows = [
+        {
+            "gemeentecode": c,
+            "gemeente": region.name_of(c),
+            "current_code": region.current_code(c),
+            "year": int(y),
+            "report": report,
+        }
+        for y in years
+        for c in region.codes_in(int(y))
+        if (c, y) not in have
+    ]
+    return pd.DataFrame(
+        rows, columns=["gemeentecode", "gemeente", "current_code", "year", "report"]
+    )
+
+
+def with_missing_years(baseline: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """The baseline with a row per segment for every missing municipality-year (for tables).
+
+    Amounts, clients and population are NaN, ``spend_flag`` is :data:`MISSING_FLAG` and
+    ``method`` says why: a reader sees the year as missing, never as a zero. The model itself
+    works on the baseline without these rows.
+    """
+    gaps = missing_years(baseline, region)
+    if gaps.empty:
+        return baseline
+    segs = {s.id: s for s in region.segments}
+    rows = [
+        {
+            "gemeentecode": g.gemeentecode,
+            "gemeente": g.gemeente,
+            "year": g.year,
+            "report": g.report,
+            "domain": s.domain,
+            "segment": s.id,
+            "segment_name": s.name,
+            "procured": s.procured,
+            "target_population": s.target_population,
+            "spend_flag": MISSING_FLAG,
+            "method": f"no Iv3 {g.report} filed for {g.year} (missing, not 0)",
+        }
+        for g in gaps.itertuples()
+        for s in segs.values()
+    ]
+    out = pd.concat([baseline, pd.DataFrame(rows)], ignore_index=True)
+    return out.sort_values(["year", "gemeentecode"], kind="stable")[baseline.columns].reset_index(
+        drop=True
+    )
+
+
 def describe_segments(frame: pd.DataFrame, region: Region, report: str) -> pd.DataFrame:
     """Segment attributes from the region file, the spend used and its flag and method."""
     seg_info = {s.id: s for s in region.segments}

@@ -197,6 +197,15 @@ def step4_cost_per_client(
     ...     "spend": [100.0, 132.0], "clients": [10.0, 12.0]})
     >>> step4_cost_per_client(ref, 2021, {2021: 0.1}, 2)["cost_per_client_ref"].round(2).tolist()
     [11.0]
+
+    A municipality that booked nothing in the segment gets no clients and the region's cost
+    per client (B: 0 spend; A: 132 / 12 = 11):
+
+    >>> two = pd.DataFrame({"gemeentecode": ["A", "B"], "segment": ["s", "s"],
+    ...     "year": [2021, 2021], "spend": [132.0, 0.0], "clients": [12.0, 5.0]})
+    >>> b = step4_cost_per_client(two, 2021, {2021: 0.1}).set_index("gemeentecode").loc["B"]
+    >>> float(b["clients_ref"]), float(b["cost_per_client_ref"]), bool(b["no_spend"])
+    (0.0, 11.0, True)
     """
     first = reference_year - reference_years + 1
     r = reference[(reference["year"] >= first) & (reference["year"] <= reference_year)].copy()
@@ -208,11 +217,20 @@ def step4_cost_per_client(
     now = r[r["year"] == reference_year].set_index(["gemeentecode", "segment"])
     # Series, not arrays: the two tables are in different orders and must align on the index.
     per_client = (g["spend"] / g["clients"]).where(g["clients"] > 0)
+    # No spend booked in the reference period (all of it on another task field, or the care
+    # not bought): no clients counted in this segment, so no budget; the cost per client is
+    # the region's for the segment, so the projection has a price for any client that comes.
+    none = (g["spend"] <= 0).reindex(now.index, fill_value=False)
+    paid = g[g["spend"] > 0].groupby(level="segment")[["spend", "clients"]].sum()
+    regional = (paid["spend"] / paid["clients"]).where(paid["clients"] > 0)
+    segment = now.index.get_level_values("segment")
+    fallback = pd.Series(regional.reindex(segment).to_numpy(), index=now.index)
     out = pd.DataFrame(
         {
             "spend_ref": now["spend"],
-            "clients_ref": now["clients"],
-            "cost_per_client_ref": per_client.reindex(now.index),
+            "clients_ref": now["clients"].where(~none, 0.0),
+            "cost_per_client_ref": per_client.reindex(now.index).where(~none, fallback),
+            "no_spend": none,
         }
     )
     return out.reset_index()

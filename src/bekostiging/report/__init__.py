@@ -95,6 +95,7 @@ from bekostiging.report.projection import (
     projection_table,
     region_domain_projection_table,
 )
+from bekostiging.report.quality import findings_table, quality_section
 from bekostiging.report.regional import (
     region_comparison_table,
     region_map,
@@ -172,6 +173,8 @@ __all__ = [
     "switch_evidence_table",
     "goals_markdown",
     "policy_markdown",
+    "quality_section",
+    "findings_table",
     "main_segment",
     "monitoring_table",
     "outputs_written",

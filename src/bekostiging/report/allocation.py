@@ -244,9 +244,22 @@ def allocation_wide(
     return out
 
 
-def region_allocation_table(analysis, domain: str) -> ReportTable:
+def not_bought_jointly(analysis, domain: str) -> Markdown:
+    """The sentence shown instead of a domain's tables when the region does not buy it."""
+    return markdown(
+        [
+            f"{analysis.region.name} koopt geen {DOMAIN_LABELS.get(domain, domain)} "
+            "gezamenlijk in (geen ingekocht segment in het regiobestand); er is dus niets "
+            "regionaal te verdelen."
+        ]
+    )
+
+
+def region_allocation_table(analysis, domain: str) -> ReportTable | Markdown:
     """All municipalities under every key for one domain, with the differences."""
-    segs = allocation_domains(analysis)[domain]
+    segs = allocation_domains(analysis).get(domain)
+    if not segs:
+        return not_bought_jointly(analysis, domain)
     al = _allocation_of(analysis, segs)
     names = {c: analysis.region.name_of(c) for c in analysis.region.current_codes()}
     out = allocation_wide(al, names, use_label(analysis.region, segs))

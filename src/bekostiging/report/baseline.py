@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from bekostiging.model.baseline import missing_years
 from bekostiging.report.formatting import euro, number, percent
 from bekostiging.report.labels import (
     DOMAIN_LABELS,
@@ -31,19 +32,45 @@ from bekostiging.report.tables import (
     yes_no,
 )
 
+MISSING = "ontbreekt"
+
+
+def _euro_or_missing(x) -> str:
+    """An amount, or "ontbreekt" for a year without a jaarrekening (never shown as 0).
+
+    >>> _euro_or_missing(1234.0), _euro_or_missing(float("nan"))
+    ('€ 1.234', 'ontbreekt')
+    """
+    return MISSING if x is None or (isinstance(x, float) and np.isnan(x)) else euro(x)
+
+
+def view_missing_years(view) -> list[int]:
+    """Years in which this municipality (or one it merged from) filed no jaarrekening."""
+    gaps = missing_years(view.analysis.baseline, view.analysis.region)
+    return sorted(int(y) for y in gaps.loc[gaps["current_code"] == view.code, "year"])
+
 
 def baseline_spend_table(view) -> ReportTable:
-    """Spend per segment and year (Iv3 actuals converted to segments) with its flags."""
+    """Spend per segment and year (Iv3 actuals converted to segments) with its flags.
+
+    A year without a jaarrekening keeps its column and reads "ontbreekt" (not 0, not left out).
+    """
     a = view.analysis
     b = view.baseline()
     names = segment_names(a)
     order = [s.id for s in a.region.segments]
-    wide = b.pivot_table(index="segment", columns="year", values="spend", aggfunc="sum")
+    wide = b.groupby(["segment", "year"])["spend"].sum(min_count=1).unstack("year")
     wide = wide.reindex([s for s in order if s in wide.index])
-    years = [int(y) for y in wide.columns]
+    all_years = a.baseline["year"]
+    years = list(range(int(all_years.min()), int(all_years.max()) + 1))
+    missing = view_missing_years(view)
+    wide = wide.reindex(columns=years)
+    wide[missing] = np.nan
     procured = {s.id: s.procured for s in a.region.segments}
+    gap = f"; ontbreekt: {', '.join(map(str, missing))}" if missing else ""
     flags = {
-        seg: flag_summary(g["spend_flag"], g["year"]) for seg, g in b.groupby("segment", sort=False)
+        seg: flag_summary(g["spend_flag"], g["year"]) + gap
+        for seg, g in b.groupby("segment", sort=False)
     }
     out = pd.DataFrame(
         {
@@ -54,16 +81,25 @@ def baseline_spend_table(view) -> ReportTable:
     for y in years:
         out[str(y)] = wide[y].to_numpy(dtype=float)
     out["Herkomst"] = [flags.get(s, "") for s in wide.index]
-    total = {"Segment": "Totaal", "Ingekocht": ""} | {str(y): float(wide[y].sum()) for y in years}
+    total = {"Segment": "Totaal", "Ingekocht": ""} | {
+        str(y): float(wide[y].sum(min_count=1)) for y in years
+    }
     total["Herkomst"] = ""
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    note = (
+        f" Ontbreekt = de gemeente leverde over {', '.join(map(str, missing))} geen "
+        "Iv3-jaarrekening aan "
+        "bij CBS; dat jaar is onbekend, niet 0."
+        if missing
+        else ""
+    )
     return table(
         out,
-        {str(y): euro for y in years},
+        {str(y): _euro_or_missing for y in years},
         caption=f"Uitgaven {view.name} per segment en jaar (€, Iv3-jaarrekening omgezet naar "
         "segmenten). Herkomst: waargenomen = rechtstreeks uit Iv3; schatting = verdeling van "
         "een taakveld over segmenten volgens de conversietabel (stap 2) of regionale "
-        "toerekening; opgave gemeente = eigen cijfers van de gemeente.",
+        "toerekening; opgave gemeente = eigen cijfers van de gemeente." + note,
     )
 
 
@@ -228,6 +264,14 @@ def data_gaps(view) -> Markdown:
         "- Beschikbare weerstandscapaciteit en lokaal beleid (stap 5) komen uit de aannames; "
         "vervang ze door de cijfers uit de eigen begroting.",
     ]
+    missing = view_missing_years(view)
+    if missing:
+        lines.append(
+            f"- Ontbrekende jaren: over {', '.join(map(str, missing))} leverde {view.name} geen "
+            "Iv3-jaarrekening aan bij CBS. Die jaren staan als 'ontbreekt' in de tabellen (niet "
+            "als 0) en zijn in de terugblik niet vergeleken; vraag de cijfers uit de eigen "
+            "jaarrekening op."
+        )
     if subs:
         lines.append(f"- Verwerkte opgaven van gemeenten: {', '.join(subs)}.")
     return markdown(lines)

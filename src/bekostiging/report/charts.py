@@ -35,6 +35,8 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
+import shapely
+import shapely.geometry
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -42,6 +44,7 @@ from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from shapely.ops import polylabel
 
 from bekostiging.core.atomic import atomic_path
 from bekostiging.report.formatting import (
@@ -523,21 +526,26 @@ def _rings_path(polygons: list[list[list[list[float]]]]) -> MplPath:
 
 
 def _label_point(polygons: list[list[list[list[float]]]]) -> tuple[float, float]:
-    """The area centroid of the largest exterior ring (may lie outside a very concave shape)."""
-    best, best_area = None, -1.0
-    for polygon in polygons:
-        pts = np.asarray(polygon[0], dtype=float)[:, :2]
-        x, y = pts[:, 0], pts[:, 1]
-        cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-        area = cross.sum() / 2
-        if abs(area) > best_area and area != 0:
-            cx = ((x[:-1] + x[1:]) * cross).sum() / (6 * area)
-            cy = ((y[:-1] + y[1:]) * cross).sum() / (6 * area)
-            best, best_area = (float(cx), float(cy)), abs(area)
-    if best is None:
+    """The point of the largest polygon farthest from its edges (shapely ``polylabel``, to
+    1/200 of its size), so a name stays inside a concave or ring-shaped municipality where
+    the centroid would fall outside it.
+
+    >>> u = [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]]
+    >>> x, y = _label_point([u]); shapely.geometry.Polygon(u[0]).contains(shapely.Point(x, y))
+    True
+    """
+    shapes = [shapely.geometry.Polygon(p[0], p[1:]) for p in polygons if len(p[0]) >= 4]
+    shapes = [g if g.is_valid else shapely.make_valid(g) for g in shapes]
+    shapes = [g for g in shapes if not g.is_empty and g.area > 0]
+    if not shapes:
         pts = np.asarray(polygons[0][0], dtype=float)
         return float(pts[:, 0].mean()), float(pts[:, 1].mean())
-    return best
+    largest = max(shapes, key=lambda g: g.area)
+    if largest.geom_type != "Polygon":  # a repaired ring that fell apart: its largest part
+        largest = max(shapely.get_parts(largest), key=lambda g: g.area)
+    x0, y0, x1, y1 = largest.bounds
+    point = polylabel(largest, tolerance=max(x1 - x0, y1 - y0) / 200)
+    return float(point.x), float(point.y)
 
 
 def _features(geojson: Mapping[str, Any], code_property: str | None):
@@ -622,10 +630,12 @@ def _draw_features(
     name_property: str | None,
 ) -> tuple[np.ndarray, bool]:
     """Draw one patch per municipality, coloured by its value or grey and hatched without
-    one, with its name (from ``name_property``) in black or white for contrast. Return all
-    vertices and whether any municipality had no value."""
+    one, with its name (from ``name_property``) in black or white for contrast (smaller type
+    on a map of many municipalities). Return all vertices and whether any municipality had
+    no value."""
     all_points = []
     any_missing = False
+    fontsize = _label_size(len(features))
     for code, props, polygons in features:
         path = _rings_path(polygons)
         all_points.append(path.vertices)
@@ -637,10 +647,20 @@ def _draw_features(
         if name_property is not None and props.get(name_property):
             cx, cy = _label_point(polygons)
             ax.text(
-                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=8,
+                cx, cy, str(props[name_property]), ha="center", va="center", fontsize=fontsize,
                 color=_text_color(face),
             )  # fmt: skip
     return np.concatenate(all_points), any_missing
+
+
+def _label_size(n_features: int) -> float:
+    """The type size of the names on a map: 8 pt up to 12 municipalities, then smaller, to
+    6 pt from 24 on, so the names of a large region do not run into each other.
+
+    >>> _label_size(8), _label_size(18), _label_size(30)
+    (8.0, 7.0, 6.0)
+    """
+    return float(max(6.0, min(8.0, 8.0 - (n_features - 12) / 6)))
 
 
 def _fit_map_view(ax: Axes, points: np.ndarray) -> None:
@@ -685,6 +705,8 @@ def choropleth(
     ax: Axes | None = None,
     missing_label: str = "Geen gegevens",
     source: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] | None = None,
 ) -> Figure:
     """A map of municipalities coloured by value, drawn from GeoJSON with matplotlib only.
 
@@ -695,6 +717,8 @@ def choropleth(
     the map raises ValueError (a typo such as ``'GM197'``). ``name_property`` (for example
     ``'gemeentenaam'``) writes the names on the map. Coordinates in degrees (WGS84) are drawn
     with the aspect ratio corrected for latitude; projected coordinates (RD) with equal axes.
+    ``note`` is printed in small type under the map (for example which municipalities are
+    not on it).
 
     >>> square = {"type": "Polygon", "coordinates": [[[6, 52], [6.1, 52], [6.1, 52.1], [6, 52]]]}
     >>> gj = {"type": "FeatureCollection", "features": [
@@ -706,7 +730,7 @@ def choropleth(
     features = _features(geojson, code_property)
     known = _known_values(values, [code for code, _, _ in features])
     norm, colormap = _colour_scale(known, vmin, vmax, cmap)
-    fig, ax = _figure_and_axes(ax)
+    fig, ax = _figure_and_axes(ax, figsize)
     points, any_missing = _draw_features(ax, features, known, norm, colormap, name_property)
     _fit_map_view(ax, points)
     _add_colour_bar(fig, ax, norm, colormap, legend_label, value_format)
@@ -717,6 +741,9 @@ def choropleth(
         )
     if title is not None:
         ax.set_title(title)
+    if note is not None:
+        ax.text(0.0, -0.01, note, transform=ax.transAxes, ha="left", va="top", fontsize=8,
+                wrap=True)  # fmt: skip
     if source is not None:
         add_source(fig, source)
     return fig

@@ -35,6 +35,9 @@ from bekostiging.report.tables import (
 )
 from bekostiging.report.text.backtest import backtest_with_names
 
+NOT_COMPARED = "niet vergeleken"
+MISSING_ACTUAL = "geen jaarrekening"
+
 
 def _backtest_frame(t: pd.DataFrame) -> pd.DataFrame:
     """Backtest rows with Dutch headers (numbers)."""
@@ -50,19 +53,35 @@ def _backtest_frame(t: pd.DataFrame) -> pd.DataFrame:
             "Model P90 (€)": t["p90"].to_numpy(dtype=float),
             "Afwijking P50": t["error_p50"].to_numpy(dtype=float),
             "Afwijking begroting": t["error_budget"].to_numpy(dtype=float),
-            "Binnen P10-P90": t["inside"].map(yes_no).to_numpy(),
+            "Binnen P10-P90": [
+                NOT_COMPARED if pd.isna(x) else yes_no(bool(x)) for x in t["inside"]
+            ],
         }
     )
 
 
+def _signed_or_not_compared(x) -> str:
+    """A signed percentage, or "niet vergeleken" where there is nothing to compare with."""
+    return (
+        NOT_COMPARED
+        if x is None or (isinstance(x, float) and np.isnan(x))
+        else percent(x, 1, signed=True)
+    )
+
+
+def _euro_or_missing(x) -> str:
+    """An amount, or "geen jaarrekening" where a municipality filed none (a missing year)."""
+    return MISSING_ACTUAL if x is None or (isinstance(x, float) and np.isnan(x)) else euro(x)
+
+
 _BACKTEST_FORMATS = {
-    "Werkelijk (€)": euro,
+    "Werkelijk (€)": _euro_or_missing,
     "Primaire begroting (€)": euro,
     "Model P10 (€)": euro,
     "Model P50 (€)": euro,
     "Model P90 (€)": euro,
-    "Afwijking P50": partial(percent, signed=True),
-    "Afwijking begroting": partial(percent, signed=True),
+    "Afwijking P50": _signed_or_not_compared,
+    "Afwijking begroting": _signed_or_not_compared,
 }
 
 
@@ -73,7 +92,8 @@ def _backtest_caption(analysis) -> str:
         f"Terugblik: het model gerekend met alleen wat in {y} bekend was (peiljaar {y}), naast "
         "de werkelijke uitgaven (Iv3-jaarrekening) en de eigen primaire begroting (Iv3-"
         "begroting) per domein. Afwijking = t.o.v. de werkelijke uitgaven (negatief = te laag "
-        "ingeschat). De modeluitkomsten zijn een schatting."
+        "ingeschat). Een jaar zonder jaarrekening van een gemeente is niet vergeleken (geen "
+        "misser); de regio telt dat jaar dan ook niet mee. De modeluitkomsten zijn een schatting."
     )
 
 
@@ -160,6 +180,8 @@ def region_backtest_table(analysis) -> ReportTable:
             "Aantal (gemeente x jaar)": s["n"].to_numpy(),
         }
     )
+    if "not_compared" in s and s["not_compared"].sum() > 0:
+        out["Niet vergeleken (geen jaarrekening)"] = s["not_compared"].to_numpy()
     signed = partial(percent, signed=True)
     return table(
         out,
@@ -184,7 +206,6 @@ def region_backtest_rows(analysis) -> ReportTable:
 
 
 EVALUATION_SCOPES = ("youth", "wmo", "access", "total")
-NOT_COMPARED = "niet vergeleken"
 
 
 def _evaluation_rows(analysis, units: list[str]) -> pd.DataFrame:
@@ -252,14 +273,6 @@ def evaluation_table(view) -> ReportTable:
         "maal de eigen verhouding realisatie/begroting (begr.x verh.). Afwijking = voorspelling / "
         "werkelijk - 1. Jeugd = taakvelden 6.72-6.74 en 6.82; Wmo = 6.6, 6.71 en 6.81; toegang "
         "= 6.2; totaal = de som. Jaren zonder jaarrekening: niet vergeleken (geen misser).",
-    )
-
-
-def _signed_or_not_compared(x) -> str:
-    return (
-        NOT_COMPARED
-        if x is None or (isinstance(x, float) and np.isnan(x))
-        else percent(x, 1, signed=True)
     )
 
 

@@ -8,16 +8,19 @@ with the municipality report's chapters (:mod:`.lookback`, :mod:`.baseline`, :mo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 from IPython.display import Markdown
 
 from bekostiging.analysis.results import check_totals, results_frame
-from bekostiging.data.rawdata import load_boundaries
+from bekostiging.data.rawdata import BOUNDARY_YEARS, boundary_year, load_boundaries
 from bekostiging.report.charts import (
     ReportFigure,
     bar_compare,
@@ -177,31 +180,155 @@ def worst_sentence(rf: pd.DataFrame) -> str:
     )
 
 
+def region_features(region, codes: Sequence[str], geo: Mapping) -> tuple[dict, list[str]]:
+    """The map shapes of ``codes`` (municipalities of ``region``, which may be None for a
+    bare list of codes) and the codes not found.
+
+    A code is drawn with its own outline when ``geo`` (a GeoJSON FeatureCollection with
+    ``gemeentecode``) has it; a municipality formed after the outlines were drawn (a merger)
+    with the union of its predecessors' outlines, when all of them are there. Names come
+    from the region file (the outlines write, for example, "Hengelo (O.)"). The codes that
+    have no shape are returned in order, for a note under the map.
+
+    >>> from bekostiging.config.region import load_region
+    >>> sq = lambda x: {"type": "Polygon", "coordinates": [[[x, 52], [x + 1, 52],
+    ...                 [x + 1, 53], [x, 53], [x, 52]]]}
+    >>> geo = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"gemeentecode": c}, "geometry": sq(i)}
+    ...     for i, c in enumerate(["GM0361", "GM0398", "GM0416"])]}
+    >>> fc, missing = region_features(load_region("alkmaar"), ["GM0361", "GM1980", "GM0399"], geo)
+    >>> [(f["properties"]["gemeentenaam"], f["geometry"]["type"]) for f in fc["features"]]
+    [('Alkmaar', 'Polygon'), ('Dijk en Waard', 'Polygon')]
+    >>> missing
+    ['GM0399']
+    """
+    outlines = {f["properties"].get("gemeentecode"): f for f in geo["features"]}
+    known = {m.code for m in region.municipalities} if region is not None else set()
+
+    def predecessors(code: str) -> list[str]:
+        """The outlined predecessors that make up ``code``; [] unless all are found."""
+        out = []
+        for direct in region.predecessors(code) if code in known else []:
+            found = [direct] if direct in outlines else predecessors(direct)
+            if not found:
+                return []
+            out += found
+        return out
+
+    features, missing = [], []
+    for code in codes:
+        name = region.name_of(code) if code in known else None
+        if code in outlines:
+            geometry = outlines[code]["geometry"]
+            name = name or outlines[code]["properties"].get("gemeentenaam", code)
+        else:
+            parts = predecessors(code)
+            if not parts:
+                missing.append(code)
+                continue
+            union = shapely.union_all(
+                [shapely.geometry.shape(outlines[p]["geometry"]) for p in parts]
+            )
+            geometry = json.loads(json.dumps(shapely.geometry.mapping(union)))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"gemeentecode": code, "gemeentenaam": name or code},
+                "geometry": geometry,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, missing
+
+
+def map_boundaries(region, codes: Sequence[str], year: int) -> tuple[dict, list[str], int]:
+    """The shapes of ``codes`` from the national outlines for ``year``, the codes not found
+    and the outline year used: the shipped year for ``year`` (:func:`boundary_year`), or
+    another shipped year that has more of the codes.
+
+    >>> from bekostiging.config.region import load_region
+    >>> fc, missing, used = map_boundaries(load_region("alkmaar"), ["GM1980", "GM0361"], 2021)
+    >>> len(fc["features"]), missing, used
+    (2, [], 2023)
+    """
+    first = boundary_year(year)
+    best = None
+    for outline_year in [first, *(y for y in BOUNDARY_YEARS if y != first)]:
+        fc, missing = region_features(region, codes, load_boundaries(year=outline_year))
+        if best is None or len(missing) < len(best[1]):
+            best = (fc, missing, outline_year)
+        if not missing:
+            break
+    return best
+
+
+def _missing_note(region, missing: Sequence[str], year: int) -> str:
+    """The Dutch note for municipalities that are not on the map."""
+    known = {m.code for m in region.municipalities} if region is not None else set()
+    names = [f"{c} ({region.name_of(c)})" if c in known else c for c in missing]
+    which = "staat" if len(names) == 1 else "staan"
+    return (
+        f"Niet op de kaart: {', '.join(names)} {which} niet in de gemeentegrenzen van {year} "
+        "(CBS/Kadaster). Controleer de gemeentecode in het regiobestand."
+    )
+
+
+def boundaries_map(
+    values: Mapping[str, float],
+    *,
+    year: int,
+    region=None,
+    title: str | None = None,
+    legend_label: str = "",
+    value_format: str = "euro",
+    source: str = "",
+) -> ReportFigure | Markdown:
+    """A map of the municipalities in ``values`` (code -> number), coloured by value, from
+    the national outlines for ``year`` (:func:`map_boundaries`; ``region`` gives names and
+    mergers). Codes that are not in the outlines are named in a Dutch note under the map;
+    when none of them is there, the note replaces the map. ``source`` is added to the
+    source line after the outlines.
+
+    >>> fig = boundaries_map({"GM0197": 100.0, "GM9999": 1.0}, year=2024)
+    >>> len(fig.axes[0].patches), fig.axes[0].texts[-1].get_text()[:28]
+    (1, 'Niet op de kaart: GM9999 sta')
+    >>> boundaries_map({"GM9999": 1.0}, year=2024).data[:28]
+    'Geen kaart: Niet op de kaart'
+    """
+    codes = list(values)
+    geo, missing, outline_year = map_boundaries(region, codes, year)
+    if not geo["features"]:
+        return markdown([f"Geen kaart: {_missing_note(region, missing, outline_year)}"])
+    drawn = {f["properties"]["gemeentecode"] for f in geo["features"]}
+    return choropleth(
+        geo,
+        {c: v for c, v in values.items() if c in drawn},
+        name_property="gemeentenaam",
+        title=title,
+        legend_label=legend_label,
+        value_format=value_format,
+        source=f"Bron: CBS/Kadaster (gemeentegrenzen {outline_year})"
+        + (f", {source}" if source else ""),
+        note=_missing_note(region, missing, outline_year) if missing else None,
+        figsize=(8.0, 6.0),
+    )
+
+
 def region_map(analysis, results: Mapping[str, dict]) -> ReportFigure | Markdown:
     """Map of the region coloured by start budget per inhabitant.
 
-    The shipped boundaries cover the Achterhoek only; for a region whose municipalities are
-    not in that file a short note replaces the map.
+    Drawn for any region from the national CBS/Kadaster outlines of the reference year (2023
+    or 2024, see :func:`boundaries_map`). Municipalities that are not in the outlines are
+    named in a note under the map; when none is there a short note replaces the map.
     """
     rf = results_frame(dict(results))
     first = next(iter(results.values()))["first_full_year"]
-    geo = load_boundaries()
-    on_map = {f["properties"].get("gemeentecode") for f in geo["features"]}
-    if not set(rf["gemeentecode"]) <= on_map:
-        return markdown(
-            [
-                f"Geen kaart: het meegeleverde bestand met gemeentegrenzen bevat de gemeenten van "
-                f"regio {analysis.region.name} niet."
-            ]
-        )
-    return choropleth(
-        geo,
+    return boundaries_map(
         dict(zip(rf["gemeentecode"], rf["per_inhabitant"].astype(float))),
-        name_property="gemeentenaam",
+        year=analysis.settings.reference_year,
+        region=analysis.region,
         title=f"Startbudget per inwoner {first}, regio {analysis.region.name} (schatting)",
         legend_label="Startbudget per inwoner (€)",
-        source="Bron: CBS (inwoners, gemeentegrenzen 2015), Iv3; bewerking: startbudget "
-        "(schatting)",
+        source="CBS (inwoners), Iv3; bewerking: startbudget (schatting)",
     )
 
 

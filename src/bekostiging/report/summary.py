@@ -144,7 +144,7 @@ def key_figures(view) -> dict[str, Any]:
         "backtest_error_budget": float(mine["error_budget"].abs().mean()),
         "backtest_bias_budget": float(mine["error_budget"].mean()),
         "backtest_inside": int(mine["inside"].sum()),
-        "backtest_n": len(mine),
+        "backtest_n": int(mine["inside"].notna().sum()),  # years without actuals: not compared
         "region_budget_bias": {
             d: float(g["error_budget"].mean())
             for d, g in bt[bt["gemeentecode"] == "regio"].groupby("domain")
