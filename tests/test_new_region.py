@@ -251,6 +251,12 @@ def test_cli_refuses_bad_input_with_exit_2(argv, message, capsys):
     assert not (ASSUMPTIONS_DIR / "regions" / "x_test.yaml").exists()
 
 
+def test_the_id_comes_from_the_name_when_not_given():
+    assert nr.generate(None, jeugdzorgregio="JZ43").id == "midden_limburg_west"
+    with pytest.raises(InputError, match="geef een regio-id"):
+        nr.generate(None, codes=["GM0479"])
+
+
 def test_jeugdzorgregio_by_name_or_code():
     regions = nr.load_jeugdzorgregios(2023)
     assert nr.find_jeugdzorgregio("TWENTE", regions) == ("JZ14", "Twente")
@@ -271,3 +277,23 @@ def test_the_start_budget_runs_on_the_generated_region(generated):
     procured = region.segment_ids(procured_only=True)
     spend = base.loc[(base["year"] == 2024) & base["segment"].isin(procured), "spend"].sum()
     assert 0.8 < total[2025] / spend < 1.3
+
+
+@pytest.mark.slow
+def test_every_jeugdzorgregio_generates_loads_and_passes_the_quality_step(tmp_path):
+    """All 42 regions (342 municipalities): the skeletons load and no finding blocks a run."""
+    from bekostiging.data.quality import data_quality
+
+    root = nr.copy_assumptions(tmp_path / "assumptions")
+    codes, centres = [], {}
+    for jz in nr.load_jeugdzorgregios(2023)["jeugdzorgregio_code"]:
+        new = nr.generate(f"t_{jz.lower()}", jeugdzorgregio=jz, assumptions_dir=root)
+        nr.write_region(new, root)
+        region = load_region(root / "regions" / f"{new.id}.yaml")
+        assert not [f for f in data_quality(region) if f.blocking], jz
+        codes += region.current_codes()
+        centres[jz] = new.pooled_by
+    assert len(codes) == len(set(codes)) == 342
+    assert centres["JZ25"] == ("GM0222",)  # Doetinchem, as in regions/achterhoek.yaml
+    assert centres["JZ06"] == ("GM0361",)  # Alkmaar, as in regions/alkmaar.yaml
+    assert centres["JZ15"] == centres["JZ22"] == ()  # one-municipality regions

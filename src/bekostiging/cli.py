@@ -420,7 +420,11 @@ def _new_region_args(p: argparse.ArgumentParser) -> None:
     which.add_argument(
         "--gemeenten", metavar="GMxxxx,...", help="gemeentecodes, gescheiden door komma's"
     )
-    p.add_argument("--id", required=True, help="regio-id, bijv. twente (wordt de bestandsnaam)")
+    p.add_argument(
+        "--id",
+        default=None,
+        help="regio-id, bijv. twente (wordt de bestandsnaam; standaard: uit de naam van de regio)",
+    )
     p.add_argument("--naam", default=None, help="naam van de regio (standaard: uit de data)")
     p.add_argument(
         "--peiljaar",

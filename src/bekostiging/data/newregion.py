@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -640,8 +641,6 @@ def slug(name: str) -> str:
     >>> slug("Zaanstreek-Waterland"), slug("Friesland (Fryslân)"), slug("'s-Hertogenbosch")
     ('zaanstreek_waterland', 'friesland_fryslan', 's_hertogenbosch')
     """
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
 
@@ -969,7 +968,7 @@ def _parameters_yaml(nr: NewRegion, national: dict[str, float]) -> str:
 
 
 def generate(
-    region_id: str,
+    region_id: str | None,
     jeugdzorgregio: str | None = None,
     codes: Sequence[str] | None = None,
     name: str | None = None,
@@ -977,13 +976,19 @@ def generate(
     assumptions_dir: Path = ASSUMPTIONS_DIR,
     policy: bool = True,
 ) -> NewRegion:
-    """Build the files of a new region (nothing is written; see :func:`write_region`)."""
+    """Build the files of a new region (nothing is written; see :func:`write_region`).
+
+    Without ``region_id`` the id is made from the name (:func:`slug`).
+    """
+    members = region_members(jeugdzorgregio, codes)
+    region_id = region_id or slug(name or members.name)
     if not ID_PATTERN.match(region_id):
         raise _problem(
-            f"ongeldig regio-id '{region_id}'",
+            f"ongeldig regio-id '{region_id}'"
+            if region_id
+            else "geef een regio-id (--id) of een naam (--naam)",
             expected="kleine letters, cijfers, _ of -, beginnend met een letter (bijv. twente)",
         )
-    members = region_members(jeugdzorgregio, codes)
     iv3 = load_iv3()
     mergers = load_mergers()
     names = {r.predecessor_code: r.predecessor_name for r in mergers.itertuples()}
