@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from bekostiging.config.region import load_region
+from bekostiging.core.errors import InputError, Problem
 from bekostiging.data.newregion import copy_assumptions, generate, slug, write_region
 from bekostiging.data.panel import load_jeugdzorgregio_membership, load_jeugdzorgregios
 from bekostiging.model.baseline import build_baseline
@@ -55,14 +56,24 @@ QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 def jeugdzorgregio_ids(codes: Iterable[str] | None = None, year: int = 2023) -> dict[str, str]:
     """Jeugdzorgregio code -> region id (the slug of its name), for all or the given codes.
 
-    Unknown codes raise ``KeyError`` naming them.
+    Unknown codes raise an ``InputError`` naming them.
+
+    >>> jeugdzorgregio_ids(["jz99"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bekostiging.core.errors.InputError: ... onbekende jeugdzorgregio (found: 'JZ99'; ...
     """
     regions = load_jeugdzorgregios(year)
     names = dict(zip(regions["jeugdzorgregio_code"], regions["jeugdzorgregio_naam"], strict=True))
     wanted = [c.strip().upper() for c in codes] if codes else sorted(names)
     unknown = [c for c in wanted if c not in names]
     if unknown:
-        raise KeyError(f"unknown jeugdzorgregio code(s): {', '.join(unknown)}")
+        raise InputError(
+            [
+                Problem("--regions", "onbekende jeugdzorgregio", found=c, expected="JZ01 t/m JZ43")
+                for c in unknown
+            ]
+        )
     return {c: slug(names[c]) for c in wanted}
 
 
