@@ -15,8 +15,10 @@ projection refuses) does not stop the others: it is listed in ``NationalAnalysis
 with the error.
 
 Speed: the national parts (the pooled forecast on all municipalities, the trend damping) are
-computed once per process and cached; the regions run in a process pool (``workers``), each
-worker warming those caches once. ``workers=1`` runs in this process.
+computed once per process and cached. With ``workers`` > 1 the first region runs in this
+process (warming those caches) and the others in a pool of forked processes that inherit
+them (``spawn`` where ``fork`` does not exist: each worker then warms its own). ``workers=1``
+runs everything in this process.
 
 >>> jeugdzorgregio_ids(["JZ25", "JZ09"])  # doctest: +NORMALIZE_WHITESPACE
 {'JZ25': 'achterhoek', 'JZ09': 'zaanstreek_waterland'}
@@ -199,9 +201,13 @@ def national_analysis(
     if workers == 1:
         results = [_analyse(t) for t in tasks]
     else:
-        ctx = multiprocessing.get_context("spawn")
+        # The first region warms this process's national caches (the pooled forecast, the
+        # damping); forked workers inherit them instead of each computing them again.
+        results = [_analyse(tasks[0])]
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            results = list(pool.map(_analyse, tasks))
+            results += list(pool.map(_analyse, tasks[1:]))
     ok = [r for r in results if r.error is None]
     membership = load_jeugdzorgregio_membership()
     empty = pd.DataFrame(columns=["gemeentecode", "jeugdzorgregio_code"])
@@ -229,7 +235,8 @@ def naive_national_analysis(
     assumptions_dir: Path | None = None,
 ) -> float:
     """Seconds for the naive way: each region in a fresh process, one after the other (no
-    cache shared between regions), as running the region command per region would."""
+    cache shared between regions), as running the region command per region would. The
+    region files are generated before the clock starts."""
     files = region_files(codes, assumptions_dir)
     t0 = time.perf_counter()
     for code, path in files.items():
