@@ -96,6 +96,7 @@ def test_national_analysis_stacks_regions_and_isolates_a_failing_one(tmp_path):
 
 def _project_copy(root: Path) -> Path:
     """A project folder for BEKOSTIGING_ROOT: the data (raw linked), notebooks, pyproject."""
+    root.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "pyproject.toml", root / "pyproject.toml")
     (root / "data").mkdir()
     (root / "data" / "raw").symlink_to(PROJECT_ROOT / "data" / "raw")

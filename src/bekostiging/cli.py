@@ -222,7 +222,7 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--only",
         nargs="*",
-        choices=["projection", "behaviour", "batch"],
+        choices=["projection", "behaviour", "batch", "national"],
         help="alleen deze metingen",
     )
 
@@ -554,7 +554,8 @@ def cmd_peers(args: argparse.Namespace) -> int:
 @command("bench", "prestatiemeting met verhouding tot een naïeve uitvoering", _bench_args)
 def cmd_bench(args: argparse.Namespace) -> int:
 
-    for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
+    include = ("projection", "behaviour", "batch", "national")
+    for result in run_all(tuple(args.only) if args.only else include):
         print(format_result(result))
     return EXIT_OK
 

@@ -43,7 +43,7 @@ import pandas as pd
 from bekostiging.config.region import load_region
 from bekostiging.core.errors import InputError, Problem
 from bekostiging.data.newregion import copy_assumptions, generate, slug, write_region
-from bekostiging.data.panel import load_jeugdzorgregio_membership, load_jeugdzorgregios
+from bekostiging.data.panel import load_jeugdzorgregios
 from bekostiging.model.baseline import build_baseline
 from bekostiging.model.projection import inputs_from_start_budget, simulate
 from bekostiging.model.startbudget import start_budget
@@ -144,11 +144,14 @@ def analyse_region(
         actuals = build_baseline(region)
         budgets = build_baseline(region, report=region.budget_report)
         sb = start_budget(region, actuals, reference_year, contract_start)
+        names = {c: region.name_of(c) for c in region.current_codes()}
         table = sb.table.assign(jeugdzorgregio_code=code, region=region_id)
+        table["gemeente"] = table["gemeentecode"].map(names)
         inputs = inputs_from_start_budget(sb, actuals, budgets)
         proj = simulate(inputs, draws, seed)
         quant = _spend_quantiles(proj.spend, inputs.municipalities, inputs.years)
         quant = quant.assign(jeugdzorgregio_code=code, region=region_id)
+        quant["gemeente"] = quant["gemeentecode"].map(names)
         return RegionResult(code, region_id, table, quant, time.perf_counter() - t0)
     except Exception as exc:  # one region's data problem must not stop the country
         message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
@@ -209,13 +212,9 @@ def national_analysis(
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             results += list(pool.map(_analyse, tasks[1:]))
     ok = [r for r in results if r.error is None]
-    membership = load_jeugdzorgregio_membership()
-    empty = pd.DataFrame(columns=["gemeentecode", "jeugdzorgregio_code"])
+    empty = pd.DataFrame(columns=["gemeentecode", "gemeente", "jeugdzorgregio_code"])
     sb = pd.concat([r.start_budget for r in ok], ignore_index=True) if ok else empty
     proj = pd.concat([r.projection for r in ok], ignore_index=True) if ok else empty
-    names = dict(zip(membership["gemeentecode"], membership["gemeente"], strict=True))
-    for frame in (sb, proj):
-        frame["gemeente"] = frame["gemeentecode"].map(names)
     return NationalAnalysis(
         reference_year=reference_year,
         start_budgets=sb,
