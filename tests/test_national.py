@@ -20,10 +20,11 @@ import pytest
 from distributed import LocalCluster
 
 from bekostiging.analysis.national import jeugdzorgregio_ids, national_analysis
+from bekostiging.batch import reports
 from bekostiging.batch.reports import RegionRun, render_national_index
 from bekostiging.batch.runner import Job, JobResult
 from bekostiging.core.errors import InputError
-from bekostiging.core.paths import PROJECT_ROOT
+from bekostiging.core.paths import PROJECT_ROOT, REGIONS_DIR
 from bekostiging.data.newregion import copy_assumptions
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -140,3 +141,38 @@ def test_all_regions_on_a_local_dask_cluster(tmp_path, monkeypatch):
         assert (folder / link).stat().st_size > 10_000
     assert (folder / "results" / "GM0344.json").is_file()
     assert not list(out.rglob(".*.running.ipynb")) and not list(out.rglob("*.failed.*"))
+
+
+def test_all_regions_locally_keeps_going_when_a_region_fails(tmp_path, monkeypatch):
+    """The local path (process pool per region), with the notebook runs replaced: a region
+    whose shared analysis fails marks its reports failed, the next region still runs and the
+    index of indexes lists both."""
+    files = {"JZ09": REGIONS_DIR / "alkmaar.yaml", "JZ25": REGIONS_DIR / "achterhoek.yaml"}
+    monkeypatch.setattr(reports, "region_files", lambda codes, folder: files)
+    ran = []
+
+    def fake_run_reports(settings, codes, out, *args):
+        ran.append((settings.region, codes, out))
+        if settings.region == "alkmaar":
+            raise ValueError("regio kan niet worden doorgerekend")
+        jobs, overview = reports.plan(settings, out=out)
+        return 0, [JobResult(j, "ok", None, T0, T0, 2.0) for j in [*jobs, overview]], out
+
+    monkeypatch.setattr(reports, "run_reports", fake_run_reports)
+    code, runs, index = reports.run_all_regions(out=tmp_path, progress=False, draws=100)
+
+    assert code == 1
+    assert [(r.code, r.region, r.n_ok, len(r.results)) for r in runs] == [
+        ("JZ09", "alkmaar", 0, 7),  # 6 municipalities + overview, all failed
+        ("JZ25", "achterhoek", 9, 9),
+    ]
+    assert ran[1][2] == tmp_path / "achterhoek" / "peiljaar-2024" and ran[1][1] is None
+    assert runs[0].results[0].error == "ValueError: regio kan niet worden doorgerekend"
+    page = index.read_text(encoding="utf-8")
+    assert re.findall(r'href="([^"]+)"', page) == [
+        "alkmaar/peiljaar-2024/index.html",
+        "achterhoek/peiljaar-2024/index.html",
+    ]
+    assert "Zaanstreek-Waterland (JZ09)" in page and "Achterhoek (JZ25)" in page
+    assert "2 regio’s, 16 rapporten: 9 gereed, 7 mislukt." in page
+    assert (tmp_path / "alkmaar" / "peiljaar-2024" / "index.html").is_file()

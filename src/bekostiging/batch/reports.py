@@ -24,6 +24,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from bekostiging.batch.runner import (
     JobResult,
     _href,
     ensure_kernel,
+    error_message,
     exit_code,
     progress_line,
     run_jobs,
@@ -279,6 +281,17 @@ def _resolved(job: Job) -> Job:
     )
 
 
+def failed_results(jobs: Sequence[Job], exc: BaseException) -> list[JobResult]:
+    """Every job failed for the same reason (its region's shared analysis could not be made).
+
+    >>> r = failed_results([Job("a.ipynb", "a.ipynb", "a.html", {}, "A")], KeyError("GM9999"))
+    >>> r[0].status, r[0].error
+    ('failed', "KeyError: 'GM9999'")
+    """
+    now = datetime.now(UTC)
+    return [JobResult(j, "failed", error_message(exc), now, now, 0.0) for j in jobs]
+
+
 def run_all_regions(
     codes: Sequence[str] | None = None,
     out: Path | None = None,
@@ -336,9 +349,14 @@ def run_all_regions(
                 target = output_dir(settings, root)
                 if progress:
                     print(f"== {settings.region} ==", file=sys.stderr, flush=True)
-                _, results, _ = run_reports(
-                    settings, codes_, target, workers, config.get("overrides"), progress, kernel
-                )
+                try:
+                    _, results, _ = run_reports(
+                        settings, codes_, target, workers, config.get("overrides"), progress,
+                        kernel,
+                    )  # fmt: skip
+                except Exception as exc:  # the region analysis failed: every report fails
+                    yield failed_results([*jobs, *([overview] if overview else [])], exc)
+                    continue
                 yield results
 
         per_region = local()
