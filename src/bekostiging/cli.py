@@ -670,18 +670,24 @@ def _all_regions(args: argparse.Namespace, config: dict) -> int:
         print("--only werkt per regio, niet samen met --all-regions.", file=sys.stderr)
         return EXIT_INPUT
     codes = [c.strip() for c in args.regions.split(",") if c.strip()] if args.regions else None
-    code, runs, index = run_all_regions(
-        codes,
-        out=Path(args.out) if args.out else None,
-        config=config,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        reference_year=args.reference_year,
-        contract_start=args.contract_start,
-        scenario=args.scenario,
-        draws=args.draws,
-        seed=args.seed,
-    )
+    try:
+        code, runs, index = run_all_regions(
+            codes,
+            out=Path(args.out) if args.out else None,
+            config=config,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            reference_year=args.reference_year,
+            contract_start=args.contract_start,
+            scenario=args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+        )
+    except OSError as err:  # the scheduler cannot be reached
+        if args.scheduler is None:
+            raise
+        print(f"Geen verbinding met de Dask-scheduler {args.scheduler}: {err}", file=sys.stderr)
+        return EXIT_FAILED
     failed = [f"{r.name} ({r.code})" for r in runs if not r.ok]
     n = sum(len(r.results) for r in runs)
     ok = sum(r.n_ok for r in runs)
