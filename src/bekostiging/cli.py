@@ -21,6 +21,7 @@ from bekostiging.batch.notebooks import COMMITTED, check, refresh
 from bekostiging.batch.reports import (
     BATCH_CONFIG,
     load_batch_config,
+    run_all_regions,
     run_reports,
     settings_for_batch,
 )
@@ -170,6 +171,27 @@ def _reports_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config", default=None, help="batchconfiguratie (standaard notebooks/batch.yaml)"
     )
+    p.add_argument(
+        "--all-regions",
+        "--alle-regios",
+        action="store_true",
+        help="alle 42 jeugdzorgregio's (ontbrekende regiobestanden worden gemaakt), met een "
+        "overzicht van alle regio's in <uitvoermap>/index.html",
+    )
+    p.add_argument(
+        "--regions",
+        "--regios",
+        default=None,
+        metavar="JZ14,JZ25",
+        help="met --all-regions: alleen deze jeugdzorgregio's (codes, met komma's)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADRES",
+        help="met --all-regions: voer uit op een Dask-cluster (bijv. tcp://10.0.0.5:8786); "
+        "standaard: de processen van deze computer",
+    )
 
 
 def _refresh_population_args(p: argparse.ArgumentParser) -> None:
@@ -202,7 +224,7 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--only",
         nargs="*",
-        choices=["projection", "behaviour", "batch"],
+        choices=["projection", "behaviour", "batch", "national"],
         help="alleen deze metingen",
     )
 
@@ -555,7 +577,8 @@ def cmd_peers(args: argparse.Namespace) -> int:
 @command("bench", "prestatiemeting met verhouding tot een naïeve uitvoering", _bench_args)
 def cmd_bench(args: argparse.Namespace) -> int:
 
-    for result in run_all(tuple(args.only) if args.only else ("projection", "behaviour", "batch")):
+    include = ("projection", "behaviour", "batch", "national")
+    for result in run_all(tuple(args.only) if args.only else include):
         print(format_result(result))
     return EXIT_OK
 
@@ -630,6 +653,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_reports(args: argparse.Namespace) -> int:
 
     config = load_batch_config(Path(args.config) if args.config else BATCH_CONFIG)
+    if args.all_regions or args.regions or args.scheduler:
+        return _all_regions(args, config)
     settings = settings_for_batch(
         args.region,
         config,
@@ -657,6 +682,42 @@ def cmd_reports(args: argparse.Namespace) -> int:
             "Mislukt: " + ", ".join(failed) + " (zie index.html en de .failed.ipynb-bestanden)",
             file=sys.stderr,
         )
+    return code
+
+
+def _all_regions(args: argparse.Namespace, config: dict) -> int:
+    """``reports --all-regions``: every jeugdzorgregio, then the index of indexes."""
+    if not (args.all_regions or args.regions):
+        print("--scheduler werkt alleen samen met --all-regions.", file=sys.stderr)
+        return EXIT_INPUT
+    if args.only:
+        print("--only werkt per regio, niet samen met --all-regions.", file=sys.stderr)
+        return EXIT_INPUT
+    codes = [c.strip() for c in args.regions.split(",") if c.strip()] if args.regions else None
+    try:
+        code, runs, index = run_all_regions(
+            codes,
+            out=Path(args.out) if args.out else None,
+            config=config,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            reference_year=args.reference_year,
+            contract_start=args.contract_start,
+            scenario=args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+        )
+    except OSError as err:  # the scheduler cannot be reached
+        if args.scheduler is None:
+            raise
+        print(f"Geen verbinding met de Dask-scheduler {args.scheduler}: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    failed = [f"{r.name} ({r.code})" for r in runs if not r.ok]
+    n = sum(len(r.results) for r in runs)
+    ok = sum(r.n_ok for r in runs)
+    print(f"{len(runs)} regio's, {ok} van {n} rapporten gereed; overzicht: {index}")
+    if failed:
+        print("Niet alles gelukt in: " + ", ".join(failed) + " (zie index.html)", file=sys.stderr)
     return code
 
 

@@ -19,20 +19,37 @@ The exit code is 0 only when every report succeeded; a failed notebook is kept a
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bekostiging.analysis.national import region_files
 from bekostiging.analysis.region_analysis import SHARED_ENV, RegionAnalysis
 from bekostiging.analysis.results import output_dir, report_stem, slug
-from bekostiging.batch.runner import Job, JobResult, ensure_kernel, exit_code, run_jobs, write_index
+from bekostiging.batch.cluster import run_regions_on_cluster
+from bekostiging.batch.runner import (
+    _INDEX_CSS,
+    Job,
+    JobResult,
+    _href,
+    ensure_kernel,
+    error_message,
+    exit_code,
+    progress_line,
+    run_jobs,
+    write_index,
+)
 from bekostiging.config.region import load_region
 from bekostiging.config.settings import Settings, check_settings, read_batch_config
-from bekostiging.core.errors import ParameterError
-from bekostiging.core.paths import NOTEBOOKS_DIR
+from bekostiging.core.atomic import write_text
+from bekostiging.core.errors import InputError, ParameterError
+from bekostiging.core.paths import ASSUMPTIONS_DIR, NOTEBOOKS_DIR, REPORTS_DIR
+from bekostiging.data.panel import load_jeugdzorgregios
 
 KERNEL = "bekostiging"
 BATCH_CONFIG = NOTEBOOKS_DIR / "batch.yaml"
@@ -155,3 +172,209 @@ def settings_for_batch(region: str, config: Mapping[str, Any], **cli: Any) -> Se
     values["region"] = region
     values.pop("municipality", None)  # the jobs set it; without it the region's first is used
     return check_settings(**values)
+
+
+# --- the whole country --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionRun:
+    """The outcome of one region in ``reports --all-regions``."""
+
+    code: str
+    """Jeugdzorgregio code (JZ25)."""
+    region: str
+    """Region id (the region file's name)."""
+    name: str
+    results: tuple[JobResult, ...]
+    index: Path | None
+    error: str | None = None
+    """Why the region did not run at all (e.g. its region file does not load)."""
+
+    @property
+    def n_ok(self) -> int:
+        return sum(r.ok for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.results) and self.n_ok == len(self.results)
+
+
+def region_index_title(name: str, settings: Settings) -> str:
+    """Title of one region's index page.
+
+    >>> s = check_settings(region="achterhoek", reference_year=2024)
+    >>> region_index_title("Achterhoek", s)
+    'Rapporten Achterhoek, peiljaar 2024'
+    """
+    title = f"Rapporten {name}, peiljaar {settings.reference_year}"
+    if settings.scenario:
+        title += f", scenario {Path(settings.scenario).stem}"
+    return title
+
+
+def render_national_index(runs: Sequence[RegionRun], index_dir: Path, title: str) -> str:
+    """The HTML of the index of indexes: per region its name and code, the number of reports
+    ready, and a link to the region's own ``index.html`` (relative, so the folder can move).
+
+    >>> html_text = render_national_index([], Path("."), "Alle regio's")
+    >>> "Geen regio's." in html_text, '<html lang="nl">' in html_text
+    (True, True)
+    """
+    n_reports = sum(len(r.results) for r in runs)
+    n_ok = sum(r.n_ok for r in runs)
+    summary = (
+        f"{len(runs)} {'regio' if len(runs) == 1 else 'regio’s'}, "
+        f"{n_reports} rapporten: {n_ok} gereed, {n_reports - n_ok} mislukt."
+    )
+    rows = []
+    for r in runs:
+        name = html.escape(f"{r.name} ({r.code})")
+        link = f'<a href="{_href(r.index, index_dir)}">{name}</a>' if r.index else name
+        status = (
+            '<span class="gereed">gereed</span>' if r.ok else '<span class="mislukt">mislukt</span>'
+        )
+        detail = html.escape(r.error) if r.error else ""
+        rows.append(
+            f"<tr><td>{link}</td><td>{status}</td>"
+            f'<td class="duur">{r.n_ok} van {len(r.results)}</td>'
+            f'<td class="fout">{detail}</td></tr>'
+        )
+    body = "\n".join(rows) if rows else '<tr><td colspan="4">Geen regio\'s.</td></tr>'
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{_INDEX_CSS}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{summary}</p>
+<table>
+<thead><tr><th>Jeugdzorgregio</th><th>Status</th><th class="duur">Rapporten gereed</th>
+<th>Fout</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def write_national_index(runs: Sequence[RegionRun], path: Path, title: str) -> Path:
+    """Write the index of indexes (offline: inline CSS, no scripts; written atomically)."""
+    path = Path(path)
+    return write_text(path, render_national_index(runs, path.parent.resolve(), title))
+
+
+def _resolved(job: Job) -> Job:
+    return Job(
+        job.notebook.resolve(),
+        job.output_ipynb.resolve(),
+        job.output_html.resolve(),
+        job.parameters,
+        job.name,
+        job.title,
+    )
+
+
+def failed_results(jobs: Sequence[Job], exc: BaseException) -> list[JobResult]:
+    """Every job failed for the same reason (its region's shared analysis could not be made).
+
+    >>> r = failed_results([Job("a.ipynb", "a.ipynb", "a.html", {}, "A")], KeyError("GM9999"))
+    >>> r[0].status, r[0].error
+    ('failed', "KeyError: 'GM9999'")
+    """
+    now = datetime.now(UTC)
+    return [JobResult(j, "failed", error_message(exc), now, now, 0.0) for j in jobs]
+
+
+def run_all_regions(
+    codes: Sequence[str] | None = None,
+    out: Path | None = None,
+    config: Mapping[str, Any] | None = None,
+    scheduler: str | Any | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    kernel: str = KERNEL,
+    **cli: Any,
+) -> tuple[int, list[RegionRun], Path]:
+    """Every jeugdzorgregio (or ``codes``): its region file (generated into the project's
+    assumptions where it is missing, :func:`bekostiging.analysis.national.region_files`), its
+    reports under ``out/<region>/peiljaar-<year>/`` with their ``index.html``, and the index of
+    indexes ``out/index.html``.
+
+    Locally (no ``scheduler``) each region runs on the process pool of :func:`run_reports`,
+    one region after the other. With ``scheduler`` (an address or a ``distributed.Client``)
+    all notebooks of all regions go to that Dask cluster (:mod:`bekostiging.batch.cluster`).
+    ``cli`` holds command-line settings (reference_year, draws, ...) over ``config``'s
+    defaults. Returns the exit code (0 only when every report succeeded), the runs and the
+    index path.
+    """
+    config = config if config is not None else load_batch_config()
+    root = Path(out) if out else REPORTS_DIR
+    files = region_files(codes, ASSUMPTIONS_DIR)
+    jz = load_jeugdzorgregios()
+    names = dict(zip(jz["jeugdzorgregio_code"], jz["jeugdzorgregio_naam"], strict=True))
+    planned: list[tuple[str, str, Settings | None, list[Job], Job | None, str | None]] = []
+    for code, path in files.items():
+        region = path.stem
+        try:
+            settings = settings_for_batch(region, config, **cli)
+            target = output_dir(settings, root)
+            jobs, overview = plan(settings, out=target, overrides=config.get("overrides"))
+            jobs = [_resolved(j) for j in jobs]
+            overview = _resolved(overview) if overview is not None else None
+            planned.append((code, region, settings, jobs, overview, None))
+        except InputError as err:
+            planned.append((code, region, None, [], None, " ".join(str(err).split())))
+    ready = [(s, j, o) for _, _, s, j, o, e in planned if e is None]
+
+    if scheduler is not None:
+
+        def show(done: int, total: int, result: JobResult) -> None:
+            if progress:
+                print(progress_line(done, total, result), file=sys.stderr, flush=True)
+
+        ensure_kernel(kernel)
+        per_region = iter(run_regions_on_cluster(scheduler, ready, kernel, on_result=show))
+    else:
+
+        def local() -> Iterator[list[JobResult]]:
+            for settings, jobs, overview in ready:
+                codes_ = [j.parameters["municipality"] for j in jobs] if overview is None else None
+                target = output_dir(settings, root)
+                if progress:
+                    print(f"== {settings.region} ==", file=sys.stderr, flush=True)
+                try:
+                    _, results, _ = run_reports(
+                        settings, codes_, target, workers, config.get("overrides"), progress,
+                        kernel,
+                    )  # fmt: skip
+                except Exception as exc:  # the region analysis failed: every report fails
+                    yield failed_results([*jobs, *([overview] if overview else [])], exc)
+                    continue
+                yield results
+
+        per_region = local()
+
+    runs = []
+    for code, region, settings, _jobs, _overview, error in planned:
+        title_name = names.get(code, region)
+        if error is not None:
+            runs.append(RegionRun(code, region, title_name, (), None, error))
+            continue
+        results = next(per_region)
+        index = write_index(
+            results,
+            output_dir(settings, root) / "index.html",
+            region_index_title(title_name, settings),
+        )
+        runs.append(RegionRun(code, region, title_name, tuple(results), index))
+    year = cli.get("reference_year") or config.get("defaults", {}).get("reference_year")
+    title = "Rapporten alle jeugdzorgregio’s" + (f", peiljaar {year}" if year else "")
+    index = write_national_index(runs, root / "index.html", title)
+    return (0 if runs and all(r.ok for r in runs) else 1), runs, index
