@@ -149,3 +149,18 @@ def test_zero_spend_in_a_procured_segment_gives_no_budget_and_runs(tmp_path):
     budget = build_baseline(region, report=region.budget_report)
     proj = project_start_budget(sb, base, budget, draws=50)
     assert proj is not None
+
+
+def test_a_municipality_merged_before_2020_takes_its_successors_age_structure(tmp_path):
+    """Haarlemmerliede en Spaarnwoude (GM0393) merged into Haarlemmermeer (GM0394) in 2019,
+    before the 2020 age bands: its age shares are Haarlemmermeer's, not an error."""
+    from bekostiging.data import newregion as nr
+    from bekostiging.model.population import age_group_shares
+
+    root = nr.copy_assumptions(tmp_path / "assumptions")
+    nr.write_region(nr.generate("hm", jeugdzorgregio="JZ15", assumptions_dir=root), root)
+    region = load_region(root / "regions" / "hm.yaml")
+    assert region.municipality("GM0393").merged_into == "GM0394"
+    shares = age_group_shares(region, region.parameters)
+    assert shares.loc["GM0393"].tolist() == shares.loc["GM0394"].tolist()
+    assert 0.15 < shares.loc["GM0394", "jeugd_0_17"] < 0.25

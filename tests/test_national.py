@@ -74,12 +74,14 @@ def test_index_of_indexes_links_each_region_and_counts_its_reports(tmp_path):
 
 def test_national_analysis_stacks_regions_and_isolates_a_failing_one(tmp_path):
     assumptions = copy_assumptions(tmp_path / "assumptions")
+    # A broken region file for Haarlemmermeer (no municipalities): that region fails, Utrecht
+    # Stad is still computed.
+    broken = assumptions / "regions" / "haarlemmermeer.yaml"
+    broken.write_text("id: haarlemmermeer\nname: Haarlemmermeer\nmunicipalities: []\n", "utf-8")
     na = national_analysis(
         codes=["JZ22", "JZ15"], draws=400, workers=1, assumptions_dir=assumptions
     )
-    # Haarlemmermeer's predecessor Haarlemmerliede en Spaarnwoude (merged 2019) has no 2020 age
-    # bands: that region fails, Utrecht Stad is still computed.
-    assert set(na.failures) == {"JZ15"} and "GM0393" in na.failures["JZ15"]
+    assert set(na.failures) == {"JZ15"} and "municipalities" in na.failures["JZ15"]
     assert set(na.start_budgets["gemeentecode"]) == {"GM0344"}
     assert set(na.start_budgets["jeugdzorgregio_code"]) == {"JZ22"}
     assert (na.start_budgets["gemeente"] == "Utrecht").all()

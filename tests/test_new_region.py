@@ -181,7 +181,8 @@ def test_every_placeholder_and_default_is_marked(generated):
     assert "#   GM0415 Landsmeer: begroting 2025" in text  # the one missing report
     assert new.to_fill == sum(t.count("IN TE VULLEN") for t in new.files.values()) >= 10
     params = new.files[f"parameters/{REGION}.yaml"]
-    assert params.count("source: estimate") == 8  # the calibrated prevalence
+    assert params.count("source: estimate") == 9  # the calibrated prevalence, regional segments
+    assert "regional_segments:\n      value: [jeugd_crisis, wmo_wonen]" in params
     conversion = (ASSUMPTIONS_DIR / "conversion" / "national.csv").read_text(encoding="utf-8")
     assert new.files[f"conversion/{REGION}.csv"] == conversion
 

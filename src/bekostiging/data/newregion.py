@@ -66,7 +66,10 @@ AGEBAND_YEAR = 2020
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
 POOLING_RATIO = 3.0  # 6.81 per inhabitant of the candidate over the median of the others
 CENTRE_SHARE = 0.10  # and at least this share of the region's 6.81
-PARAMETER_FILES = ("common", "national", None, "transition", "reserves", "allocation", "advice")
+PARAMETER_FILES = ("common", "national", "transition", "reserves", "allocation", "advice", None)
+"""The parameter files of a generated region, the region's own last (it wins over them all)."""
+REGIONAL_SEGMENTS = ("jeugd_crisis", "wmo_wonen")
+"""Generic segments whose cost is often shared regionally (rare, expensive; centrumgemeente)."""
 
 
 @dataclass(frozen=True)
@@ -964,6 +967,20 @@ def _parameters_yaml(nr: NewRegion, national: dict[str, float]) -> str:
             "    max: 1",
             f"    note: The region's pooled {SPLIT_YEARS[0]}-{SPLIT_YEARS[1]} jaarrekening share ({split[k]:.4f}).",
         ]
+    regional = [x for x in REGIONAL_SEGMENTS if any(s.id == x and s.procured for s in SEGMENTS)]
+    lines += [
+        "",
+        "risk:",
+        "  allocation:",
+        "    regional_segments:",
+        f"      value: [{', '.join(regional)}]",
+        "      unit: segment ids whose cost is treated as regional",
+        "      source: estimate",
+        "      note: >-",
+        "        Rare, expensive residential youth care and sheltered housing are the segments",
+        "        most often shared regionally; they get the allocation risk row and the pooling",
+        "        advice. IN TE VULLEN: the region's own list.",
+    ]
     return "\n".join(lines) + "\n"
 
 

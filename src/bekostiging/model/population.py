@@ -78,6 +78,19 @@ def population_totals(
     return pd.DataFrame(rows, columns=["gemeentecode", "year", "population", "source"])
 
 
+def _successor_with_bands(region: Region, m, known) -> str | None:
+    """The first municipality ``m`` merged into (following the chain) with 2020 age bands."""
+    seen = set()
+    code = m.merged_into
+    while code and code not in seen:
+        if code in known:
+            return code
+        seen.add(code)
+        nxt = [x for x in region.municipalities if x.code == code]
+        code = nxt[0].merged_into if nxt else None
+    return None
+
+
 def _band_table(region: Region, agebands: pd.DataFrame) -> pd.DataFrame:
     """Population by age band in 2020 per region municipality (merged ones from predecessors)."""
     bands = agebands[agebands["year"] == AGEBAND_YEAR].pivot_table(
@@ -89,6 +102,12 @@ def _band_table(region: Region, agebands: pd.DataFrame) -> pd.DataFrame:
             out[m.code] = bands.loc[m.code]
             continue
         preds = [p for p in region.predecessors(m.code) if p in bands.index]
+        successor = _successor_with_bands(region, m, bands.index)
+        if not preds and successor is not None:
+            # Merged before 2020: only shares are used, so the successor's age structure
+            # stands in for it (an estimate; its own total population comes from CBS).
+            out[m.code] = bands.loc[successor]
+            continue
         if not preds:
             raise InputError(
                 Problem(
