@@ -164,3 +164,17 @@ def test_a_municipality_merged_before_2020_takes_its_successors_age_structure(tm
     shares = age_group_shares(region, region.parameters)
     assert shares.loc["GM0393"].tolist() == shares.loc["GM0394"].tolist()
     assert 0.15 < shares.loc["GM0394", "jeugd_0_17"] < 0.25
+
+
+def test_a_municipality_without_the_reference_years_jaarrekening_keeps_its_last_year():
+    """Loon op Zand (GM0809) filed no jaarrekening 2024: its start budget rests on 2023 at
+    2024 prices instead of the municipality dropping out of Midden-Brabant (JZ35)."""
+    from bekostiging.analysis.national import national_analysis
+
+    na = national_analysis(codes=["JZ35"], draws=50)
+    assert na.failures == {}
+    sb = na.start_budgets
+    assert sb["gemeentecode"].nunique() == 11 and "GM0809" in set(sb["gemeentecode"])
+    loon = sb[(sb["gemeentecode"] == "GM0809") & (sb["year"] == 2027)]["budget"].sum()
+    # ~23,000 inhabitants: about EUR 550 per inhabitant, like its neighbours.
+    assert 8e6 < loon < 2e7

@@ -32,6 +32,7 @@ regional total is their sum.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,6 +184,37 @@ def reference_rows(baseline: pd.DataFrame, region: Region, reference_year: int) 
     cur = to_current_boundaries(baseline[baseline["year"] <= reference_year], region)
     procured = set(region.segment_ids(procured_only=True))
     return cur[cur["segment"].isin(procured)]
+
+
+def carry_forward(
+    reference: pd.DataFrame, codes: Iterable[str], reference_year: int, rates: dict[int, float]
+) -> pd.DataFrame:
+    """A municipality without actuals for the reference year (no jaarrekening filed) keeps
+    its last filed year: the rows copied to the reference year, spend at reference-year prices
+    (care price index), clients as they were; ``carried_from`` names the year (NaN otherwise).
+
+    The data-quality step lists the missing year; without this the municipality would drop out
+    of the start budget without a word.
+
+    >>> ref = pd.DataFrame({"gemeentecode": ["A", "A", "B"], "segment": ["s"] * 3,
+    ...     "year": [2023, 2024, 2023], "spend": [100.0, 110.0, 200.0], "clients": [10.0] * 3})
+    >>> out = carry_forward(ref, ["A", "B"], 2024, {2024: 0.05})
+    >>> out[out["year"] == 2024][["gemeentecode", "spend", "carried_from"]].values.tolist()
+    [['A', 110.0, nan], ['B', 210.0, 2023.0]]
+    """
+    out = reference.assign(carried_from=np.nan)
+    have = set(out.loc[out["year"] == reference_year, "gemeentecode"])
+    extra = []
+    for code in codes:
+        rows = out[(out["gemeentecode"] == code) & (out["year"] < reference_year)]
+        if code in have or rows.empty:
+            continue
+        last = int(rows["year"].max())
+        r = rows[rows["year"] == last].copy()
+        r["spend"] = r["spend"] * cumulative_index(rates, last, reference_year)
+        r["year"], r["carried_from"] = reference_year, float(last)
+        extra.append(r)
+    return pd.concat([out, *extra], ignore_index=True) if extra else out
 
 
 def step4_cost_per_client(
@@ -584,6 +616,7 @@ def start_budget(
         range(region.first_year, max(years) + 1),
         known_until=index_known_until(reference_year),
     )
+    reference = carry_forward(reference, region.current_codes(), reference_year, rates)
     n_ref = int(params.value("startbudget.reference_years"))
     step4 = step4_cost_per_client(reference, reference_year, rates, n_ref)
     pop = (
