@@ -178,3 +178,49 @@ def test_a_municipality_without_the_reference_years_jaarrekening_keeps_its_last_
     loon = sb[(sb["gemeentecode"] == "GM0809") & (sb["year"] == 2027)]["budget"].sum()
     # ~23,000 inhabitants: about EUR 550 per inhabitant, like its neighbours.
     assert 8e6 < loon < 2e7
+
+
+def test_negative_and_unbooked_segments_are_priced_not_dropped():
+    """Step 4 by hand: A books 132 for 12 clients (11 each); B books -50 (a correction) for 5
+    clients: B keeps its clients at A's 11. Segment t is booked by nobody: its clients get the
+    reference cost per client (8,000) when there is one, and stay unpriced (NaN) otherwise."""
+    import pandas as pd
+
+    from bekostiging.model.startbudget import step4_cost_per_client
+
+    ref = pd.DataFrame(
+        {
+            "gemeentecode": ["A", "B", "A", "B"],
+            "segment": ["s", "s", "t", "t"],
+            "year": [2024] * 4,
+            "spend": [132.0, -50.0, 0.0, 0.0],
+            "clients": [12.0, 5.0, 3.0, 4.0],
+        }
+    )
+    out = step4_cost_per_client(ref, 2024, {2024: 0.0}, 1, {"t": 8_000.0})
+    out = out.set_index(["gemeentecode", "segment"])
+    assert out.loc[("B", "s"), "clients_ref"] == 5.0
+    assert out.loc[("B", "s"), "cost_per_client_ref"] == pytest.approx(11.0)
+    assert out.loc[("A", "t"), "clients_ref"] == 0.0  # nothing booked: no clients counted
+    assert out.loc[("A", "t"), "cost_per_client_ref"] == 8_000.0
+    bare = step4_cost_per_client(ref, 2024, {2024: 0.0}).set_index(["gemeentecode", "segment"])
+    assert pd.isna(bare.loc[("A", "t"), "cost_per_client_ref"])
+
+
+def test_a_region_that_cannot_be_generated_does_not_stop_the_country(tmp_path, monkeypatch):
+    from bekostiging.analysis import national
+    from bekostiging.data import newregion as nr
+
+    real = national.generate
+
+    def flaky(region_id, jeugdzorgregio, assumptions_dir):
+        if jeugdzorgregio == "JZ15":
+            raise ValueError("geen gegevens")
+        return real(region_id, jeugdzorgregio=jeugdzorgregio, assumptions_dir=assumptions_dir)
+
+    monkeypatch.setattr(national, "generate", flaky)
+    root = nr.copy_assumptions(tmp_path / "assumptions")
+    errors: dict[str, str] = {}
+    files = national.region_files(["JZ22", "JZ15"], root, errors=errors)
+    assert list(files) == ["JZ22"] and files["JZ22"].is_file()
+    assert errors == {"JZ15": "ValueError: geen gegevens"}
