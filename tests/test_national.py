@@ -150,7 +150,7 @@ def test_all_regions_locally_keeps_going_when_a_region_fails(tmp_path, monkeypat
     whose shared analysis fails marks its reports failed, the next region still runs and the
     index of indexes lists both."""
     files = {"JZ09": REGIONS_DIR / "alkmaar.yaml", "JZ25": REGIONS_DIR / "achterhoek.yaml"}
-    monkeypatch.setattr(reports, "region_files", lambda codes, folder: files)
+    monkeypatch.setattr(reports, "region_files", lambda codes, folder, errors=None: files)
     ran = []
 
     def fake_run_reports(settings, codes, out, *args):

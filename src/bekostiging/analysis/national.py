@@ -44,6 +44,7 @@ from bekostiging.config.region import load_region
 from bekostiging.core.errors import InputError, Problem
 from bekostiging.data.newregion import copy_assumptions, generate, slug, write_region
 from bekostiging.data.panel import load_jeugdzorgregios
+from bekostiging.data.quality import check_before_run
 from bekostiging.model.baseline import build_baseline
 from bekostiging.model.projection import inputs_from_start_budget, simulate
 from bekostiging.model.startbudget import start_budget
@@ -83,12 +84,15 @@ def region_files(
     codes: Iterable[str] | None = None,
     assumptions_dir: Path | None = None,
     reuse: bool = True,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """The region file of each jeugdzorgregio (all, or ``codes``), generated where missing.
 
     ``assumptions_dir`` is where the files go (default: a fresh temporary copy of the
     project's assumptions). With ``reuse`` an existing file of the same id is kept (the
-    hand-configured Achterhoek is ``achterhoek``); without it every region is generated anew.
+    hand-configured Achterhoek is ``achterhoek``, with its own segments); without it every
+    region is generated anew. A region that cannot be generated is left out and its error put
+    in ``errors`` (code -> message), so one region's data problem does not stop the country.
     """
     if assumptions_dir is None:
         assumptions_dir = copy_assumptions(Path(tempfile.mkdtemp(prefix="nl-")) / "assumptions")
@@ -96,8 +100,14 @@ def region_files(
     for code, region_id in jeugdzorgregio_ids(codes).items():
         path = Path(assumptions_dir) / "regions" / f"{region_id}.yaml"
         if not (reuse and path.is_file()):
-            nr = generate(region_id, jeugdzorgregio=code, assumptions_dir=Path(assumptions_dir))
-            write_region(nr, Path(assumptions_dir), force=True)
+            try:
+                nr = generate(region_id, jeugdzorgregio=code, assumptions_dir=Path(assumptions_dir))
+                write_region(nr, Path(assumptions_dir), force=True)
+            except Exception as exc:  # reported per region; the others go on
+                if errors is None:
+                    raise
+                errors[code] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                continue
         out[code] = path
     return out
 
@@ -141,6 +151,7 @@ def analyse_region(
     region_id = Path(path).stem
     try:
         region = load_region(path)
+        check_before_run(region)  # the data-quality step: a blocking finding fails the region
         actuals = build_baseline(region)
         budgets = build_baseline(region, report=region.budget_report)
         sb = start_budget(region, actuals, reference_year, contract_start)
@@ -198,7 +209,8 @@ def national_analysis(
     ``workers=1`` computes in this process. See the module docstring.
     """
     t0 = time.perf_counter()
-    files = region_files(codes, assumptions_dir)
+    generation: dict[str, str] = {}
+    files = region_files(codes, assumptions_dir, errors=generation)
     tasks = [(c, str(p), reference_year, contract_start, draws, seed) for c, p in files.items()]
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     if workers == 1:
@@ -221,7 +233,7 @@ def national_analysis(
         projections=proj,
         seconds=time.perf_counter() - t0,
         region_seconds={r.code: r.seconds for r in results},
-        failures={r.code: r.error for r in results if r.error is not None},
+        failures=generation | {r.code: r.error for r in results if r.error is not None},
     )
 
 

@@ -316,10 +316,14 @@ def run_all_regions(
     """
     config = config if config is not None else load_batch_config()
     root = Path(out) if out else REPORTS_DIR
-    files = region_files(codes, ASSUMPTIONS_DIR)
+    generation: dict[str, str] = {}
+    files = region_files(codes, ASSUMPTIONS_DIR, errors=generation)
     jz = load_jeugdzorgregios()
     names = dict(zip(jz["jeugdzorgregio_code"], jz["jeugdzorgregio_naam"], strict=True))
-    planned: list[tuple[str, str, Settings | None, list[Job], Job | None, str | None]] = []
+    planned: list[tuple[str, str, Settings | None, list[Job], Job | None, str | None]] = [
+        (code, code, None, [], None, f"regiobestand niet te maken: {error}")
+        for code, error in generation.items()
+    ]
     for code, path in files.items():
         region = path.stem
         try:

@@ -348,9 +348,8 @@ def zero_spend_findings(
         mine = spend[spend["segment"] == seg.id]
         for (code, year), grp in mine.groupby(["gemeentecode", "year"]):
             fields = sorted(set(grp["taakveld"]))
-            if float(grp["amount"].sum()) != 0.0 or any(
-                (code, f, year) in corrected for f in fields
-            ):
+            total = float(grp["amount"].sum())
+            if total > 0.0 or any((code, f, year) in corrected for f in fields):
                 continue
             if seg.id in pooled and code not in pooled[seg.id]:
                 continue  # a centrumgemeente books it for the whole region
@@ -368,12 +367,19 @@ def zero_spend_findings(
                 if instead
                 else "; ook op de andere taakvelden van dit domein staat niets"
             )
+            what = (
+                f"uitgaven 0 in ingekocht segment {seg.name} (taakveld "
+                f"{', '.join(fields)} {'is' if len(fields) == 1 else 'zijn'} 0){booked}"
+                if total == 0.0
+                else f"negatieve uitgaven ({_dutch(total)} duizend euro) in ingekocht "
+                f"segment {seg.name} (taakveld {', '.join(fields)}): een correctieboeking? Het "
+                "startbudget rekent de cliënten met de kosten per cliënt van de regio"
+            )
             out.append(
                 Finding(
                     WARNING,
                     "zero_spend",
-                    f"uitgaven 0 in ingekocht segment {seg.name} (taakveld "
-                    f"{', '.join(fields)} {'is' if len(fields) == 1 else 'zijn'} 0){booked}",
+                    what,
                     "controleer bij de gemeente waar deze zorg geboekt is; voeg zo nodig een "
                     "boekingscorrectie (iv3.booking_corrections) of een gemeentespecifieke regel "
                     "in de conversietabel toe",

@@ -32,7 +32,7 @@ regional total is their sum.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,7 +218,11 @@ def carry_forward(
 
 
 def step4_cost_per_client(
-    reference: pd.DataFrame, reference_year: int, rates: dict[int, float], reference_years: int = 1
+    reference: pd.DataFrame,
+    reference_year: int,
+    rates: dict[int, float],
+    reference_years: int = 1,
+    reference_cost: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Step 4: realised spend and clients in the reference period, spend per client.
 
@@ -231,7 +235,8 @@ def step4_cost_per_client(
     [11.0]
 
     A municipality that booked nothing in the segment gets no clients and the region's cost
-    per client (B: 0 spend; A: 132 / 12 = 11):
+    per client (B: 0 spend; A: 132 / 12 = 11); when no municipality booked the segment, the
+    cost per client is ``reference_cost`` (``cost_per_client_reference.<segment>``):
 
     >>> two = pd.DataFrame({"gemeentecode": ["A", "B"], "segment": ["s", "s"],
     ...     "year": [2021, 2021], "spend": [132.0, 0.0], "clients": [12.0, 5.0]})
@@ -252,17 +257,25 @@ def step4_cost_per_client(
     # No spend booked in the reference period (all of it on another task field, or the care
     # not bought): no clients counted in this segment, so no budget; the cost per client is
     # the region's for the segment, so the projection has a price for any client that comes.
-    none = (g["spend"] <= 0).reindex(now.index, fill_value=False)
+    # Negative spend (a correction booked in the reference period) keeps its clients at that
+    # same regional cost per client; the data-quality step lists both cases.
+    none = (g["spend"] == 0).reindex(now.index, fill_value=False)
+    negative = (g["spend"] < 0).reindex(now.index, fill_value=False)
     paid = g[g["spend"] > 0].groupby(level="segment")[["spend", "clients"]].sum()
     regional = (paid["spend"] / paid["clients"]).where(paid["clients"] > 0)
     segment = now.index.get_level_values("segment")
     fallback = pd.Series(regional.reindex(segment).to_numpy(), index=now.index)
+    if reference_cost:  # no municipality of the region booked the segment: the reference
+        ref = pd.Series([reference_cost.get(s, np.nan) for s in segment], index=now.index)
+        fallback = fallback.fillna(ref)
     out = pd.DataFrame(
         {
             "spend_ref": now["spend"],
             "clients_ref": now["clients"].where(~none, 0.0),
-            "cost_per_client_ref": per_client.reindex(now.index).where(~none, fallback),
-            "no_spend": none,
+            "cost_per_client_ref": per_client.reindex(now.index).where(
+                ~(none | negative), fallback
+            ),
+            "no_spend": none | negative,
         }
     )
     return out.reset_index()
@@ -618,7 +631,26 @@ def start_budget(
     )
     reference = carry_forward(reference, region.current_codes(), reference_year, rates)
     n_ref = int(params.value("startbudget.reference_years"))
-    step4 = step4_cost_per_client(reference, reference_year, rates, n_ref)
+    reference_cost = {
+        s: float(params.value(f"cost_per_client_reference.{s}"))
+        for s in segments
+        if f"cost_per_client_reference.{s}" in params
+    }
+    step4 = step4_cost_per_client(reference, reference_year, rates, n_ref, reference_cost)
+    unpriced = step4[step4["cost_per_client_ref"].isna() & (step4["clients_ref"] > 0)]
+    if not unpriced.empty:
+        seg = str(unpriced["segment"].iloc[0])
+        raise ParameterError(
+            Problem(
+                "parameters",
+                f"no municipality of the region booked spend in procured segment {seg} in "
+                f"{reference_year}, and there is no cost_per_client_reference.{seg} to price "
+                "its clients",
+                found=seg,
+                expected=f"cost_per_client_reference.{seg} in the region's parameter file, "
+                "or the segment not procured",
+            )
+        )
     pop = (
         population
         if population is not None
