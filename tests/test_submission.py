@@ -22,7 +22,7 @@ import pytest
 
 from bekostiging.config.region import load_region
 from bekostiging.core import atomic
-from bekostiging.core.errors import InputError, ParameterError
+from bekostiging.core.errors import InputError, ParameterError, display_path
 from bekostiging.data.submission import (
     CAPACITY_COLUMNS,
     CAPACITY_HEADERS,
@@ -272,6 +272,8 @@ def test_round_trip_replaces_exactly_the_ja_rows(template, region, baseline, tmp
         "clients": 480.0,
         "spend": 2_300_000.0,
         "note": "eigen registratie, stand 31-12",
+        "file": display_path(path),
+        "row": row_of("iaj", 2023),
     }
     assert (got[1]["segment"], got[1]["year"], got[1]["clients"]) == ("wmo_io", 2024, 500.0)
     assert math.isnan(got[1]["spend"]) and len(got) == 2
@@ -686,7 +688,7 @@ def test_result_frames_feed_the_baseline(template, region, tmp_path):
             "gemeentecode": [CODE, CODE],
             "segment": ["iaj", "gwv"],
             "year": [2023, 2023],
-            "spend": [1.0, 2.0],
+            "spend": [2_000_000.0, 2.0],
             "spend_flag": ["observed", "observed"],
             "clients": [1.0, 2.0],
             "clients_flag": ["estimated", "estimated"],
@@ -696,3 +698,51 @@ def test_result_frames_feed_the_baseline(template, region, tmp_path):
     out = apply_submissions(frame, realised)
     assert out["clients"].tolist() == [480.0, 2.0]
     assert out["spend_flag"].tolist() == ["submitted", "observed"]
+
+
+def test_an_own_figure_a_thousand_times_too_big_is_refused_with_its_row(
+    template, region, baseline, tmp_path
+):
+    """'Eigen cijfer = ja' with the spend in thousands where euros were asked is not silently
+    a start budget of billions: the workbook, row and column are named."""
+    from bekostiging.model.baseline import apply_submissions
+
+    public = baseline[(baseline["gemeentecode"] == CODE) & (baseline["year"] == 2023)]
+    iaj = float(public.loc[public["segment"] == "iaj", "spend"].iloc[0])
+
+    def thousandfold(wb):
+        r = row_of("iaj", 2023)
+        wb["Realisatie"][f"E{r}"], wb["Realisatie"][f"G{r}"] = round(iaj) * 1000, "ja"
+
+    path = edited(template, tmp_path, thousandfold)
+    realised, _, _ = load_submissions(region, tmp_path)
+    with pytest.raises(InputError) as info:
+        apply_submissions(baseline, realised)
+    (problem,) = info.value.problems
+    assert problem.file == display_path(path) and problem.row == row_of("iaj", 2023)
+    assert problem.column == "Uitgaven (€)"
+    assert "1000 keer het publieke cijfer" in problem.message
+    assert "in euro's in plaats van duizenden" in problem.message
+
+
+def test_a_formula_without_a_saved_value_on_a_ja_row_is_named(template, region, tmp_path):
+    """openpyxl (like any tool but Excel) saves a formula without its value: the row would keep
+    the estimate while counting as the municipality's own figure."""
+
+    def formula(wb):
+        r = row_of("iaj", 2023)
+        wb["Realisatie"][f"E{r}"], wb["Realisatie"][f"G{r}"] = "=1000*2300", "ja"
+
+    path = edited(template, tmp_path, formula)
+    problems = problems_of(path, region)
+    r = row_of("iaj", 2023)
+    (p,) = [p for p in problems if "zonder berekende waarde" in p.message]
+    assert (p.row, p.column) == (r, "Uitgaven (€)") and f"E{r}" in p.message
+
+
+def test_a_workbook_named_after_another_municipality_is_refused(template, region, tmp_path):
+    """The hidden '_meta' says Aalten (GM0197), the file is called after Winterswijk."""
+    path = edited(template, tmp_path, lambda wb: None, name="opgave_winterswijk.xlsx")
+    (p,) = [p for p in problems_of(path, region) if "bestandsnaam noemt" in p.message]
+    assert "Winterswijk" in p.message and "Aalten (GM0197)" in p.message
+    assert read_submission(edited(template, tmp_path, lambda wb: None, "aalten.xlsx"), region)

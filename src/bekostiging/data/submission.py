@@ -107,7 +107,8 @@ CAPACITY_HEADERS = (COL_CAPACITY, COL_CAPACITY_YEAR, COL_SOURCE)
 CAPACITY_ROW = 2  # the one row of 'Weerstandsvermogen' that is read
 META_KEYS = ("template_version", "region", "gemeentecode", "gemeente", "generated", "years")
 
-REALISED_COLUMNS = ["gemeentecode", "segment", "year", "clients", "spend", "note"]
+REALISED_COLUMNS = ["gemeentecode", "segment", "year", "clients", "spend", "note", "file", "row"]
+"""``file`` and ``row``: where in the workbook the figure stands (for messages)."""
 EXPECTATION_COLUMNS = ["gemeentecode", "segment", "from_year", "annual_change", "reason"]
 CAPACITY_COLUMNS = ["gemeentecode", "available", "year", "source", "file"]
 _DTYPES = {
@@ -117,6 +118,8 @@ _DTYPES = {
     "clients": "float64",
     "spend": "float64",
     "note": object,
+    "file": object,
+    "row": "int64",
     "from_year": "int64",
     "annual_change": "float64",
     "reason": object,
@@ -710,6 +713,15 @@ _CAPACITY_LIMIT = (
 )
 
 
+def _letters(text: str) -> str:
+    """Lower-case letters only, to find a municipality's name in a file name.
+
+    >>> _letters("Opgave Oost Gelre (2025).xlsx"), _letters("Bergen (NH.)")
+    ('opgaveoostgelrexlsx', 'bergennh')
+    """
+    return "".join(ch for ch in text.casefold() if ch.isalpha())
+
+
 class _Reader:
     """Reads one workbook and collects every problem in it."""
 
@@ -865,6 +877,21 @@ class _Reader:
                 expected=code,
             )
         in_name = {m.upper() for m in _GM_IN_NAME.findall(self.path.stem)}
+        stem = _letters(self.path.stem)
+        others = [
+            m.name
+            for m in self.region.municipalities
+            if m.code != code and len(_letters(m.name)) > 3 and _letters(m.name) in stem
+        ]
+        if others and not in_name and _letters(name) not in stem:  # a code says it already
+            self.problem(
+                f"de bestandsnaam noemt {others[0]}, maar de werkmap is van {name} ({code})",
+                SHEET_META,
+                row,
+                "value",
+                found=self.path.name,
+                expected=f"de werkmap van {others[0]}, of de bestandsnaam {code}.xlsx",
+            )
         if in_name and in_name != {code}:
             self.problem(
                 f"the file name names another municipality than the workbook ({name}, {code})",
@@ -1130,6 +1157,7 @@ class _Reader:
         sheet = ws.title
         out: list[dict] = []
         seen: dict[tuple[str, int], int] = {}
+        formulas = self.formula_cells(sheet)
         for r, (seg_v, _name, year_v, clients_v, spend_v, _origin, own_v, note_v) in rows:
             if all(v is None for v in (seg_v, year_v, clients_v, spend_v, own_v, note_v)):
                 continue
@@ -1141,6 +1169,8 @@ class _Reader:
             spend, _ = self.number(sheet, r, COL_SPEND, spend_v)
             self.bounded(sheet, r, COL_SPEND, spend_v, spend, _SPEND_LIMIT)
             own = self.own_flag(sheet, r, own_v, clients_v, spend_v)
+            if own == YES:
+                self.uncalculated(sheet, r, formulas, clients_v, spend_v)
             if seg is not None and year is not None:
                 self.once(sheet, r, (seg, year), seen)
             if own == YES and len(self.problems) == before:
@@ -1152,9 +1182,27 @@ class _Reader:
                         "clients": math.nan if clients is None else float(clients),
                         "spend": math.nan if spend is None else spend,
                         "note": "" if note_v is None else str(note_v),
+                        "file": self.shown,
+                        "row": r,
                     }
                 )
         return out
+
+    def uncalculated(
+        self, sheet: str, r: int, formulas: set[tuple[int, int]], clients_v: Any, spend_v: Any
+    ) -> None:
+        """A formula without a saved value on a 'ja' row would silently keep the estimate."""
+        for col, header, value in ((4, COL_CLIENTS, clients_v), (5, COL_SPEND, spend_v)):
+            if value is None and (r, col) in formulas:
+                self.problem(
+                    f"formule in cel {get_column_letter(col)}{r} zonder berekende waarde (het "
+                    "bestand is niet in Excel opgeslagen); de rij staat op 'ja' en zou anders "
+                    "stil de schatting houden",
+                    sheet,
+                    r,
+                    header,
+                    expected="een getal: typ het in, of open en bewaar de werkmap in Excel",
+                )
 
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         """(row, column) of the cells of sheet ``name`` that hold a formula.

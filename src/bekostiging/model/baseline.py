@@ -34,7 +34,7 @@ import pandas as pd
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
 from bekostiging.core.errors import InputError, Problem
-from bekostiging.data.quality import check_against_data
+from bekostiging.data.quality import check_against_data, quality_thresholds
 from bekostiging.data.rawdata import load_iv3, load_kwb_use
 from bekostiging.model.clients import (
     KWB_EDITION,
@@ -389,6 +389,57 @@ def add_cost_per_client(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame
     return frame
 
 
+def check_submitted_spend(
+    frame: pd.DataFrame, submissions: pd.DataFrame, factor: float | None = None
+) -> None:
+    """Refuse a submitted spend figure ``factor`` times (or more) above or below the public
+    estimate it replaces: almost always a unit slip (euros where thousands were meant, or the
+    other way round) or a missing or extra digit.
+
+    ``factor`` defaults to ``quality.submission.factor_to_public`` (quality.yaml). The message
+    names the workbook, row and column, the figure and the public one.
+
+    >>> frame = pd.DataFrame({"gemeentecode": ["GM0197"], "segment": ["iaj"], "year": [2023],
+    ...     "spend": [1_000_000.0]})
+    >>> sub = pd.DataFrame({"gemeentecode": ["GM0197"], "segment": ["iaj"], "year": [2023],
+    ...     "spend": [1_000_000_000.0], "file": ["aalten.xlsx"], "row": [5]})
+    >>> check_submitted_spend(frame, sub, 50)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bekostiging.core.errors.InputError: ... 1000 keer het publieke cijfer ...
+    >>> check_submitted_spend(frame, sub.assign(spend=1_200_000.0), 50)  # a real difference
+    """
+    if "spend" not in submissions.columns or submissions.empty:
+        return
+    factor = float(quality_thresholds()["factor_to_public"]) if factor is None else factor
+    public = frame.set_index(["gemeentecode", "segment", "year"])["spend"]
+    problems = []
+    for r in submissions.itertuples(index=False):
+        value = float(r.spend)
+        estimate = float(public.get((r.gemeentecode, r.segment, r.year), np.nan))
+        if not (np.isfinite(value) and np.isfinite(estimate)) or value <= 0 or estimate <= 0:
+            continue
+        ratio = value / estimate
+        if ratio < factor and ratio > 1 / factor:
+            continue
+        times = f"{ratio:.0f} keer" if ratio >= 1 else f"1/{1 / ratio:.0f} van"
+        problems.append(
+            Problem(
+                str(getattr(r, "file", "") or "opgave"),
+                f"uitgaven {r.segment} {r.year} zijn {times} het publieke cijfer "
+                f"(€ {estimate:,.0f}".replace(",", ".")
+                + "): in euro's in plaats van duizenden, of een cijfer te veel of te weinig?",
+                row=int(r.row) if "row" in submissions.columns and pd.notna(r.row) else None,
+                column="Uitgaven (€)",
+                found=value,
+                expected=f"een bedrag in euro's binnen een factor {factor:.0f} van het "
+                "publieke cijfer, of een toelichting en een nieuwe opgave",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
 def apply_submissions(
     frame: pd.DataFrame, submissions: pd.DataFrame, report: str = "jaarrekening"
 ) -> pd.DataFrame:
@@ -409,6 +460,7 @@ def apply_submissions(
     """
     if report != "jaarrekening":
         return frame
+    check_submitted_spend(frame, submissions)
     frame = frame.copy()
     sub = submissions.set_index(["gemeentecode", "segment", "year"])
     keys = list(zip(frame["gemeentecode"], frame["segment"], frame["year"]))
