@@ -122,9 +122,7 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
         raise InputError(Problem(shown, f"YAML error: {exc}")) from None
     except (ValueError, TypeError, OverflowError) as exc:
         # A value PyYAML recognises by its form but cannot build (e.g. a timestamp it fails on).
-        raise InputError(
-            Problem(shown, f"onleesbare waarde in het YAML-bestand: {exc}")
-        ) from None
+        raise InputError(Problem(shown, f"onleesbare waarde in het YAML-bestand: {exc}")) from None
     if dates:
         raise InputError(dates)
     lines: dict[KeyPath, int] = {}
