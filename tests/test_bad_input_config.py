@@ -55,7 +55,9 @@ def _only_problem(err: pytest.ExceptionInfo) -> object:
 
 
 def test_invalid_date_in_a_region_file_names_file_line_and_key(tmp_path):
-    f = _copy_with(REGION_YAML, tmp_path / "achterhoek.yaml", "start: 2022-07-01", "start: 2022-13-01")
+    f = _copy_with(
+        REGION_YAML, tmp_path / "achterhoek.yaml", "start: 2022-07-01", "start: 2022-13-01"
+    )
     with pytest.raises(InputError) as err:
         load_region(f)
     p = _only_problem(err)
@@ -210,15 +212,13 @@ def test_out_of_range_value_inside_a_keyed_scenario_value(tmp_path, region):
 
 
 def test_segment_typo_in_a_keyed_scenario_value_lists_the_known_segments(tmp_path, region):
-    f = _scenario(tmp_path, "prevalence.iaj: 0.09\nstartbudget.efficiency:\n  wmo_wonenn: 0.01\n")
-    if "startbudget.efficiency" not in region.parameters:
-        pytest.skip("no keyed efficiency parameter")
+    f = _scenario(tmp_path, "prevalence.iaj: 0.09\nclients.duration_years:\n  wmo_wonenn: 4.0\n")
     with pytest.raises(ParameterError) as err:
         region.with_parameters(f)
     p = _only_problem(err)
-    assert (p.file, p.row, p.column) == (str(f), 3, "startbudget.efficiency.wmo_wonenn")
+    assert (p.file, p.row, p.column) == (str(f), 3, "clients.duration_years.wmo_wonenn")
     assert p.message == (
-        "'startbudget.efficiency': onbekende sleutel 'wmo_wonenn' (bedoelt u 'wmo_wonen'?)"
+        "'clients.duration_years': onbekende sleutel 'wmo_wonenn' (bedoelt u 'wmo_wonen'?)"
     )
     assert p.expected.startswith("een van: wmo_wonen, ")
     assert "dyslexie" in p.expected and "iaj" in p.expected

@@ -284,7 +284,9 @@ def _override_problems(
             own = {str(k) for k in old.value}
         else:
             own = {str(i) for i in old.value or []}
-        base = segments or {k for k in own if not _FREE_KEY.match(k)} or vocabulary
+        own = {k for k in own if not _FREE_KEY.match(k)}
+        # Keys of the parameter itself first; the region's segments too when it is keyed by them.
+        base = (own | segments if own & segments or not own else own) or vocabulary
         listed = close + sorted(k for k in base - set(close) if not _FREE_KEY.match(k))
         if len(listed) > 25:
             listed = listed[:25] + ["..."]
