@@ -309,3 +309,20 @@ def test_unreadable_file_is_an_input_error(monkeypatch, tmp_path, region, target
         f"{shown}: bestand niet leesbaar (geen leesrechten) "
         "(expected: een bestand dat de gebruiker mag lezen)"
     )
+
+
+# --- on the command line: exit 2, the message, no traceback, no file ---------------------------
+
+
+def test_cli_refuses_a_bad_scenario_with_exit_2_and_writes_nothing(tmp_path, capsys):
+    from bekostiging.cli import main
+
+    f = _copy_with(SCENARIO_YAML, tmp_path / "s.yaml", "value: 0.0946", "value: -0.05")
+    out = tmp_path / "out"
+    code = main(["startbudget", "--region", "achterhoek", "--scenario", str(f), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{f}, row {_line(f, 'value: -0.05')}, column 'prevalence.iaj'" in err
+    assert "waarde buiten het toegestane bereik (found: -0.05" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
