@@ -252,6 +252,14 @@ def test_a_list_where_a_number_belongs_is_refused(tmp_path, region):
     assert p.expected == "een getal of per sleutel een getal"
 
 
+def test_true_where_a_number_belongs_is_refused(tmp_path, region):
+    f = _scenario(tmp_path, "prevalence.iaj: true\n")
+    with pytest.raises(ParameterError) as err:
+        region.with_parameters(f)
+    p = _only_problem(err)
+    assert (p.row, p.message, p.found) == (1, "'prevalence.iaj': verkeerd soort waarde", True)
+
+
 def test_all_problems_of_a_scenario_come_together(tmp_path, region):
     f = _scenario(tmp_path, "prevalence.iaj: -1\nprevalence.hcv: '0,02'\nprevalance.gwv: 0.01\n")
     with pytest.raises(ParameterError) as err:

@@ -257,7 +257,9 @@ def _override_problems(
     problem = _check_value(name, value, shown, line, lines=lines, at=at, column=name)
     if problem:
         return [problem]
-    if isinstance(old.value, list) != isinstance(value, list):
+    if isinstance(old.value, list) != isinstance(value, list) or (
+        isinstance(value, bool) and _is_number(old.value)
+    ):
         return [
             Problem(
                 shown,
