@@ -36,6 +36,7 @@ bekostiging.core.errors.ParameterError: 1 problem in the input:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +67,8 @@ class Parameter:
     date: str | None = None
     range: tuple[float, float] | None = None
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    bounds: tuple[float | None, float | None] = (None, None)
+    """The ``min`` and ``max`` of the file that defined the value; a scenario must keep to them."""
 
     @property
     def is_estimate(self) -> bool:
@@ -160,24 +163,56 @@ class Parameters:
             )
         return pd.DataFrame(rows)
 
-    def with_overrides(self, overrides: Mapping[str, Any], source: str = "scenario") -> Parameters:
-        """A copy in which named values are replaced (the names must already exist)."""
+    def with_overrides(
+        self,
+        overrides: Mapping[str, Any],
+        source: str = "scenario",
+        known_keys: Iterable[str] = (),
+    ) -> Parameters:
+        """A copy in which named values are replaced (the names must already exist).
+
+        An override gets the checks of the file it overrides: a number where the file has a
+        number (no text such as ``'0,11'``), the ``min``/``max`` of the overridden parameter,
+        a list only for a list, and segment keys (of a mapping or a list of segment ids) that
+        exist: among ``known_keys`` (the region's segments) or the keys the parameters use.
+        ``overrides`` read by :func:`read_scenario` carry their YAML lines, so each problem
+        names the scenario file, the line and the key.
+
+        >>> p = Parameters({"prevalence.iaj": Parameter(
+        ...     "prevalence.iaj", 0.1, "u", "estimate", "n", "p.yaml", bounds=(0, 1))})
+        >>> p.with_overrides({"prevalence.iaj": 0.12}).value("prevalence.iaj")
+        0.12
+        >>> try:
+        ...     p.with_overrides({"prevalence.iaj": -0.1}, source="s.yaml")
+        ... except ParameterError as err:
+        ...     print(err.problems[0])
+        s.yaml, column 'prevalence.iaj': 'prevalence.iaj': waarde buiten het toegestane bereik (found: -0.1; expected: tussen 0 en 1 (min en max in p.yaml))
+        """
         new = dict(self._params)
+        lines = getattr(overrides, "lines", {})
+        segments = {str(k) for k in known_keys}
+        vocabulary = self._vocabulary() | segments
         problems = []
         for name, spec in overrides.items():
             if name not in new:
-                problems.append(_unknown(name, new, "parameters", file=source))
+                problems.append(
+                    replace(
+                        _unknown(name, new, "parameters", file=source), row=line_of(lines, name)
+                    )
+                )
                 continue
             old = new[name]
+            at: tuple[str, ...] = (name,)
             if isinstance(spec, Mapping) and "value" in spec:
                 value = spec["value"]
                 note = spec.get("note", old.note)
                 src = spec.get("source", f"scenario ({source})")
+                at = (name, "value")
             else:
                 value, note, src = spec, old.note, f"scenario ({source})"
-            problem = _check_value(name, value, source, None)
-            if problem:
-                problems.append(problem)
+            found = _override_problems(name, value, old, source, lines, at, vocabulary, segments)
+            if found:
+                problems += found
                 continue
             new[name] = replace(
                 old,
@@ -190,6 +225,88 @@ class Parameters:
         if problems:
             raise ParameterError(problems)
         return Parameters(new)
+
+    def _vocabulary(self) -> set[str]:
+        """Every segment-like key the parameters use: mapping keys, list items, name parts."""
+        out: set[str] = set()
+        for p in self._params.values():
+            out.update(p.name.split(".")[1:])
+            if isinstance(p.value, Mapping):
+                out.update(str(k) for k in p.value)
+            elif isinstance(p.value, list):
+                out.update(str(i) for i in p.value if isinstance(i, str))
+        return out
+
+
+_FREE_KEY = re.compile(r"^(default|GM\d{4}|\d+)$")
+"""Keys that need no check against the segments: the default, a municipality code, a year."""
+
+
+def _override_problems(
+    name: str,
+    value: Any,
+    old: Parameter,
+    shown: str,
+    lines: Mapping[tuple[str, ...], int],
+    at: tuple[str, ...],
+    vocabulary: set[str],
+    segments: set[str] = frozenset(),
+) -> list[Problem]:
+    """What is wrong with an override of ``old`` by ``value`` (empty when it is fine)."""
+    line = line_of(lines, *at)
+    problem = _check_value(name, value, shown, line, lines=lines, at=at, column=name)
+    if problem:
+        return [problem]
+    if isinstance(old.value, list) != isinstance(value, list) or (
+        isinstance(value, bool) and _is_number(old.value)
+    ):
+        return [
+            Problem(
+                shown,
+                f"'{name}': verkeerd soort waarde",
+                row=line,
+                column=name,
+                found=value,
+                expected="een lijst"
+                if isinstance(old.value, list)
+                else "een getal of per sleutel een getal",
+            )
+        ]
+    out: list[Problem] = []
+    keys: list[tuple[str, int | None]] = []
+    if isinstance(value, Mapping):
+        keys = [(str(k), line_of(lines, *at, str(k))) for k in value]
+    elif isinstance(value, list) and any(isinstance(i, str) for i in old.value or ["x"]):
+        keys = [(str(i), line_of(lines, *at, str(n))) for n, i in enumerate(value)]
+    for key, key_line in keys:
+        if _FREE_KEY.match(key) or key in vocabulary:
+            continue
+        close = close_matches(key, vocabulary, n=len(vocabulary))
+        if isinstance(old.value, Mapping):
+            own = {str(k) for k in old.value}
+        else:
+            own = {str(i) for i in old.value or []}
+        own = {k for k in own if not _FREE_KEY.match(k)}
+        # Keys of the parameter itself first; the region's segments too when it is keyed by them.
+        base = (own | segments if own & segments or not own else own) or vocabulary
+        listed = close + sorted(k for k in base - set(close) if not _FREE_KEY.match(k))
+        if len(listed) > 25:
+            listed = listed[:25] + ["..."]
+        out.append(
+            Problem(
+                shown,
+                f"'{name}': onbekende sleutel '{key}'"
+                + (f" (bedoelt u '{close[0]}'?)" if close else ""),
+                row=key_line,
+                column=f"{name}.{key}",
+                found=key,
+                expected="een van: " + ", ".join(listed),
+            )
+        )
+    if out:
+        return out
+    lo, hi = old.bounds
+    return _check_range(name, value, {"min": lo, "max": hi}, shown, line, origin=old.file)
 
 
 def _value_text(v: Any) -> str:
@@ -218,7 +335,70 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-def _check_value(name: str, value: Any, shown: str, line: int | None) -> Problem | None:
+def number_hint(text: str) -> str:
+    """What a user who typed ``text`` for a number should write instead.
+
+    >>> number_hint("0,11")
+    'een getal; gebruik een punt: 0.11'
+    >>> number_hint("10 %")
+    'een getal als fractie: 0.10'
+    >>> number_hint("2,5%")
+    'een getal als fractie: 0.025'
+    >>> number_hint("8000 EUR")
+    'een getal zonder eenheid: 8000 (de eenheid staat bij unit)'
+    >>> number_hint("veel")
+    'een getal, zoals 0.1 of 8000'
+    """
+    t = text.strip()
+    number = r"[+-]?\d+(?:[.,]\d+)?"
+    if m := re.fullmatch(rf"({number})\s*%", t):
+        fraction = float(m.group(1).replace(",", ".")) / 100
+        shown = f"{fraction:.6f}".rstrip("0")
+        shown += "0" * max(0, 2 - len(shown.split(".")[1]))
+        return f"een getal als fractie: {shown}"
+    if re.fullmatch(r"[+-]?\d+,\d+", t):
+        return f"een getal; gebruik een punt: {t.replace(',', '.')}"
+    if m := re.fullmatch(rf"(?:EUR|€)?\s*({number})\s*[^\d\s].*|(?:EUR|€)\s*({number})", t):
+        digits = (m.group(1) or m.group(2)).replace(",", ".")
+        return f"een getal zonder eenheid: {digits} (de eenheid staat bij unit)"
+    return "een getal, zoals 0.1 of 8000"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _text_problem(
+    name: str, text: str, shown: str, line: int | None, column: str, key: Any = None
+) -> Problem:
+    where = f"'{name}'" if key is None else f"'{name}', sleutel '{key}'"
+    return Problem(
+        shown,
+        f"{where}: tekst waar een getal hoort",
+        row=line,
+        column=column,
+        found=text,
+        expected=number_hint(text),
+    )
+
+
+def _check_value(
+    name: str,
+    value: Any,
+    shown: str,
+    line: int | None,
+    *,
+    lines: Mapping[tuple[str, ...], int] | None = None,
+    at: tuple[str, ...] = (),
+    column: str = "value",
+) -> Problem | None:
+    """The first problem with a value: missing, of an unknown kind, or text for a number.
+
+    A value is a number, a mapping of numbers, or a list (of numbers or segment ids). Text
+    where a number belongs (``'8000 EUR'``, ``'0,11'``, ``'10 %'``) would crash later in the
+    model, so it is refused here with what to write instead.
+    """
+
     def ok(x: Any) -> bool:
         return isinstance(x, (int, float, str, bool)) or (
             isinstance(x, list) and all(isinstance(i, (int, float, str)) for i in x)
@@ -231,25 +411,41 @@ def _check_value(name: str, value: Any, shown: str, line: int | None) -> Problem
                 shown,
                 f"'{name}': values must be numbers or text",
                 row=line,
-                column="value",
+                column=column,
                 found=bad[0],
             )
+        for k, v in value.items():
+            if isinstance(v, str):
+                row = line_of(lines, *at, str(k)) if lines and at else line
+                return _text_problem(name, v, shown, row, column, key=k)
         return None
     if value is None or not ok(value):
         return Problem(
             shown,
             f"'{name}': missing or unreadable value",
             row=line,
-            column="value",
+            column=column,
             found=value,
             expected="a number, text, or a mapping of them",
         )
+    if isinstance(value, str):
+        return _text_problem(name, value, shown, line, column)
     return None
 
 
 def _check_range(
-    name: str, value: Any, spec: Mapping, shown: str, line: int | None
+    name: str,
+    value: Any,
+    spec: Mapping,
+    shown: str,
+    line: int | None,
+    origin: str | None = None,
 ) -> list[Problem]:
+    """Values outside ``spec``'s min/max; ``origin`` names the file the bounds come from.
+
+    >>> [str(p) for p in _check_range("x", -1, {"min": 0, "max": None}, "s.yaml", 3, "p.yaml")]
+    ["s.yaml, row 3, column 'x': 'x': waarde buiten het toegestane bereik (found: -1; expected: minimaal 0 (min in p.yaml))"]
+    """
     lo, hi = spec.get("min"), spec.get("max")
     values = value.values() if isinstance(value, Mapping) else [value]
     out = []
@@ -257,14 +453,32 @@ def _check_range(
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             continue
         if (lo is not None and v < lo) or (hi is not None and v > hi):
+            if origin is None:
+                out.append(
+                    Problem(
+                        shown,
+                        f"'{name}': value out of its allowed range",
+                        row=line,
+                        column="value",
+                        found=v,
+                        expected=f"between {lo} and {hi}",
+                    )
+                )
+                continue
+            if lo is not None and hi is not None:
+                expected = f"tussen {lo:g} en {hi:g} (min en max in {origin})"
+            elif lo is not None:
+                expected = f"minimaal {lo:g} (min in {origin})"
+            else:
+                expected = f"maximaal {hi:g} (max in {origin})"
             out.append(
                 Problem(
                     shown,
-                    f"'{name}': value out of its allowed range",
+                    f"'{name}': waarde buiten het toegestane bereik",
                     row=line,
-                    column="value",
+                    column=name,
                     found=v,
-                    expected=f"between {lo} and {hi}",
+                    expected=expected,
                 )
             )
     return out
@@ -339,14 +553,42 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
             )
         if missing or unknown:
             continue
-        problem = _check_value(name, spec["value"], shown, line_of(lines, *path_keys, "value"))
+        problem = _check_value(
+            name,
+            spec["value"],
+            shown,
+            line_of(lines, *path_keys, "value"),
+            lines=lines,
+            at=path_keys + ("value",),
+        )
         if problem:
             problems.append(problem)
+            continue
+        bound_problems = [
+            _text_problem(name, spec[k], shown, line_of(lines, *path_keys, k), k)
+            for k in ("min", "max")
+            if spec.get(k) is not None and not _is_number(spec[k])
+        ]
+        rng = spec.get("range")
+        if rng is not None and not (
+            isinstance(rng, list) and len(rng) == 2 and all(_is_number(x) for x in rng)
+        ):
+            bound_problems.append(
+                Problem(
+                    shown,
+                    f"'{name}': 'range' moet twee getallen zijn",
+                    row=line_of(lines, *path_keys, "range"),
+                    column="range",
+                    found=rng,
+                    expected="[laag, hoog], bijvoorbeeld [0.05, 0.15]",
+                )
+            )
+        if bound_problems:
+            problems += bound_problems
             continue
         problems += _check_range(
             name, spec["value"], spec, shown, line_of(lines, *path_keys, "value")
         )
-        rng = spec.get("range")
         out[name] = Parameter(
             name=name,
             value=_normalise(spec["value"]),
@@ -357,6 +599,7 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
             line=line,
             date=str(spec["date"]) if spec.get("date") is not None else None,
             range=(float(rng[0]), float(rng[1])) if rng else None,
+            bounds=(spec.get("min"), spec.get("max")),
         )
     if problems:
         raise InputError(problems)
@@ -389,15 +632,25 @@ SCENARIO_ENTRIES = TypeAdapter(dict[str, ScenarioEntry])
 SCENARIO_HEADER = ("description", "name")
 
 
-def read_scenario(path: str | Path) -> dict[str, Any]:
+class Scenario(dict):
+    """The overrides of a scenario file, with the YAML line of every key (``.lines``)."""
+
+    def __init__(self, items: Mapping[str, Any], lines: Mapping[tuple[str, ...], int]):
+        super().__init__(items)
+        self.lines = dict(lines)
+
+
+def read_scenario(path: str | Path) -> Scenario:
     """Read a scenario file: a flat mapping ``dotted.name: value`` or ``{value, note}``.
 
     A long-form entry with another key than value, note and source is refused with its line.
+    The result remembers the line of each key, so that :meth:`Parameters.with_overrides` can
+    name the line of a value it refuses.
     """
     shown = display_path(path)
     data, lines = load_yaml(path)
     if data is None:
-        return {}
+        return Scenario({}, {})
     if not isinstance(data, Mapping):
         raise InputError(Problem(shown, "a scenario file must be a mapping of parameter names"))
     flat = {str(k): v for k, v in data.items() if k not in SCENARIO_HEADER}
@@ -406,4 +659,4 @@ def read_scenario(path: str | Path) -> dict[str, Any]:
         SCENARIO_ENTRIES.validate_python(long_form)
     except ValidationError as err:
         raise InputError(problems_from(err, shown, lines, dict[str, ScenarioEntry])) from None
-    return flat
+    return Scenario(flat, lines)

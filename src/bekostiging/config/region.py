@@ -275,7 +275,10 @@ class Region:
             named = {f"transition.{k}": dict(v) for k, v in self.transition.items()}
             params = params.with_overrides(named, source=display_path(self.source_file))
         if scenario is not None:
-            params = params.with_overrides(read_scenario(scenario), source=display_path(scenario))
+            segments = [s.id for s in self.segments]
+            params = params.with_overrides(
+                read_scenario(scenario), source=display_path(scenario), known_keys=segments
+            )
         return params
 
 

@@ -6,6 +6,16 @@
 >>> data, lines = load_yaml(f)
 >>> data["a"]["b"], lines[("a", "b")], lines[("a", "c")]
 (1, 2, 3)
+
+A date that does not exist is an input error with its line, not a ``ValueError`` from deep in
+the YAML library:
+
+>>> _ = f.write_text("contract:\\n  start: 2022-13-01\\n")
+>>> try:
+...     load_yaml(f)
+... except InputError as err:
+...     print(err.problems[0].message, err.problems[0].row, err.problems[0].column)
+ongeldige datum '2022-13-01' (maand 1-12, dag binnen de maand) 2 contract.start
 """
 
 from __future__ import annotations
@@ -33,17 +43,71 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
             _walk(item, path + (str(i),), lines)
 
 
+def _bad_dates(node: yaml.Node, path: KeyPath, shown: str) -> list[Problem]:
+    """A problem for every scalar that YAML reads as a date but that is no real date.
+
+    PyYAML recognises ``2022-13-01`` as a timestamp by its form and then fails with a bare
+    ``ValueError`` without a line; this finds each such value with its line and key path.
+    """
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            out += _bad_dates(value_node, path + (str(key_node.value),), shown)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _bad_dates(item, path + (str(i),), shown)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except ValueError:
+            out.append(
+                Problem(
+                    shown,
+                    f"ongeldige datum '{node.value}' (maand 1-12, dag binnen de maand)",
+                    row=node.start_mark.line + 1,
+                    column=".".join(path) or None,
+                    expected="een bestaande datum zoals 2022-07-01",
+                )
+            )
+    return out
+
+
+def _read(path: str | Path, shown: str) -> str:
+    """The text of a YAML file; a file the operating system refuses to read is an input error."""
+    try:
+        return read_text(path)
+    except PermissionError:
+        raise InputError(
+            Problem(
+                shown,
+                "bestand niet leesbaar (geen leesrechten)",
+                expected="een bestand dat de gebruiker mag lezen",
+            )
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            Problem(
+                shown,
+                f"bestand niet leesbaar ({exc.strerror or type(exc).__name__})",
+                expected="een leesbaar tekstbestand",
+            )
+        ) from None
+
+
 def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     """Parse a YAML file; return the data and a map from key path to line number.
 
     Sequence items are addressed by their index as a string, e.g. ``("segments", "0", "id")``.
-    A syntax error becomes an :class:`InputError` with the line and column of the problem.
+    A syntax error becomes an :class:`InputError` with the line and column of the problem; so
+    do a date that does not exist (``2022-13-01``) and a file that cannot be read.
     """
     shown = display_path(path)
-    text = read_text(path)
+    text = _read(path, shown)
     try:
-        data = yaml.safe_load(text)
         root = yaml.compose(text)
+        dates = _bad_dates(root, (), shown) if root is not None else []
+        if not dates:
+            data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InputError(
@@ -56,6 +120,11 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(shown, f"YAML error: {exc}")) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A value PyYAML recognises by its form but cannot build (e.g. a timestamp it fails on).
+        raise InputError(Problem(shown, f"onleesbare waarde in het YAML-bestand: {exc}")) from None
+    if dates:
+        raise InputError(dates)
     lines: dict[KeyPath, int] = {}
     if root is not None:
         _walk(root, (), lines)
