@@ -109,6 +109,43 @@ def _sum_problems(table: pd.DataFrame, shown: str) -> Iterator[Problem]:
                 )
 
 
+def _field_number(taakveld: str) -> str:
+    """A task field as a number, so 6.6 (to 2024) and 6.60 (from 2025) are one field.
+
+    >>> _field_number("6.60"), _field_number("6.6"), _field_number("6.72")
+    ('6.6', '6.6', '6.72')
+    """
+    head, _, tail = str(taakveld).partition(".")
+    return f"{head}.{tail.rstrip('0') or '0'}"
+
+
+def _coverage_problems(
+    table: pd.DataFrame, shown: str, scheme: Mapping[int, set[str]] | None
+) -> Iterator[Problem]:
+    """A task field the table converts in one year range must be converted in every year it
+    exists (a deleted row would silently leave its spending out of every segment)."""
+    if not scheme:
+        return
+    general = table[table["gemeentecode"] == ""]
+    converted = {_field_number(t) for t in general["taakveld"]}
+    for (a, b, yrs), grp in general.groupby(["year_from", "year_to", "years"], sort=True):
+        here = {_field_number(t) for t in grp["taakveld"]}
+        for year in range(int(a), int(b) + 1):
+            exists = {_field_number(t): t for t in scheme.get(year, set())}
+            missing = sorted(f for f in converted - here if f in exists)
+            if missing:
+                yield Problem(
+                    shown,
+                    f"taakveld {exists[missing[0]]} wordt in andere jaren omgezet, maar in {yrs} "
+                    f"niet (het bestaat in {year}): ontbreekt een regel?",
+                    row=int(grp.index[0]) + 2,
+                    column="taakveld",
+                    found=yrs,
+                    expected=f"regels voor taakveld {exists[missing[0]]} in {yrs}",
+                )
+                break
+
+
 def read_conversion(
     region: Region, path: str | Path | None = None, scheme: Mapping[int, set[str]] | None = None
 ) -> pd.DataFrame:
@@ -125,7 +162,11 @@ def read_conversion(
     years = table["years"].str.split("-", expand=True).astype(int)
     table["year_from"], table["year_to"] = years[0], years[1]
     table["gemeentecode"] = table["gemeentecode"].fillna("")
-    problems += [*_row_problems(table, region, shown, scheme), *_sum_problems(table, shown)]
+    problems += [
+        *_row_problems(table, region, shown, scheme),
+        *_sum_problems(table, shown),
+        *_coverage_problems(table, shown, scheme),
+    ]
     if problems:
         raise InputError(problems)
     table["estimated"] = ~table["source"].str.lower().str.startswith("iv3")

@@ -93,6 +93,7 @@ class Segment:
     source: str = ""
     note: str = ""
     historical_funding: str = "pq"  # the variant the reference-period costs arose under
+    line: int | None = None  # line of the entry in the region file (for messages)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,26 @@ class Region:
             params = params.with_overrides(
                 read_scenario(scenario), source=display_path(scenario), known_keys=segments
             )
+        self._check_target_populations(params)
         return params
+
+    def _check_target_populations(self, params: Parameters) -> None:
+        """Every segment's target population must be an age group of the parameters."""
+        groups = sorted({n.split(".")[1] for n in params.names("age_groups.")})
+        problems = [
+            Problem(
+                display_path(self.source_file),
+                f"segment {s.id}: onbekende doelgroep (target_population)",
+                row=s.line,
+                column="target_population",
+                found=s.target_population,
+                expected="een van: " + ", ".join(groups),
+            )
+            for s in self.segments
+            if s.target_population not in groups
+        ]
+        if problems:
+            raise InputError(problems)
 
 
 def available_regions() -> list[str]:
@@ -291,7 +311,7 @@ def available_regions() -> list[str]:
     return sorted(p.stem for p in REGIONS_DIR.glob("*.yaml"))
 
 
-def _segment(s: SegmentEntry, f: RegionFile) -> Segment:
+def _segment(s: SegmentEntry, f: RegionFile, line: int | None = None) -> Segment:
     """A Segment from its validated entry; procured ones get their funding and start filled in."""
     funding = s.funding._raw if s.funding is not None else None
     if s.procured and s.funding is not None:
@@ -312,6 +332,7 @@ def _segment(s: SegmentEntry, f: RegionFile) -> Segment:
         source=s.source,
         note=s.note,
         historical_funding=s.historical_funding or f.historical_funding,
+        line=line,
     )
 
 
@@ -384,7 +405,9 @@ def load_region(name_or_path: str | Path) -> Region:
         name=str(f.name or path.stem),
         description=_one_line(f.description),
         municipalities=municipalities,
-        segments=tuple(_segment(s, f) for s in f.segments),
+        segments=tuple(
+            _segment(s, f, line_of(lines, "segments", i)) for i, s in enumerate(f.segments)
+        ),
         contract_start=f.contract.start,
         contract_terms=tuple(f.contract.terms_years),
         default_settlement=f.default_settlement.config(),
