@@ -288,7 +288,9 @@ def cmd_check_data(args: argparse.Namespace) -> int:
 
 
 def _quality_gate(region) -> None:
-    """The data-quality step before a run: stops on blocking findings, mentions the warnings."""
+    """The data-quality step before a run: stops on a changed raw file (checksums) or on
+    blocking findings, mentions the warnings. Every command that computes figures calls it."""
+    rawdata.verify_checksums()
     warnings = check_before_run(region)
     if warnings:
         print(f"Datakwaliteit {region.name}: {verdict(warnings)} Zie 'check-data'.")
