@@ -295,6 +295,18 @@ def raw_code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFram
         iv3[["gemeentecode", "gemeente"]].drop_duplicates().itertuples(index=False, name=None)
     ):
         per_code.setdefault(code, set()).add(_simple(str(name)))
+    # A (code, year) the population lacks while it has that code and name in other years is a
+    # gap in the population table (missing_population_findings), not a wrong code in Iv3.
+    ever: dict = {}
+    for (code, _year), simple in per_year.items():
+        ever.setdefault(code, set()).update(simple)
+    for code, year, name in (
+        iv3[["gemeentecode", "year", "gemeente"]]
+        .drop_duplicates()
+        .itertuples(index=False, name=None)
+    ):
+        if (code, year) not in per_year and _simple(str(name)) in ever.get(code, ()):
+            per_year[(code, year)] = ever[code]
     in_years = iv3["year"].isin(population["year"].unique()).to_numpy()
     out = []
     for frame, bad, name, other, names in (

@@ -588,3 +588,41 @@ def verify_checksums(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     return pd.DataFrame(rows)
+
+
+_LOADERS = {
+    "population": load_population,
+    "agebands": load_agebands,
+    "iv3": load_iv3,
+    "taakvelden": load_taakvelden,
+    "regions": load_regions_csv,
+    "wmo_clients": load_wmo_clients,
+    "youth_national": load_youth_national,
+    "boundaries": load_boundaries,
+    "kwb_use": load_kwb_use,
+    "iv3_balance": load_iv3_balance,
+}
+
+
+def verify_raw_data(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
+    """The one check of the raw data that every command runs before it computes anything.
+
+    Verifies the checksums (:func:`verify_checksums`); when files differ, each changed table
+    is also read with its schema, so that the message says both that a file changed and what
+    is wrong in it now (row, column). Returns the provenance table.
+
+    >>> bool(verify_raw_data()["ok"].all())
+    True
+    """
+    try:
+        return verify_checksums(raw_dir)
+    except InputError as err:
+        problems = list(err.problems)
+        changed = {Path(p.file).name for p in problems}
+        for name, file in FILES.items():
+            if file in changed and (raw_dir / file).is_file():
+                try:
+                    _LOADERS[name](raw_dir / file)
+                except InputError as more:
+                    problems += more.problems
+        raise InputError(problems) from None
