@@ -93,6 +93,19 @@ def test_dutch_csv_decimal_commas_and_thousands_dots_are_read(tmp_path: Path):
     assert table["amount"].tolist() == [1234.5, 0.82]
 
 
+def test_dutch_csv_with_an_ambiguous_thousands_dot_is_named(tmp_path: Path):
+    spec = TableSpec("demo", [Column("name", "str"), Column("amount", "float")])
+    path = tmp_path / "demo.csv"
+    path.write_text("name;amount\nAalten;0,5\nBerkelland;1.000\n", "utf-8")
+    with pytest.raises(InputError) as err:
+        read_table(path, spec)
+    assert _only(err) == (
+        f"{path}, row 3, column 'amount': scheidingsteken is ';' (Nederlandse Excel-export): "
+        "is de punt hier een duizendtal of een decimaal? (found: '1.000'; expected: een getal "
+        "zonder duizendtallen, met een decimale komma (1000 of 0,5))"
+    )
+
+
 def test_dutch_csv_with_a_text_amount_names_row_and_column(tmp_path: Path):
     spec = TableSpec("demo", [Column("name", "str"), Column("amount", "float")])
     path = tmp_path / "demo.csv"

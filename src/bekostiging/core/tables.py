@@ -358,6 +358,32 @@ def _problems_from_pandera(cases: pd.DataFrame, spec: TableSpec, shown: str) -> 
     return problems
 
 
+_THOUSANDS = r"^\s*-?\d{1,3}(\.\d{3})+\s*$"
+
+
+def _ambiguous_numbers(frame: pd.DataFrame, numeric: list[str], shown: str) -> list[Problem]:
+    """Numbers like ``1.000`` in a Dutch export: a thousands dot or a decimal point?
+
+    Excel writes a number as it is shown, so ``1.000`` may be one thousand; rather than guess
+    (a factor 1,000 either way) the cell is named.
+    """
+    problems = []
+    for name in numeric:
+        hit = frame[name].str.match(_THOUSANDS)
+        for idx in np.flatnonzero(hit.to_numpy()):
+            problems.append(
+                Problem(
+                    shown,
+                    f"{DUTCH_SEPARATOR}: is de punt hier een duizendtal of een decimaal?",
+                    row=int(idx) + 2,
+                    column=name,
+                    found=frame[name].iloc[idx],
+                    expected="een getal zonder duizendtallen, met een decimale komma (1000 of 0,5)",
+                )
+            )
+    return problems
+
+
 def _dutch_problem(shown: str, header: str) -> Problem:
     return Problem(
         shown,
@@ -385,6 +411,9 @@ def read_table(path: str | Path, spec: TableSpec, dutch: DutchMode = "read") -> 
     frame = _parse_csv(text, shown, spec, sep)
     if sep == ";":
         numeric = [c.name for c in spec.columns if c.dtype != "str"]
+        ambiguous = _ambiguous_numbers(frame, numeric, shown)
+        if ambiguous:
+            raise InputError(ambiguous)
         for name in numeric:
             frame[name] = frame[name].map(dutch_number)
     if frame.empty:
