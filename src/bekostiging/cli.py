@@ -258,7 +258,7 @@ def cmd_regions(args: argparse.Namespace) -> int:
 @command("check-data", "controleer ruwe data (checksums, schema's) en aannames", _check_data_args)
 def cmd_check_data(args: argparse.Namespace) -> int:
 
-    table = rawdata.verify_checksums()
+    table = rawdata.verify_raw_data()
     print(f"Ruwe data: {len(table)} bestanden, checksums kloppen.")
     rawdata.load_population()
     rawdata.load_agebands()
@@ -288,7 +288,9 @@ def cmd_check_data(args: argparse.Namespace) -> int:
 
 
 def _quality_gate(region) -> None:
-    """The data-quality step before a run: stops on blocking findings, mentions the warnings."""
+    """The data-quality step before a run: stops on a changed raw file (checksums) or on
+    blocking findings, mentions the warnings. Every command that computes figures calls it."""
+    rawdata.verify_raw_data()
     warnings = check_before_run(region)
     if warnings:
         print(f"Datakwaliteit {region.name}: {verdict(warnings)} Zie 'check-data'.")

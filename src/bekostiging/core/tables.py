@@ -19,6 +19,19 @@ is line 1, the first data row is line 2.
 ...     for p in err.problems: print(p.row, p.column, p.message)
 3 code does not match the expected pattern
 3 population below the minimum
+
+A Dutch Excel export (``;`` between fields, decimal commas) is recognised from its header
+line: :func:`read_table` reads it (``dutch="read"``, the default) or names the cause
+(``dutch="refuse"``, for checksummed raw data that must stay byte for byte as published):
+
+>>> _ = f.write_text("code;population\\nGM0197;27121\\n")
+>>> int(read_table(f, spec)["population"].item())
+27121
+>>> try:
+...     read_table(f, spec, dutch="refuse")
+... except InputError as err:
+...     print(err.problems[0].message)
+scheidingsteken is ';' (Nederlandse Excel-export); verwacht een komma
 """
 
 from __future__ import annotations
@@ -39,7 +52,9 @@ from pandera.errors import SchemaErrors
 from bekostiging.core.errors import InputError, Problem, display_path
 
 ColumnType = Literal["str", "int", "float"]
+DutchMode = Literal["read", "refuse"]
 HEADER_LINE = 1
+DUTCH_SEPARATOR = "scheidingsteken is ';' (Nederlandse Excel-export)"
 
 
 @dataclass(frozen=True)
@@ -118,13 +133,65 @@ def _decode(raw: bytes, shown: str) -> str:
         ) from None
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a file; an :class:`InputError` naming it when it cannot be read.
+
+    >>> read_bytes("/no/such/file.csv")
+    Traceback (most recent call last):
+    ...
+    bekostiging.core.errors.InputError: 1 problem in the input:
+      - /no/such/file.csv: bestand niet leesbaar (FileNotFoundError) (expected: een leesbaar bestand)
+    """
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(unreadable(path, exc)) from None
+
+
+def unreadable(path: str | Path, exc: OSError) -> Problem:
+    """The problem of a file the operating system refuses to read (rights, a lock, a folder)."""
+    hint = {
+        PermissionError: "geen leesrechten; vraag de beheerder of kopieer het bestand",
+        IsADirectoryError: "dit is een map, geen bestand",
+    }.get(type(exc))
+    return Problem(
+        display_path(path),
+        f"bestand niet leesbaar ({hint or type(exc).__name__})",
+        expected="een leesbaar bestand",
+    )
+
+
+def separator_of(header: str) -> str:
+    """``;`` when the header line is a Dutch Excel export (more ``;`` than ``,``), else ``,``.
+
+    >>> separator_of("years;taakveld;segment;share"), separator_of("code,name"), separator_of("a")
+    (';', ',', ',')
+    """
+    fields = {sep: len(next(csv.reader([header], delimiter=sep), [])) for sep in ",;"}
+    return ";" if fields[";"] > fields[","] else ","
+
+
+def dutch_number(text: str) -> str:
+    """A number written the Dutch way (``1.234,5``) in the notation pandas reads (``1234.5``).
+
+    Only a text with a decimal comma changes: its dots are thousands separators. A text with
+    dots and no comma is left alone (Excel writes a Dutch thousand as ``1000``, not ``1.000``).
+
+    >>> dutch_number("0,82"), dutch_number("-1.234,5"), dutch_number("6.72"), dutch_number("")
+    ('0.82', '-1234.5', '6.72', '')
+    """
+    if "," not in text:
+        return text
+    return text.replace(".", "").replace(",", ".")
+
+
 def read_text(path: str | Path) -> str:
     """Read a (possibly gzip-compressed) text file as UTF-8, with clear errors."""
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
         raise InputError(Problem(shown, "file not found", expected="an existing file"))
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
@@ -137,11 +204,11 @@ def read_text(path: str | Path) -> str:
     return _decode(raw, shown)
 
 
-def _parse_csv(text: str, shown: str, spec: TableSpec) -> pd.DataFrame:
+def _parse_csv(text: str, shown: str, spec: TableSpec, sep: str = ",") -> pd.DataFrame:
     # Check the field count of every line ourselves: pandas either stops at the first bad line
     # or silently drops it, and a user wants to see all of them.
     problems = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         header = next(reader)
         for lineno, row in enumerate(reader, start=HEADER_LINE + 1):
@@ -149,7 +216,9 @@ def _parse_csv(text: str, shown: str, spec: TableSpec) -> pd.DataFrame:
                 problems.append(
                     Problem(
                         shown,
-                        "wrong number of fields on this line (a stray comma or quote?)",
+                        "wrong number of fields on this line (a stray "
+                        + ("semicolon" if sep == ";" else "comma")
+                        + " or quote?)",
                         row=lineno,
                         found=len(row),
                         expected=f"{len(header)} fields like the header",
@@ -180,7 +249,9 @@ def _parse_csv(text: str, shown: str, spec: TableSpec) -> pd.DataFrame:
         raise InputError(
             [Problem(shown, "column appears twice", row=HEADER_LINE, column=h) for h in duplicated]
         )
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    frame = pd.read_csv(
+        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
+    )
     frame.columns = header
     return frame
 
@@ -287,11 +358,64 @@ def _problems_from_pandera(cases: pd.DataFrame, spec: TableSpec, shown: str) -> 
     return problems
 
 
-def read_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
-    """Read, type and validate a CSV (optionally ``.gz``) file; raise :class:`InputError`."""
+_THOUSANDS = r"^\s*-?\d{1,3}(\.\d{3})+\s*$"
+
+
+def _ambiguous_numbers(frame: pd.DataFrame, numeric: list[str], shown: str) -> list[Problem]:
+    """Numbers like ``1.000`` in a Dutch export: a thousands dot or a decimal point?
+
+    Excel writes a number as it is shown, so ``1.000`` may be one thousand; rather than guess
+    (a factor 1,000 either way) the cell is named.
+    """
+    problems = []
+    for name in numeric:
+        hit = frame[name].str.match(_THOUSANDS)
+        for idx in np.flatnonzero(hit.to_numpy()):
+            problems.append(
+                Problem(
+                    shown,
+                    f"{DUTCH_SEPARATOR}: is de punt hier een duizendtal of een decimaal?",
+                    row=int(idx) + 2,
+                    column=name,
+                    found=frame[name].iloc[idx],
+                    expected="een getal zonder duizendtallen, met een decimale komma (1000 of 0,5)",
+                )
+            )
+    return problems
+
+
+def _dutch_problem(shown: str, header: str) -> Problem:
+    return Problem(
+        shown,
+        f"{DUTCH_SEPARATOR}; verwacht een komma",
+        row=HEADER_LINE,
+        found=header[:60],
+        expected="het bestand zoals gepubliceerd (komma's tussen velden, decimale punten); "
+        "herstel het met 'git checkout -- <bestand>' of sla het in Excel op als "
+        "'CSV UTF-8 (door komma's gescheiden)'",
+    )
+
+
+def read_table(path: str | Path, spec: TableSpec, dutch: DutchMode = "read") -> pd.DataFrame:
+    """Read, type and validate a CSV (optionally ``.gz``) file; raise :class:`InputError`.
+
+    A Dutch Excel export (``;`` separator, decimal commas) is read as such with
+    ``dutch="read"``, and refused with a message naming the separator with ``dutch="refuse"``.
+    """
     shown = display_path(path)
     text = read_text(path)
-    frame = _parse_csv(text, shown, spec)
+    header = text.split("\n", 1)[0].rstrip("\r")
+    sep = separator_of(header)
+    if sep == ";" and dutch == "refuse":
+        raise InputError(_dutch_problem(shown, header))
+    frame = _parse_csv(text, shown, spec, sep)
+    if sep == ";":
+        numeric = [c.name for c in spec.columns if c.dtype != "str"]
+        ambiguous = _ambiguous_numbers(frame, numeric, shown)
+        if ambiguous:
+            raise InputError(ambiguous)
+        for name in numeric:
+            frame[name] = frame[name].map(dutch_number)
     if frame.empty:
         raise InputError(
             Problem(shown, "the file has a header but no data rows", row=HEADER_LINE + 1)

@@ -23,8 +23,8 @@ from bekostiging.config.conversion import FIRST_SPLIT_YEAR, YOUTH_FIELDS, read_c
 from bekostiging.config.parameters import Parameters, read_parameter_file
 from bekostiging.config.region import Municipality, Region, Segment
 from bekostiging.core.errors import InputError, Problem, close_matches, display_path
-from bekostiging.core.paths import ASSUMPTIONS_DIR
-from bekostiging.data.rawdata import load_iv3, load_population, load_taakvelden
+from bekostiging.core.paths import ASSUMPTIONS_DIR, RAW_DIR
+from bekostiging.data.rawdata import FILES, load_iv3, load_population, load_taakvelden
 
 
 def _code_problem(region: Region, m: Municipality, known: set, years: list[int]) -> Problem | None:
@@ -106,7 +106,7 @@ class Finding:
     """
 
     severity: str  # BLOCKING or WARNING
-    check: str  # 'code', 'missing_year', 'zero_spend', 'outlier', 'parameters'
+    check: str  # 'code', 'raw_code', 'missing_population', 'missing_year', 'zero_spend', ...
     found: str
     action: str
     code: str | None = None
@@ -232,6 +232,143 @@ def code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFrame) -
                 )
             )
     return out
+
+
+POPULATION_YEARS = range(2019, 2027)
+"""The years every municipality must have a population row for (CBS 03759ned, 1 January)."""
+
+
+def _first_rows(frame: pd.DataFrame, bad: np.ndarray) -> pd.DataFrame:
+    """One row per (code, year) of the rows flagged ``bad``: its file line, name and count."""
+    index = frame.index[bad]
+    lines = index + 2 if pd.api.types.is_integer_dtype(index) else np.full(len(index), -1)
+    rows = frame[bad].assign(line=lines)
+    return (
+        rows.groupby(["gemeentecode", "year"], sort=True)
+        .agg(gemeente=("gemeente", "first"), line=("line", "min"), n=("line", "size"))
+        .reset_index()
+    )
+
+
+def _unknown_rows(frame: pd.DataFrame, names: Mapping, by_year: bool) -> np.ndarray:
+    """Rows whose code (per year when ``by_year``) is not in ``names`` or names another place.
+
+    ``names`` maps a code (or a (code, year) pair) to the simplified names it has in the
+    other table; a row is flagged when it is absent or its own name is not among them.
+    """
+    keys = ["gemeentecode", "year", "gemeente"] if by_year else ["gemeentecode", "gemeente"]
+    combos = frame[keys].drop_duplicates()
+    flagged = [
+        key
+        for key in combos.itertuples(index=False, name=None)
+        if _simple(str(key[-1])) not in names.get(key[:-1] if by_year else key[0], ())
+    ]
+    if not flagged:
+        return np.zeros(len(frame), dtype=bool)
+    return pd.MultiIndex.from_frame(frame[keys]).isin(flagged)
+
+
+def raw_code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFrame) -> list[Finding]:
+    """Codes in the raw tables that are no CBS municipality code of their year, or that belong
+    to another municipality than the name on the row (a typo that hits a real code).
+
+    An Iv3 row in a year of the CBS population table is checked against that year's
+    population (code and name); a population row against the codes and names of Iv3. Such a
+    row would otherwise be dropped or credited to another municipality without a word.
+    Blocking when the row's name or code is one of the region's municipalities, a warning
+    otherwise. Rows are file lines (the frames' index is the data row number, as the loaders
+    return them).
+
+    >>> from bekostiging.config.region import load_region
+    >>> raw_code_findings(load_region("achterhoek"), load_population(), load_iv3())
+    []
+    """
+    region_names = {_simple(m.name): m for m in region.municipalities}
+    region_codes = {m.code: m for m in region.municipalities}
+    per_year: dict = {}
+    for code, year, name in population[["gemeentecode", "year", "gemeente"]].itertuples(
+        index=False, name=None
+    ):
+        per_year.setdefault((code, year), set()).add(_simple(str(name)))
+    per_code: dict = {}
+    for code, name in (
+        iv3[["gemeentecode", "gemeente"]].drop_duplicates().itertuples(index=False, name=None)
+    ):
+        per_code.setdefault(code, set()).add(_simple(str(name)))
+    # A (code, year) the population lacks while it has that code and name in other years is a
+    # gap in the population table (missing_population_findings), not a wrong code in Iv3.
+    ever: dict = {}
+    for (code, _year), simple in per_year.items():
+        ever.setdefault(code, set()).update(simple)
+    for code, year, name in (
+        iv3[["gemeentecode", "year", "gemeente"]]
+        .drop_duplicates()
+        .itertuples(index=False, name=None)
+    ):
+        if (code, year) not in per_year and _simple(str(name)) in ever.get(code, ()):
+            per_year[(code, year)] = ever[code]
+    in_years = iv3["year"].isin(population["year"].unique()).to_numpy()
+    out = []
+    for frame, bad, name, other, names in (
+        (iv3, in_years & _unknown_rows(iv3, per_year, True), "iv3", "de CBS-bevolking", per_year),
+        (population, _unknown_rows(population, per_code, False), "population", "Iv3", per_code),
+    ):
+        if not bad.any():
+            continue
+        shown = display_path(RAW_DIR / FILES[name])
+        for r in _first_rows(frame, bad).itertuples(index=False):
+            m = region_names.get(_simple(str(r.gemeente))) or region_codes.get(r.gemeentecode)
+            line = int(r.line) if r.line > 0 else None
+            rows = f"{r.n} regels" if r.n > 1 else "1 regel"
+            source = f"{other} van {r.year}" if name == "iv3" else other
+            known = names.get((r.gemeentecode, r.year) if name == "iv3" else r.gemeentecode)
+            what = "hoort daar bij een andere gemeente" if known else "komt daar niet voor"
+            out.append(
+                Finding(
+                    BLOCKING if m is not None else WARNING,
+                    "raw_code",
+                    f"kolom gemeentecode: {r.gemeentecode} is geen CBS-code van {r.gemeente} "
+                    f"in {r.year}; de code {what} (vergeleken met {source}; {rows})",
+                    (f"{m.name} heeft code {m.code}; " if m is not None else "")
+                    + "deze regels tellen anders verkeerd of niet mee; herstel het bestand met "
+                    f"'git checkout -- {shown}'",
+                    code=str(r.gemeentecode),
+                    name=str(r.gemeente),
+                    year=int(r.year),
+                    file=shown,
+                    line=line,
+                )
+            )
+    return out
+
+
+def missing_population_findings(region: Region, population: pd.DataFrame) -> list[Finding]:
+    """A region municipality without a population row in a year of 2019-2026 (blocking).
+
+    >>> from bekostiging.config.region import load_region
+    >>> pop = load_population()
+    >>> gone = pop[(pop["gemeentecode"] == "GM0197") & (pop["year"] == 2024)].index
+    >>> [(f.code, f.year, f.blocking) for f in
+    ...  missing_population_findings(load_region("achterhoek"), pop.drop(gone))]
+    [('GM0197', 2024, True)]
+    """
+    have = set(zip(population["gemeentecode"], population["year"]))
+    shown = display_path(RAW_DIR / FILES["population"])
+    return [
+        Finding(
+            BLOCKING,
+            "missing_population",
+            f"geen bevolking op 1 januari {year} in {shown}",
+            f"het bestand is onvolledig of bewerkt; herstel het met 'git checkout -- {shown}'",
+            code=m.code,
+            name=m.name,
+            year=year,
+            file=shown,
+        )
+        for m in region.municipalities
+        for year in POPULATION_YEARS
+        if m.exists_in(year) and (m.code, year) not in have
+    ]
 
 
 def _simple(name: str) -> str:
@@ -524,6 +661,9 @@ def data_quality(
     iv3 = load_iv3() if iv3 is None else iv3
     population = load_population() if population is None else population
     findings = code_findings(region, population, iv3)
+    findings += raw_code_findings(region, population, iv3)
+    wrong = {f.code for f in findings if f.check == "code"}  # already named, by its line
+    findings += [f for f in missing_population_findings(region, population) if f.code not in wrong]
     if not any(f.blocking for f in findings):
         conversion = read_conversion(region)
         findings += [

@@ -25,10 +25,14 @@ time, so notebooks can call them freely.
 
 from __future__ import annotations
 
+import csv
 import functools
+import gzip
 import hashlib
 import json
 import re
+import subprocess
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -37,8 +41,15 @@ import shapely.errors
 import shapely.geometry
 
 from bekostiging.core.errors import InputError, Problem, display_path
-from bekostiging.core.paths import RAW_DIR
-from bekostiging.core.tables import Column, TableSpec, check_known, read_table
+from bekostiging.core.paths import PROJECT_ROOT, RAW_DIR
+from bekostiging.core.tables import (
+    Column,
+    TableSpec,
+    check_known,
+    read_bytes,
+    read_table,
+    unreadable,
+)
 
 GM_CODE = r"^GM\d{4}$"
 YEAR_MIN, YEAR_MAX = 2010, 2040
@@ -197,22 +208,22 @@ def _cached(loader):
 
 @_cached
 def _load_population(path: Path) -> pd.DataFrame:
-    return read_table(path, POPULATION)
+    return read_table(path, POPULATION, dutch="refuse")
 
 
 @_cached
 def _load_agebands(path: Path) -> pd.DataFrame:
-    return read_table(path, AGEBANDS)
+    return read_table(path, AGEBANDS, dutch="refuse")
 
 
 @_cached
 def _load_taakvelden(path: Path) -> pd.DataFrame:
-    return read_table(path, TAAKVELDEN)
+    return read_table(path, TAAKVELDEN, dutch="refuse")
 
 
 @_cached
 def _load_iv3(path: Path) -> pd.DataFrame:
-    frame = read_table(path, IV3)
+    frame = read_table(path, IV3, dutch="refuse")
     return frame
 
 
@@ -273,12 +284,12 @@ def load_iv3(
 
 def load_regions_csv(path: str | Path | None = None) -> pd.DataFrame:
     """The region membership list shipped with the data (only the Achterhoek)."""
-    return read_table(_path("regions", path), REGIONS)
+    return read_table(_path("regions", path), REGIONS, dutch="refuse")
 
 
 def load_wmo_clients(path: str | Path | None = None) -> pd.DataFrame:
     """CBS Wmo clients for Aalten by type of maatwerkvoorziening (calibration of prevalence)."""
-    return read_table(_path("wmo_clients", path), WMO_CLIENTS)
+    return read_table(_path("wmo_clients", path), WMO_CLIENTS, dutch="refuse")
 
 
 def load_kwb_use(path: str | Path | None = None) -> pd.DataFrame:
@@ -290,7 +301,7 @@ def load_kwb_use(path: str | Path | None = None) -> pd.DataFrame:
     ...     "wmo_clients_per_1000_inhabitants"]].tolist()
     [10.9, 76.0]
     """
-    return read_table(_path("kwb_use", path), KWB_USE)
+    return read_table(_path("kwb_use", path), KWB_USE, dutch="refuse")
 
 
 def load_iv3_balance(path: str | Path | None = None) -> pd.DataFrame:
@@ -301,12 +312,12 @@ def load_iv3_balance(path: str | Path | None = None) -> pd.DataFrame:
     >>> float(b.loc[("GM0197", 2024), "eigen_vermogen_keur"])  # Aalten, end of 2024
     35837.0
     """
-    return read_table(_path("iv3_balance", path), IV3_BALANCE)
+    return read_table(_path("iv3_balance", path), IV3_BALANCE, dutch="refuse")
 
 
 def load_youth_national(path: str | Path | None = None) -> pd.DataFrame:
     """CBS national counts of young people with jeugdhulp (calibration of prevalence)."""
-    return read_table(_path("youth_national", path), YOUTH_NATIONAL)
+    return read_table(_path("youth_national", path), YOUTH_NATIONAL, dutch="refuse")
 
 
 BOUNDARY_YEARS = (2023, 2024)
@@ -433,8 +444,11 @@ def load_boundaries(path: str | Path | None = None, *, year: int | None = None) 
 def read_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
     """The expected SHA-256 per file, from ``data/raw/checksums.sha256``."""
     path = raw_dir / "checksums.sha256"
+    if not path.is_file():
+        raise InputError(Problem(display_path(path), "file not found"))
+    text = read_bytes(path).decode("utf-8", errors="replace")
     out = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split()
@@ -445,11 +459,109 @@ def read_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
 
 
 def sha256(path: Path) -> str:
+    """The SHA-256 of a file; an :class:`InputError` "bestand niet leesbaar" when it cannot be read."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise InputError(unreadable(path, exc)) from None
     return h.hexdigest()
+
+
+def _committed(path: Path) -> bytes | None:
+    """The git-committed version (``HEAD``) of ``path``, or None (no git, not committed)."""
+    try:
+        rel = path.resolve().relative_to(PROJECT_ROOT)
+    except ValueError:
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "show", f"HEAD:{rel.as_posix()}"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _lines(raw: bytes, gz: bool) -> list[str] | None:
+    """The text lines of a raw file's bytes (decompressed for ``.gz``), or None if unreadable."""
+    try:
+        data = gzip.decompress(raw) if gz else raw
+        return data.decode("utf-8-sig").splitlines()
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+
+
+def describe_change(now: list[str], before: list[str], limit: int = 3) -> str:
+    """What changed between two versions of a CSV, in Dutch: rows, header, first lines, columns.
+
+    >>> describe_change(["a,b", "1,2", "3,5"], ["a,b", "1,2", "3,4", "5,6"])
+    '3 regels in plaats van 4; eerste verschil op regel 3 (kolom b: 5 in plaats van 4)'
+    >>> describe_change(["a;b", "1;2"], ["a,b", "1,2"])
+    "kopregel gewijzigd: 'a;b' in plaats van 'a,b'; scheidingsteken is ';' (Nederlandse Excel-export)"
+    """
+    parts = []
+    if len(now) != len(before):
+        parts.append(f"{len(now)} regels in plaats van {len(before)}")
+    if now[:1] != before[:1]:
+        head = now[0] if now else ""
+        parts.append(f"kopregel gewijzigd: {head[:60]!r} in plaats van {before[0][:60]!r}")
+        if head.count(";") > head.count(","):
+            parts.append("scheidingsteken is ';' (Nederlandse Excel-export)")
+        return "; ".join(parts)
+    header = next(csv.reader([before[0]])) if before else []
+    differ = [i for i, (a, b) in enumerate(zip(now, before)) if a != b]
+    shown = []
+    for i in differ[:limit]:
+        a, b = next(csv.reader([now[i]]), []), next(csv.reader([before[i]]), [])
+        cols = [
+            f"{header[j] if j < len(header) else j + 1}: {x} in plaats van {y}"
+            for j, (x, y) in enumerate(zip(a, b))
+            if x != y
+        ]
+        if len(a) != len(b):
+            cols.append(f"{len(a)} velden in plaats van {len(b)}")
+        shown.append(f"regel {i + 1} (kolom {', '.join(cols[:3])})")
+    if shown:
+        word = "eerste verschil" if len(differ) == 1 or len(now) != len(before) else "verschillen"
+        more = f" en nog {len(differ) - limit} regels" if len(differ) > limit else ""
+        parts.append(f"{word} op " + "; ".join(shown) + more)
+    elif len(now) != len(before):
+        longer = now if len(now) > len(before) else before
+        extra = len(min(now, before, key=len)) + 1
+        what = "toegevoegd" if longer is now else "verwijderd"
+        parts.append(f"regels vanaf regel {extra} {what}")
+    return "; ".join(parts) or "alleen onzichtbare tekens (regeleinden, spaties) gewijzigd"
+
+
+def checksum_problem(path: Path, actual: str, digest: str) -> Problem:
+    """The problem of a raw file whose checksum differs: what changed (compared with the
+    git-committed version when there is one) and how to restore it."""
+    shown = display_path(path)
+    before = _committed(path)
+    gz = path.suffix == ".gz"
+    now_lines = _lines(read_bytes(path), gz)
+    what = ""
+    if before is not None and hashlib.sha256(before).hexdigest() == digest:
+        old_lines = _lines(before, gz)
+        if now_lines is not None and old_lines is not None:
+            what = describe_change(now_lines, old_lines)
+    elif now_lines is not None and now_lines:
+        what = f"{len(now_lines)} regels, kopregel {now_lines[0][:60]!r}"
+    restore = f"herstel het met 'git checkout -- {shown}'"
+    return Problem(
+        shown,
+        "raw data file differs from its recorded checksum (data/raw is immutable): "
+        + (f"{what}; " if what else "")
+        + restore,
+        found=actual[:16] + "...",
+        expected=digest[:16] + "...",
+    )
 
 
 def verify_checksums(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
@@ -471,15 +583,46 @@ def verify_checksums(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
         actual = sha256(path)
         ok = actual == digest
         if not ok:
-            problems.append(
-                Problem(
-                    display_path(path),
-                    "raw data file differs from its recorded checksum (data/raw is immutable)",
-                    found=actual[:16] + "...",
-                    expected=digest[:16] + "...",
-                )
-            )
+            problems.append(checksum_problem(path, actual, digest))
         rows.append({"file": name, "sha256": actual, "bytes": path.stat().st_size, "ok": ok})
     if problems:
         raise InputError(problems)
     return pd.DataFrame(rows)
+
+
+_LOADERS = {
+    "population": load_population,
+    "agebands": load_agebands,
+    "iv3": load_iv3,
+    "taakvelden": load_taakvelden,
+    "regions": load_regions_csv,
+    "wmo_clients": load_wmo_clients,
+    "youth_national": load_youth_national,
+    "boundaries": load_boundaries,
+    "kwb_use": load_kwb_use,
+    "iv3_balance": load_iv3_balance,
+}
+
+
+def verify_raw_data(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
+    """The one check of the raw data that every command runs before it computes anything.
+
+    Verifies the checksums (:func:`verify_checksums`); when files differ, each changed table
+    is also read with its schema, so that the message says both that a file changed and what
+    is wrong in it now (row, column). Returns the provenance table.
+
+    >>> bool(verify_raw_data()["ok"].all())
+    True
+    """
+    try:
+        return verify_checksums(raw_dir)
+    except InputError as err:
+        problems = list(err.problems)
+        changed = {Path(p.file).name for p in problems}
+        for name, file in FILES.items():
+            if file in changed and (raw_dir / file).is_file():
+                try:
+                    _LOADERS[name](raw_dir / file)
+                except InputError as more:
+                    problems += more.problems
+        raise InputError(problems) from None
