@@ -44,6 +44,11 @@ from bekostiging.batch.runner import (
     run_jobs,
     write_index,
 )
+from bekostiging.config.notebook_parameters import (
+    MUNICIPALITY_PARAMETERS,
+    REGION_PARAMETERS,
+    unknown_parameters,
+)
 from bekostiging.config.region import load_region
 from bekostiging.config.settings import Settings, check_settings, read_batch_config
 from bekostiging.core.atomic import write_text
@@ -66,9 +71,23 @@ def load_batch_config(path: Path = BATCH_CONFIG) -> dict[str, Any]:
     return read_batch_config(path)
 
 
-def _parameters(settings: Settings, out: Path) -> dict[str, Any]:
+def _parameters(settings: Settings, out: Path, allowed=MUNICIPALITY_PARAMETERS) -> dict[str, Any]:
+    """The parameters papermill injects; only names of the notebook's ``parameters`` cell.
+
+    The notebook refuses any other name (:mod:`bekostiging.config.notebook_parameters`), so
+    the same check here stops the batch before it starts instead of failing every report.
+
+    >>> from bekostiging.config.settings import check_settings
+    >>> sorted(_parameters(check_settings(), Path("out"), REGION_PARAMETERS))[:3]
+    ['backtest_year', 'contract_start', 'contract_years']
+    """
     p = asdict(settings)
     p["output_dir"] = str(out)
+    if "municipality" not in allowed:  # the regional overview
+        p.pop("municipality")
+    problems = unknown_parameters(p, allowed)
+    if problems:
+        raise ParameterError(problems)
     return p
 
 
@@ -110,8 +129,7 @@ def plan(
         raise ParameterError(problems)
     overview = None
     if not codes:
-        p = _parameters(settings, out)
-        p.pop("municipality")
+        p = _parameters(settings, out, REGION_PARAMETERS)
         stem = f"regio_{slug(region.id)}"
         overview = Job(
             REGION_NOTEBOOK,
