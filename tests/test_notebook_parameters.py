@@ -175,6 +175,42 @@ def test_the_batch_config_refuses_unknown_names_in_overrides_and_defaults(tmp_pa
     )
 
 
+def test_the_batch_config_refuses_an_override_for_a_municipality_that_does_not_exist(tmp_path):
+    config = tmp_path / "batch.yaml"
+    config.write_text(
+        "overrides:\n  GM0222:\n    draws: 500\n  gm0223:\n    draws: 300\n", encoding="utf-8"
+    )
+    with pytest.raises(ParameterError) as err:
+        load_batch_config(config)
+    assert _problems(err) == [
+        f"{config}, row 4, column 'overrides.gm0223': onbekende gemeentecode in overrides "
+        "(found: 'gm0223'; expected: de code van een bestaande gemeente, zoals GM0197 voor Aalten)"
+    ]
+
+
+def test_the_cli_stops_on_a_bad_batch_config_with_exit_2(tmp_path):
+    config = tmp_path / "batch.yaml"
+    config.write_text("overrides:\n  GM9999:\n    draws: 500\n", encoding="utf-8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bekostiging",
+            "reports",
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "uit"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert f"{config}, row 2, column 'overrides.GM9999': onbekende gemeentecode" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "uit").exists()
+
+
 def test_the_committed_batch_config_is_accepted():
     assert load_batch_config()["overrides"] == {}
 
