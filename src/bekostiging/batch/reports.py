@@ -22,7 +22,7 @@ import contextlib
 import html
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,12 +44,18 @@ from bekostiging.batch.runner import (
     run_jobs,
     write_index,
 )
+from bekostiging.config.notebook_parameters import (
+    MUNICIPALITY_PARAMETERS,
+    REGION_PARAMETERS,
+    unknown_parameters,
+)
 from bekostiging.config.region import load_region
 from bekostiging.config.settings import Settings, check_settings, read_batch_config
 from bekostiging.core.atomic import write_text
-from bekostiging.core.errors import InputError, ParameterError
+from bekostiging.core.errors import InputError, ParameterError, Problem, display_path
 from bekostiging.core.paths import ASSUMPTIONS_DIR, NOTEBOOKS_DIR, REPORTS_DIR
-from bekostiging.data.panel import load_jeugdzorgregios
+from bekostiging.core.yamlio import line_of, load_yaml
+from bekostiging.data.panel import jeugdzorgregio_of, load_jeugdzorgregios
 
 KERNEL = "bekostiging"
 BATCH_CONFIG = NOTEBOOKS_DIR / "batch.yaml"
@@ -61,14 +67,59 @@ def load_batch_config(path: Path = BATCH_CONFIG) -> dict[str, Any]:
     """The batch configuration: ``defaults`` and ``overrides`` (per municipality code).
 
     Every name must be a notebook parameter; a typo is refused with its line
-    (:class:`bekostiging.config.settings.BatchConfig`).
+    (:class:`bekostiging.config.settings.BatchConfig`). Every override must be for a
+    municipality that exists (a mistyped code would otherwise be ignored without a word).
     """
-    return read_batch_config(path)
+    config = read_batch_config(path)
+    data, lines = load_yaml(path)
+    codes = [str(c) for c in ((data or {}).get("overrides") or {})]
+    problems = unknown_override_codes(codes, jeugdzorgregio_of(), display_path(path), lines)
+    if problems:
+        raise ParameterError(problems)
+    return config
 
 
-def _parameters(settings: Settings, out: Path) -> dict[str, Any]:
+def unknown_override_codes(
+    codes: Sequence[str], known: Collection[str], file: str, lines: Mapping[tuple, int]
+) -> list[Problem]:
+    """A problem for every override code that is not a current municipality code.
+
+    >>> p = unknown_override_codes(["gm0222", "GM0223"], {"GM0222"}, "b.yaml", {})
+    >>> print(p[0])  # doctest: +NORMALIZE_WHITESPACE
+    b.yaml, column 'overrides.GM0223': onbekende gemeentecode in overrides (found: 'GM0223';
+    expected: de code van een bestaande gemeente, zoals GM0197 voor Aalten)
+    """
+    return [
+        Problem(
+            file,
+            "onbekende gemeentecode in overrides",
+            row=line_of(dict(lines), "overrides", code),
+            column=f"overrides.{code}",
+            found=code,
+            expected="de code van een bestaande gemeente, zoals GM0197 voor Aalten",
+        )
+        for code in codes
+        if code.strip().upper() not in known
+    ]
+
+
+def _parameters(settings: Settings, out: Path, allowed=MUNICIPALITY_PARAMETERS) -> dict[str, Any]:
+    """The parameters papermill injects; only names of the notebook's ``parameters`` cell.
+
+    The notebook refuses any other name (:mod:`bekostiging.config.notebook_parameters`), so
+    the same check here stops the batch before it starts instead of failing every report.
+
+    >>> from bekostiging.config.settings import check_settings
+    >>> sorted(_parameters(check_settings(), Path("out"), REGION_PARAMETERS))[:3]
+    ['backtest_year', 'contract_start', 'contract_years']
+    """
     p = asdict(settings)
     p["output_dir"] = str(out)
+    if "municipality" not in allowed:  # the regional overview
+        p.pop("municipality")
+    problems = unknown_parameters(p, allowed)
+    if problems:
+        raise ParameterError(problems)
     return p
 
 
@@ -110,8 +161,7 @@ def plan(
         raise ParameterError(problems)
     overview = None
     if not codes:
-        p = _parameters(settings, out)
-        p.pop("municipality")
+        p = _parameters(settings, out, REGION_PARAMETERS)
         stem = f"regio_{slug(region.id)}"
         overview = Job(
             REGION_NOTEBOOK,
