@@ -249,9 +249,20 @@ def _parse_csv(text: str, shown: str, spec: TableSpec, sep: str = ",") -> pd.Dat
         raise InputError(
             [Problem(shown, "column appears twice", row=HEADER_LINE, column=h) for h in duplicated]
         )
-    frame = pd.read_csv(
-        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(
+            Problem(
+                shown,
+                "het CSV-bestand is niet te lezen: een aanhalingsteken wordt niet gesloten of "
+                "het bestand is afgebroken",
+                found=" ".join(str(exc).split())[:80],
+                expected="een volledig bestand met gesloten aanhalingstekens",
+            )
+        ) from None
     frame.columns = header
     return frame
 
