@@ -237,3 +237,20 @@ def test_the_real_command_line_gives_no_traceback_for_a_broken_workbook(tmp_path
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert run.stderr.startswith("Fout in de invoer.\n") and str(path.name) in run.stderr
+
+
+def test_startbudget_verifies_the_raw_checksums_first(monkeypatch, capsys, tmp_path):
+    from bekostiging.data import rawdata
+
+    real = rawdata.read_checksums
+
+    def edited(raw_dir):
+        return {**real(raw_dir), "regions.csv": "0" * 64}
+
+    monkeypatch.setattr(rawdata, "read_checksums", edited)
+    args = ["startbudget", "--region", "achterhoek", "--contract-start", "2025-01-01"]
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "  - data/raw/regions.csv: raw data file differs from its recorded checksum" in err
+    assert "expected: 0000000000000000...)" in err
+    assert list(tmp_path.rglob("*")) == []

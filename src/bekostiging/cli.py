@@ -413,6 +413,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 def cmd_startbudget(args: argparse.Namespace) -> int:
 
     region = load_region(args.region)
+    rawdata.verify_checksums()  # an edited raw file stops the run, as in check-data and reports
     _quality_gate(region)
     params = region.with_parameters(args.scenario)
     realised, expectations, _ = load_submissions(region)
