@@ -254,3 +254,13 @@ def test_startbudget_verifies_the_raw_checksums_first(monkeypatch, capsys, tmp_p
     assert "  - data/raw/regions.csv: raw data file differs from its recorded checksum" in err
     assert "expected: 0000000000000000...)" in err
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_a_failure_while_naming_the_input_is_still_one_line(monkeypatch, capsys, log_dir):
+    def broken(err):
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(cli, "input_error_message", broken)
+    err = _stderr_of(monkeypatch, capsys, lambda: FileNotFoundError(2, "weg", "x.csv"), 1)
+    assert err.startswith("Interne fout (FileNotFoundError: [Errno 2] weg: 'x.csv'); meld dit")
+    assert len(err.splitlines()) == 1

@@ -780,6 +780,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_file(value: str | Path) -> bool:
+    """Whether ``value`` names an existing file; False for anything that is not a path.
+
+    >>> _is_file(__file__), _is_file("x" * 5000), _is_file("a\\0b")
+    (True, False, False)
+    """
+    try:
+        return Path(value).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _input_path(tb: TracebackType | None) -> str | None:
     """The input file a low-level reader was reading when it failed, if a frame names it.
 
@@ -795,7 +807,7 @@ def _input_path(tb: TracebackType | None) -> str | None:
         local = tb.tb_frame.f_locals
         for name in ("filepath_or_buffer", "path", "filename", "self"):
             value = local.get(name)
-            if isinstance(value, (str, Path)) and Path(value).is_file():
+            if isinstance(value, (str, Path)) and _is_file(value):
                 found = display_path(value)
                 break
         tb = tb.tb_next
@@ -935,7 +947,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as err:  # the one place every error becomes a message
-        message = input_error_message(err)
+        try:
+            message = input_error_message(err)
+        except Exception:  # naming the input failed: still no traceback, report it as a bug
+            message = None
         if message is not None:
             print(f"Fout in de invoer.\n{message}", file=sys.stderr)
             return EXIT_INPUT
