@@ -97,8 +97,8 @@ def test_unreadable_file_names_the_path(monkeypatch, capsys, tmp_path):
     denied = PermissionError(13, "Permission denied", str(path))
     err = _stderr_of(monkeypatch, capsys, lambda: denied, 2)
     assert err == (
-        f"Fout in de invoer.\n{path}: geen toegang tot het bestand "
-        "(verwacht: een leesbaar bestand; controleer de rechten)\n"
+        f"Fout in de invoer.\n{path}: geen toegang "
+        "(verwacht: leesbaar als invoer, schrijfbaar als uitvoer; controleer de rechten)\n"
     )
 
 

@@ -852,8 +852,9 @@ def input_error_message(err: BaseException) -> str | None:
 
     >>> input_error_message(FileNotFoundError(2, "No such file", "invoer/x.csv"))
     'invoer/x.csv: bestand niet gevonden (verwacht: een bestaand bestand; controleer het pad)'
-    >>> input_error_message(PermissionError(13, "Permission denied", "invoer/x.csv"))
-    'invoer/x.csv: geen toegang tot het bestand (verwacht: een leesbaar bestand; controleer de rechten)'
+    >>> print(input_error_message(PermissionError(13, "Permission denied", "invoer/x.csv")))
+    invoer/x.csv: geen toegang (verwacht: leesbaar als invoer, schrijfbaar als uitvoer; \
+controleer de rechten)
     >>> print(input_error_message(UnicodeDecodeError("utf-8", b"\\xff", 0, 1, "invalid")))
     het bestand is geen tekst in UTF-8 (gevonden: byte 0xff op positie 0; verwacht: UTF-8, \
 in Excel: 'CSV UTF-8 (door komma's gescheiden)')
@@ -869,7 +870,10 @@ in Excel: 'CSV UTF-8 (door komma's gescheiden)')
         return f"{name}: {what} (verwacht: een bestaand bestand; controleer het pad)"
     if isinstance(err, PermissionError):
         name = display_path(err.filename) if err.filename else where.rstrip(": ")
-        return f"{name}: geen toegang tot het bestand (verwacht: een leesbaar bestand; controleer de rechten)"
+        return (
+            f"{name}: geen toegang (verwacht: leesbaar als invoer, schrijfbaar als uitvoer; "
+            "controleer de rechten)"
+        )
     if isinstance(err, yaml.YAMLError):
         return _yaml_message(err)
     if isinstance(err, pd.errors.EmptyDataError):
