@@ -12,10 +12,20 @@ alkmaar     Alkmaar (6 gemeenten, 2 opgegaan in een fusie)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
+import traceback
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+import yaml
+from openpyxl.utils.exceptions import InvalidFileException
 
 from bekostiging.batch.notebooks import COMMITTED, check, refresh
 from bekostiging.batch.reports import (
@@ -28,7 +38,7 @@ from bekostiging.batch.reports import (
 from bekostiging.bench.run import format_result, run_all
 from bekostiging.config.region import available_regions, load_region
 from bekostiging.core import atomic
-from bekostiging.core.errors import InputError
+from bekostiging.core.errors import InputError, display_path
 from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
 from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
@@ -405,6 +415,7 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 def cmd_startbudget(args: argparse.Namespace) -> int:
 
     region = load_region(args.region)
+    rawdata.verify_checksums()  # an edited raw file stops the run, as in check-data and reports
     _quality_gate(region)
     params = region.with_parameters(args.scenario)
     realised, expectations, _ = load_submissions(region)
@@ -771,7 +782,163 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_file(value: str | Path) -> bool:
+    """Whether ``value`` names an existing file; False for anything that is not a path.
+
+    >>> _is_file(__file__), _is_file("x" * 5000), _is_file("a\\0b")
+    (True, False, False)
+    """
+    try:
+        return Path(value).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _input_path(tb: TracebackType | None) -> str | None:
+    """The input file a low-level reader was reading when it failed, if a frame names it.
+
+    pandas' ``read_csv`` keeps the file in ``filepath_or_buffer``; our own readers and
+    ``Path.read_text`` in ``path`` or ``self``. The innermost frame that names an existing
+    file wins.
+
+    >>> _input_path(None) is None
+    True
+    """
+    found = None
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        for name in ("filepath_or_buffer", "path", "filename", "self"):
+            value = local.get(name)
+            if isinstance(value, (str, Path)) and _is_file(value):
+                found = display_path(value)
+                break
+        tb = tb.tb_next
+    return found
+
+
+def _where(path: str | None) -> str:
+    """``"<path>: "`` when the file is known, else nothing.
+
+    >>> _where("data/raw/x.csv"), _where(None)
+    ('data/raw/x.csv: ', '')
+    """
+    return f"{path}: " if path else ""
+
+
+def _yaml_message(err: yaml.YAMLError) -> str:
+    """A YAML syntax error in Dutch, with file, line and column when the parser gives them.
+
+    >>> try:
+    ...     yaml.safe_load("a: [1, 2")
+    ... except yaml.YAMLError as err:
+    ...     print(_yaml_message(err))
+    <unicode string>, regel 1, kolom 9: het YAML-bestand is niet te lezen \
+(expected ',' or ']', but got '<stream end>'; verwacht: geldige YAML, let op inspringen, dubbele punten en haakjes)
+    """
+    mark = getattr(err, "problem_mark", None)
+    what = getattr(err, "problem", None) or getattr(err, "context", None) or str(err)
+    where = ""
+    if mark is not None:
+        where = f"{display_path(mark.name)}, regel {mark.line + 1}, kolom {mark.column + 1}: "
+    return (
+        f"{where}het YAML-bestand is niet te lezen ({what}; verwacht: geldige YAML, let op "
+        "inspringen, dubbele punten en haakjes)"
+    )
+
+
+def input_error_message(err: BaseException) -> str | None:
+    """The Dutch message for an exception caused by bad input, or None for a bug.
+
+    Bad input is what a user can fix: an :class:`InputError`, a missing or unreadable file,
+    a file that is not valid YAML, CSV, UTF-8 text or Excel.
+
+    >>> input_error_message(FileNotFoundError(2, "No such file", "invoer/x.csv"))
+    'invoer/x.csv: bestand niet gevonden (verwacht: een bestaand bestand; controleer het pad)'
+    >>> print(input_error_message(PermissionError(13, "Permission denied", "invoer/x.csv")))
+    invoer/x.csv: geen toegang (verwacht: leesbaar als invoer, schrijfbaar als uitvoer; \
+controleer de rechten)
+    >>> print(input_error_message(UnicodeDecodeError("utf-8", b"\\xff", 0, 1, "invalid")))
+    het bestand is geen tekst in UTF-8 (gevonden: byte 0xff op positie 0; verwacht: UTF-8, \
+in Excel: 'CSV UTF-8 (door komma's gescheiden)')
+    >>> input_error_message(KeyError("x")) is None
+    True
+    """
+    where = _where(_input_path(err.__traceback__))
+    if isinstance(err, InputError):
+        return str(err)
+    if isinstance(err, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+        what = "bestand niet gevonden" if isinstance(err, FileNotFoundError) else "geen bestand"
+        name = display_path(err.filename) if err.filename else where.rstrip(": ")
+        return f"{name}: {what} (verwacht: een bestaand bestand; controleer het pad)"
+    if isinstance(err, PermissionError):
+        name = display_path(err.filename) if err.filename else where.rstrip(": ")
+        return (
+            f"{name}: geen toegang (verwacht: leesbaar als invoer, schrijfbaar als uitvoer; "
+            "controleer de rechten)"
+        )
+    if isinstance(err, yaml.YAMLError):
+        return _yaml_message(err)
+    if isinstance(err, pd.errors.EmptyDataError):
+        return f"{where}het bestand is leeg (verwacht: een kopregel en gegevens)"
+    if isinstance(err, pd.errors.ParserError):
+        return (
+            f"{where}het CSV-bestand is niet te lezen ({err}; verwacht: op elke regel even "
+            "veel velden, gescheiden door komma's; een verdwaalde komma of aanhalingsteken?)"
+        )
+    if isinstance(err, UnicodeDecodeError):
+        byte = err.object[err.start : err.start + 1].hex()
+        return (
+            f"{where}het bestand is geen tekst in UTF-8 (gevonden: byte 0x{byte} op positie "
+            f"{err.start}; verwacht: UTF-8, in Excel: 'CSV UTF-8 (door komma's gescheiden)')"
+        )
+    if isinstance(err, (zipfile.BadZipFile, InvalidFileException)):
+        return f"{where}geen geldig Excel-bestand (.xlsx) ({err}; verwacht: een werkmap uit Excel)"
+    return None
+
+
+def error_log_dir() -> Path:
+    """Where the full traceback of an internal error is written (the temp dir).
+
+    >>> error_log_dir().name
+    'bekostiging'
+    """
+    return Path(tempfile.gettempdir()) / "bekostiging"
+
+
+def write_error_log(err: BaseException, argv: Sequence[str] | None) -> Path | None:
+    """Write the traceback of an internal error to a log file; its path, or None if it fails."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = error_log_dir() / f"fout-{stamp}-{os.getpid()}.log"
+    text = (
+        f"opdracht: python -m bekostiging {' '.join(sys.argv[1:] if argv is None else argv)}\n"
+        f"tijd: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n\n"
+        + "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(path, text)
+    except OSError:
+        return None
+    return path
+
+
+def bug_message(err: BaseException, log: Path | None) -> str:
+    """One short Dutch line for an internal error: what, a request to report it, and the log.
+
+    >>> bug_message(KeyError("x"), Path("/tmp/bekostiging/fout.log"))
+    "Interne fout (KeyError: 'x'); meld dit bij de beheerders van bekostiging en stuur \
+/tmp/bekostiging/fout.log mee (de volledige foutmelding)."
+    >>> bug_message(ValueError("kapot"), None)
+    'Interne fout (ValueError: kapot); meld dit bij de beheerders van bekostiging.'
+    """
+    what = f"{type(err).__name__}: {err}"
+    what = what if len(what) <= 200 else what[:197] + "..."
+    tail = f" en stuur {log} mee (de volledige foutmelding)" if log is not None else ""
+    return f"Interne fout ({what}); meld dit bij de beheerders van bekostiging{tail}."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; bad input is a message and exit 2, a bug a short line and exit 1."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -779,13 +946,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         code = _COMMANDS[args.command].run(args)
-    except InputError as err:
-        print(f"Fout in de invoer.\n{err}", file=sys.stderr)
-        return EXIT_INPUT
     except KeyboardInterrupt:
         print("Afgebroken.", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # output piped into e.g. `head`: not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except Exception as err:  # the one place every error becomes a message
+        try:
+            message = input_error_message(err)
+        except Exception:  # naming the input failed: still no traceback, report it as a bug
+            message = None
+        if message is not None:
+            print(f"Fout in de invoer.\n{message}", file=sys.stderr)
+            return EXIT_INPUT
+        print(bug_message(err, write_error_log(err, argv)), file=sys.stderr)
+        return EXIT_FAILED
     return code

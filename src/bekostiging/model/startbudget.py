@@ -41,7 +41,7 @@ import pandas as pd
 from bekostiging.config.contract import parse_date, year_fractions
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
-from bekostiging.core.errors import ParameterError, Problem
+from bekostiging.core.errors import ParameterError, Problem, display_path
 from bekostiging.data.panel import build_panel, jeugdzorgregio_of
 from bekostiging.data.rawdata import load_iv3, load_population
 from bekostiging.model.anchor import (
@@ -501,6 +501,50 @@ def contract_calendar(
     return ContractCalendar(starts, fractions, years, min(d.year for d in starts.values()), length)
 
 
+def check_contract_after_reference(
+    region: Region,
+    calendar: ContractCalendar,
+    reference_year: int,
+    contract_start: str | dt.date | None = None,
+) -> None:
+    """Stop with a clear message when the contract starts before the reference year.
+
+    The start budget is known as of the reference year Y; the population is projected from
+    Y on, so a contract year before Y (the Achterhoek's own start, 1 July 2022, with Y = 2024)
+    cannot be priced. The message names the region file and suggests ``--contract-start``.
+
+    >>> from bekostiging.config.region import load_region
+    >>> region = load_region("achterhoek")
+    >>> check_contract_after_reference(region, contract_calendar(region, "2025-01-01", 3), 2024)
+    >>> try:
+    ...     check_contract_after_reference(region, contract_calendar(region, None, None), 2024)
+    ... except ParameterError as err:
+    ...     p = err.problems[0]
+    >>> p.file, p.column, p.found
+    ('data/assumptions/regions/achterhoek.yaml', 'segments.dyslexie.contract_start', '2021-08-01')
+    >>> p.message.startswith("het contract begint in 2021, vóór het peiljaar 2024")
+    True
+    >>> p.expected
+    'een ingangsdatum in of na het peiljaar, bijv. --contract-start 2025-01-01'
+    """
+    first = min(calendar.years)
+    if first >= reference_year:
+        return
+    early = min(calendar.starts.items(), key=lambda item: item[1])
+    given = contract_start is not None
+    raise ParameterError(
+        Problem(
+            "--contract-start" if given else display_path(region.source_file),
+            f"het contract begint in {first}, vóór het peiljaar {reference_year}; het "
+            "startbudget rekent alleen contractjaren vanaf het peiljaar",
+            column=None if given else f"segments.{early[0]}.contract_start",
+            found=early[1].isoformat(),
+            expected=f"een ingangsdatum in of na het peiljaar, bijv. --contract-start "
+            f"{reference_year + 1}-01-01",
+        )
+    )
+
+
 def trend_used(
     trend_cal: pd.DataFrame, segments: list[str], params: Parameters, damping: float
 ) -> pd.Series:
@@ -624,6 +668,8 @@ def start_budget(
 
     baseline = as_of_baseline(baseline, region, reference_year, params, iv3)
     reference = reference_rows(baseline, region, reference_year)
+    if population is None:
+        check_contract_after_reference(region, cal, reference_year, contract_start)
     rates = index_path(
         params,
         range(region.first_year, max(years) + 1),
