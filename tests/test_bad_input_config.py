@@ -313,9 +313,10 @@ def test_unreadable_file_is_an_input_error(monkeypatch, tmp_path, region, target
         load()
     p = _only_problem(err)
     shown = blocked.relative_to(ASSUMPTIONS_DIR.parent.parent).as_posix()
+    # One wording for every unreadable input (core.tables.unreadable), YAML and CSV alike.
     assert str(p) == (
-        f"{shown}: bestand niet leesbaar (geen leesrechten) "
-        "(expected: een bestand dat de gebruiker mag lezen)"
+        f"{shown}: bestand niet leesbaar (geen leesrechten; vraag de beheerder of kopieer het "
+        "bestand) (expected: een leesbaar bestand)"
     )
 
 
