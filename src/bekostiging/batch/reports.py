@@ -33,13 +33,13 @@ from bekostiging.analysis.region_analysis import SHARED_ENV, RegionAnalysis
 from bekostiging.analysis.results import output_dir, report_stem, slug
 from bekostiging.batch.cluster import run_regions_on_cluster
 from bekostiging.batch.runner import (
-    _INDEX_CSS,
     Job,
     JobResult,
-    _href,
     ensure_kernel,
     error_message,
     exit_code,
+    href,
+    index_page,
     progress_line,
     run_jobs,
     write_index,
@@ -280,7 +280,7 @@ def render_national_index(runs: Sequence[RegionRun], index_dir: Path, title: str
     rows = []
     for r in runs:
         name = html.escape(f"{r.name} ({r.code})")
-        link = f'<a href="{_href(r.index, index_dir)}">{name}</a>' if r.index else name
+        link = f'<a href="{href(r.index, index_dir)}">{name}</a>' if r.index else name
         status = (
             '<span class="gereed">gereed</span>' if r.ok else '<span class="mislukt">mislukt</span>'
         )
@@ -290,28 +290,10 @@ def render_national_index(runs: Sequence[RegionRun], index_dir: Path, title: str
             f'<td class="duur">{r.n_ok} van {len(r.results)}</td>'
             f'<td class="fout">{detail}</td></tr>'
         )
-    body = "\n".join(rows) if rows else '<tr><td colspan="4">Geen regio\'s.</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>{_INDEX_CSS}</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>{summary}</p>
-<table>
-<thead><tr><th>Jeugdzorgregio</th><th>Status</th><th class="duur">Rapporten gereed</th>
-<th>Fout</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body>
-</html>
-"""
+    head = (
+        '<th>Jeugdzorgregio</th><th>Status</th><th class="duur">Rapporten gereed</th><th>Fout</th>'
+    )
+    return index_page(title, summary, head, rows, "Geen regio's.")
 
 
 def write_national_index(runs: Sequence[RegionRun], path: Path, title: str) -> Path:

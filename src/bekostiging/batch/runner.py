@@ -317,7 +317,7 @@ td.duur, th.duur { text-align: right; white-space: nowrap; }
 """
 
 
-def _href(target: Path, index_dir: Path) -> str:
+def href(target: Path, index_dir: Path) -> str:
     return quote(Path(os.path.relpath(target, index_dir)).as_posix())
 
 
@@ -331,7 +331,7 @@ def render_index(results: Sequence[JobResult], index_dir: Path, title: str) -> s
     for r in results:
         name = html.escape(r.name)
         if r.ok:
-            link = f'<a href="{_href(r.job.output_html, index_dir)}">{name}</a>'
+            link = f'<a href="{href(r.job.output_html, index_dir)}">{name}</a>'
             status = '<span class="gereed">gereed</span>'
             error = ""
         else:
@@ -341,14 +341,26 @@ def render_index(results: Sequence[JobResult], index_dir: Path, title: str) -> s
             error = f'<span class="fout">{html.escape(r.error or "onbekende fout")}{where}</span>'
             if r.job.failed_ipynb.exists():
                 error += (
-                    f'<br>Uitgevoerd notebook: <a href="{_href(r.job.failed_ipynb, index_dir)}">'
+                    f'<br>Uitgevoerd notebook: <a href="{href(r.job.failed_ipynb, index_dir)}">'
                     f"{html.escape(r.job.failed_ipynb.name)}</a>"
                 )
         rows.append(
             f"<tr><td>{link}</td><td>{status}</td>"
             f'<td class="duur">{number(r.duration, 1)}</td><td>{error}</td></tr>'
         )
-    body = "\n".join(rows) if rows else '<tr><td colspan="4">Geen rapporten.</td></tr>'
+    head = '<th>Rapport</th><th>Status</th><th class="duur">Duur (s)</th><th>Fout</th>'
+    return index_page(title, summary, head, rows, "Geen rapporten.")
+
+
+def index_page(title: str, summary: str, head: str, rows: Sequence[str], empty: str) -> str:
+    """An offline index page (inline CSS, no scripts): a title, a summary line and a table
+    with the header cells ``head`` and the table rows ``rows`` (``empty`` when there are none).
+
+    >>> page = index_page("Overzicht", "2 rapporten.", "<th>Rapport</th>", [], "Geen rapporten.")
+    >>> "<h1>Overzicht</h1>" in page and "Geen rapporten." in page and "<script" not in page
+    True
+    """
+    body = "\n".join(rows) if rows else f'<tr><td colspan="4">{html.escape(empty, quote=False)}</td></tr>'
     return f"""<!DOCTYPE html>
 <html lang="nl">
 <head>
@@ -361,7 +373,7 @@ def render_index(results: Sequence[JobResult], index_dir: Path, title: str) -> s
 <h1>{html.escape(title)}</h1>
 <p>{summary}</p>
 <table>
-<thead><tr><th>Rapport</th><th>Status</th><th class="duur">Duur (s)</th><th>Fout</th></tr></thead>
+<thead><tr>{head}</tr></thead>
 <tbody>
 {body}
 </tbody>
