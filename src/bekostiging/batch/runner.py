@@ -360,7 +360,11 @@ def index_page(title: str, summary: str, head: str, rows: Sequence[str], empty: 
     >>> "<h1>Overzicht</h1>" in page and "Geen rapporten." in page and "<script" not in page
     True
     """
-    body = "\n".join(rows) if rows else f'<tr><td colspan="4">{html.escape(empty, quote=False)}</td></tr>'
+    body = (
+        "\n".join(rows)
+        if rows
+        else f'<tr><td colspan="4">{html.escape(empty, quote=False)}</td></tr>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="nl">
 <head>

@@ -159,7 +159,7 @@ def quality_thresholds(path: str | Path = THRESHOLDS_FILE) -> dict[str, float]:
     return {n.rsplit(".", 1)[1]: float(p.value) for n, p in params.items()}
 
 
-def _region_rows(region: Region, iv3: pd.DataFrame, report: str) -> pd.DataFrame:
+def region_rows(region: Region, iv3: pd.DataFrame, report: str) -> pd.DataFrame:
     """Iv3 rows of the region's municipalities in the years each existed (from first_year)."""
     rows = iv3[(iv3["report"] == report) & (iv3["year"] >= region.first_year)]
     keep = np.zeros(len(rows), dtype=bool)
@@ -465,7 +465,7 @@ def zero_spend_findings(
     into one of the segment's task fields may fill it, so such cases are not reported.
     """
     conversion = read_conversion(region) if conversion is None else conversion
-    rows = _region_rows(region, iv3, region.actuals_report)
+    rows = region_rows(region, iv3, region.actuals_report)
     if years is None:
         years = region.youth_split_years or sorted(rows["year"].unique())[-2:]
     rows = rows[rows["year"].isin(list(years))]
@@ -567,7 +567,7 @@ def outlier_findings(
     ratio = per_inh.abs() / ref
     ours = data.index.isin(
         pd.concat(
-            [_region_rows(region, iv3, r) for r in (region.actuals_report, region.budget_report)]
+            [region_rows(region, iv3, r) for r in (region.actuals_report, region.budget_report)]
         ).index
     )
     flagged = ours & (per_inh.abs() > t["floor_per_inhabitant"]) & (ratio > t["warning_factor"])

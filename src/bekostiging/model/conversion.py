@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from bekostiging.config.conversion import FIRST_SPLIT_YEAR, YOUTH_FIELDS, read_conversion
 from bekostiging.config.parameters import Parameters
 from bekostiging.config.region import Region
-from bekostiging.data.quality import taakveld_scheme
+from bekostiging.data.quality import region_rows, taakveld_scheme
 from bekostiging.data.rawdata import load_iv3
 
 EUR_PER_KEUR = 1000.0
@@ -63,15 +62,8 @@ def region_iv3(region: Region, report: str, iv3: pd.DataFrame | None = None) -> 
     Columns: ``gemeentecode, year, report, taakveld, spend, inhabitants, estimated, method``.
     """
     iv3 = load_iv3() if iv3 is None else iv3
-    rows = iv3[(iv3["report"] == report) & (iv3["year"] >= region.first_year)]
-    keep = np.zeros(len(rows), dtype=bool)
-    for m in region.municipalities:
-        keep |= (
-            (rows["gemeentecode"] == m.code) & rows["year"].between(m.valid_from, m.valid_until)
-        ).to_numpy()
-    out = rows.loc[
-        keep, ["gemeentecode", "year", "report", "taakveld", "spending_keur", "inhabitants"]
-    ]
+    rows = region_rows(region, iv3, report)
+    out = rows[["gemeentecode", "year", "report", "taakveld", "spending_keur", "inhabitants"]]
     out = out.rename(columns={"spending_keur": "spend"})
     out["spend"] = out["spend"] * EUR_PER_KEUR
     out["estimated"] = False
