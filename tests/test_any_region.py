@@ -148,7 +148,9 @@ def test_zero_spend_in_a_procured_segment_gives_no_budget_and_runs(tmp_path):
     assert (t.loc[("GM0373", "jeugd_crisis"), "budget"] > 0).all()
     budget = build_baseline(region, report=region.budget_report)
     proj = project_start_budget(sb, base, budget, draws=50)
-    assert proj is not None
+    i = proj.inputs
+    m, u = i.municipalities.index("GM0373"), i.units.index("jeugd_verblijf")
+    assert (i.clients_exp[m, u] == 0).all() and (i.cost_exp[m, u] > 0).all()
 
 
 def test_a_municipality_merged_before_2020_takes_its_successors_age_structure(tmp_path):
