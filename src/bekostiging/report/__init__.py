@@ -8,7 +8,9 @@ The model computes numbers; this layer turns them into what a policy advisor rea
 =============== ==================================================================
 module          chapter of notebooks/gemeente.ipynb (and regio.ipynb)
 =============== ==================================================================
-``summary``     1 Samenvatting voor het college (title, key figures, decisions)
+``brief``       Advies in het kort: the two-page advice at the front (both reports)
+``summary``     title, key figures, the decision points
+``glossary``    the appendix's list of abbreviations and terms (both reports)
 ``advice``      1 (continued) the computed advice per segment (both reports)
 ``affordability`` 1 and 8: start budget and P90 against the own budget
 ``baseline``    2 Basisgegevens en bronnen (and the overview's 8 Benchmark)
@@ -69,7 +71,17 @@ from bekostiging.report.baseline import (
     population_table,
     region_benchmark_table,
 )
+from bekostiging.report.brief import advice_points as brief_advice_points
+from bekostiging.report.brief import incentives_table as brief_incentives_table
+from bekostiging.report.brief import intro as brief_intro
+from bekostiging.report.brief import region_advice_points as region_brief_advice_points
+from bekostiging.report.brief import region_incentives_table as region_brief_incentives_table
+from bekostiging.report.brief import region_reserve_table as region_brief_reserve_table
+from bekostiging.report.brief import region_segments_table as region_brief_segments_table
+from bekostiging.report.brief import reserve_table as brief_reserve_table
+from bekostiging.report.brief import segments_table as brief_segments_table
 from bekostiging.report.evidence import switch_evidence_table, switch_evidence_text
+from bekostiging.report.glossary import glossary_table
 from bekostiging.report.incentives import (
     goals_markdown,
     monitoring_table,
@@ -140,6 +152,16 @@ from bekostiging.report.variants import (
 )
 
 __all__ = [
+    "brief_advice_points",
+    "brief_incentives_table",
+    "brief_intro",
+    "brief_reserve_table",
+    "brief_segments_table",
+    "glossary_table",
+    "region_brief_advice_points",
+    "region_brief_incentives_table",
+    "region_brief_reserve_table",
+    "region_brief_segments_table",
     "advice_table",
     "advice_text",
     "affordability_table",
