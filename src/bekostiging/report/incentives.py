@@ -89,8 +89,7 @@ def scorecard_overview(obj) -> ReportTable:
         "Positief = het perverse effect is aanwezig; bij volume en onderbehandeling betekent "
         "een negatief getal het omgekeerde effect (minder zorg dan doelmatig, of meer zorg per "
         "cliënt dan nodig). Uitkomsten van het gedragsmodel van aanbieders (Ellis & McGuire); "
-        "vrijwel alle parameters daarvan zijn schattingen (data/assumptions/parameters/"
-        "behaviour.yaml).",
+        "vrijwel alle parameters daarvan zijn schattingen (bijlage, Aannames).",
     )
 
 

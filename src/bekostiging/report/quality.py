@@ -144,8 +144,8 @@ def findings_table(findings: Sequence[Finding]) -> ReportTable:
         caption="Datakwaliteit: controles op de Iv3- en CBS-gegevens van de regio en op de "
         "aannames. Blokkerend = de berekening stopt tot het is opgelost; waarschuwing = de "
         "berekening gaat door, maar controleer het cijfer. Uitschieters: euro's per inwoner "
-        "tegen het 99e percentiel van alle gemeenten in hetzelfde jaar (drempels: "
-        "data/assumptions/parameters/quality.yaml). " + verdict(findings),
+        "tegen het 99e percentiel van alle gemeenten in hetzelfde jaar (de drempels staan "
+        "bij de aannames in de bijlage). " + verdict(findings),
     )
 
 

@@ -55,7 +55,7 @@ from bekostiging.report.formatting import (
     percent,
     text,
 )
-from bekostiging.report.labels import FLAG_LABELS, MONTHS_NL, source_label
+from bekostiging.report.labels import FLAG_LABELS, MONTHS_NL
 from bekostiging.report.text.risk import RATING_LABELS
 
 DAMPING = "startbudget.trend_damping"
@@ -184,36 +184,52 @@ def param_text(value: Any) -> str:
     return str(value)
 
 
-def assumption_names(params, names: Iterable[str]) -> str:
-    """Named assumptions for a caption: scalar values filled in, estimates marked.
+ASSUMPTION_TOPICS: dict[str, str] = {
+    "prevalence": "het gebruik per inwoner (prevalentie)",
+    "startbudget.trend_damping": "het deel van de historische groei dat meetelt",
+    "index.care_cost": "de indexatie van de zorgkosten",
+    "startbudget.efficiency": "de efficiencykorting",
+    "startbudget.chain_agreements": "de ketenafspraken",
+    "startbudget.local_policy": "het lokale beleid",
+    "projection.volume_share": "het volumedeel van de groei",
+    "projection.index_sd": "de onzekerheid van de indexatie",
+    "projection.hybrid_pq_share": "het p*q-deel van de hybride bekostiging",
+    "projection.provider_margin": "de marge van aanbieders",
+    "risk": "kansen en bedragen van de risico's",
+    "reserves": "de beschikbare weerstandscapaciteit",
+    "transition": "de overgangsregeling",
+    "allocation": "de verdeelsleutels en het aanbod",
+    "pooling": "het regionaal verevenen",
+}
+"""Parameter name (or prefix) -> what it is about, in plain Dutch, for captions."""
 
-    A name ending in ``.*`` stands for all parameters under that prefix.
 
-    >>> from bekostiging.config.region import load_region
-    >>> p = load_region("achterhoek").parameters
-    >>> assumption_names(p, ["startbudget.trend_damping", "prevalence.*"])
-    'startbudget.trend_damping = 0,5 (schatting), prevalence.* (schatting)'
+def assumption_topic(name: str) -> str:
+    """The plain Dutch topic of a parameter name (``prevalence.*`` -> the prevalence).
+
+    >>> assumption_topic("prevalence.*"), assumption_topic("startbudget.efficiency.iaj")
+    ('het gebruik per inwoner (prevalentie)', 'de efficiencykorting')
+    >>> assumption_topic("unknown.thing")
+    'overige aannames'
     """
-    parts = []
-    for name in names:
-        if name.endswith(".*"):
-            members = params.names(name[:-1])
-            if not members:
-                continue
-            est = any(params.param(m).is_estimate for m in members)
-            parts.append(f"{name}" + (" (schatting)" if est else ""))
-            continue
-        if name not in params:
-            continue
-        p = params.param(name)
-        value = p.value
-        shown = f"{name} = {param_text(value)}" if not isinstance(value, Mapping) else name
-        parts.append(shown + (" (schatting)" if p.is_estimate else f" ({source_label(p.source)})"))
-    return ", ".join(parts)
+    key = name.removesuffix(".*")
+    while key:
+        if key in ASSUMPTION_TOPICS:
+            return ASSUMPTION_TOPICS[key]
+        key = key.rpartition(".")[0]
+    return "overige aannames"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
 def estimate_note(obj, names: Iterable[str], what: str = "De bedragen") -> str:
-    """The sentence under a table of model figures: estimate, resting on named assumptions."""
+    """The sentence under a table of model figures: an estimate, and what it rests on.
+
+    In plain Dutch: the topics of the assumptions, not their parameter keys or files; the
+    appendix lists each assumption with value, unit and source.
+    """
     a = analysis_of(obj)
     names = list(names)
     chosen = ""
@@ -221,9 +237,10 @@ def estimate_note(obj, names: Iterable[str], what: str = "De bedragen") -> str:
     if choice is not None and choice.source == "evaluation":
         names.remove(DAMPING)  # not an assumption here: chosen on earlier years
         chosen = f"; het trendaandeel ({percent(choice.value, 0)}) is gekozen op eerdere jaren"
-    listed = assumption_names(a.params, names)
-    tail = f" op de aannames {listed}" if listed else " op de aannames in de bijlage"
-    return f"{what} zijn een schatting en rusten{tail}{chosen}; zie de bijlage."
+    present = [n for n in names if (a.params.names(n[:-1]) if n.endswith(".*") else n in a.params)]
+    topics = list(dict.fromkeys(assumption_topic(n) for n in present))
+    tail = f" op aannames over {_and(topics)}" if topics else " op aannames"
+    return f"{what} zijn een schatting en rusten{tail}{chosen} (bijlage, Aannames)."
 
 
 def markdown(lines: Iterable[str]) -> Markdown:
