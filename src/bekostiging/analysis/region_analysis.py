@@ -638,21 +638,26 @@ class RegionAnalysis:
         return project_population(self.region, [self.settings.reference_year], self.params)
 
     def allocation(self, segments: list[str]) -> pd.DataFrame:
-        """Regional start budget (first full year) of ``segments`` split by every key."""
+        """Regional start budget (first full year) of ``segments`` split by every key.
+
+        The ``gebruik`` key (each pays for its own residents) is each municipality's share of
+        that start budget, so its amount is exactly the municipality's own start budget of
+        ``segments``: one definition of "what the own residents cost" in every table. The
+        population keys use the population of the reference year.
+        """
 
         key = ("allocation", tuple(segments))
         if key not in self._cache:
-            ref = self.baseline_current
-            ref = ref[(ref["year"] == self.settings.reference_year) & ref["segment"].isin(segments)]
+            t = self.start_budget.table
+            now = t[(t["year"] == self.first_full_year) & t["segment"].isin(segments)]
+            own = now.groupby("gemeentecode", as_index=False)["budget"].sum()
+            own = own.rename(columns={"budget": "spend"}).assign(year=self.settings.reference_year)
             keys = allocation_keys(
-                ref[["gemeentecode", "year", "spend"]],
+                own[["gemeentecode", "year", "spend"]],
                 self.population_groups,
                 mix_weights(self.params),
             )
-            t = self.start_budget.table
-            cost = float(
-                t[(t["year"] == self.first_full_year) & t["segment"].isin(segments)]["budget"].sum()
-            )
+            cost = float(now["budget"].sum())
             self._cache[key] = allocate(cost, keys)
         return self._cache[key]
 

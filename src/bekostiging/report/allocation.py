@@ -23,7 +23,7 @@ from bekostiging.model.allocation import (
     share_flags,
     use_basis,
 )
-from bekostiging.report.formatting import euro, number, percent
+from bekostiging.report.formatting import euro, euro_mln, number, percent
 from bekostiging.report.labels import (
     CONCENTRATION_LABELS,
     DIFFERENCE_LABEL,
@@ -202,9 +202,10 @@ def allocation_table(view) -> ReportTable:
             "Verschil t.o.v. eigen inwoners (€)": partial(euro),
         },
         caption=f"Verdeling van het regionale startbudget {a.first_full_year} per domein over de "
-        f"gemeenten: het deel van {view.name} per verdeelsleutel. Eigen inwoners (de uitgaven "
-        f"per gemeente in {a.settings.reference_year}) is het uitgangspunt van de regio; verschil "
-        "positief = de gemeente betaalt meer dan voor de eigen inwoners. "
+        f"gemeenten: het deel van {view.name} per verdeelsleutel. Eigen inwoners (het eigen "
+        "startbudget van de gemeente, dus wat de zorg voor de eigen inwoners naar verwachting "
+        "kost) is het uitgangspunt van de regio; verschil positief = de gemeente betaalt meer "
+        "dan voor de eigen inwoners. "
         + (notes + " " if notes else "")
         + estimate_note(a, ("allocation.mix_weights",) + START_BUDGET_ASSUMPTIONS),
     )
@@ -333,23 +334,48 @@ NO_PROVIDERS = (
 )
 
 
+def provider_summary_frame(view) -> pd.DataFrame:
+    """The illustrative provider split summarised per segment (no amounts per provider).
+
+    The provider landscape is an illustrative assumption, so the report shows what it says
+    about the funding rule (how many providers, how many local, how concentrated, how many
+    raised to the floor), not a list of invented providers to the euro.
+    """
+    p = view.provider_split()
+    if p.empty:
+        return pd.DataFrame()
+    names = segment_names(view.analysis)
+    rows = []
+    for seg, g in p.groupby("segment", sort=False):
+        rows.append(
+            {
+                "Segment": names.get(seg, seg),
+                "Aanbieders (illustratief)": int(len(g)),
+                "Waarvan lokaal": int(g["local"].sum()),
+                "Grootste aandeel lumpsum": float(g["share"].max()),
+                "Opgehoogd tot de bodem": int(g["floored"].sum()),
+                "Lumpsum samen": float(g["amount"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def provider_table(view) -> ReportTable | Markdown:
-    """Lumpsum per provider, with the floor for local providers (a note if none are known)."""
+    """The lumpsum split over providers, summarised per segment (a note if none are known)."""
     a = view.analysis
-    frame = provider_frame(view)
+    frame = provider_summary_frame(view)
     if frame.empty:
         return markdown([NO_PROVIDERS])
     return table(
         frame,
         {
-            "Historisch aandeel": percent,
-            "Bodem (€)": euro,
-            "Lumpsum (€)": euro,
-            "Aandeel lumpsum": percent,
+            "Grootste aandeel lumpsum": percent,
+            "Lumpsum samen": lambda x: euro_mln(x, 1),
         },
-        caption=f"Lumpsum per aanbieder {view.name}, {a.first_full_year}: het startbudget van "
-        "elk lumpsumsegment verdeeld naar historisch aandeel, met een bodem voor lokale "
-        "aanbieders. Het aanbiederslandschap is illustratief en geanonimiseerd (aanname). "
+        caption=f"Illustratief: de lumpsum {view.name}, {a.first_full_year}, verdeeld over "
+        "aanbieders naar historisch aandeel, met een bodem voor lokale aanbieders. Het "
+        "aanbiederslandschap is verzonnen en geanonimiseerd (aanname), geen echte aanbieders: "
+        "de tabel laat zien wat de verdeelregel doet, niet wat een aanbieder krijgt. "
         + estimate_note(a, ("allocation.floor_share", "allocation.min_local_amount")),
     )
 
