@@ -450,10 +450,11 @@ def pooling_advice_sentence(analysis, p: dict) -> str:
     rule = analysis.advice.rule
     e = p["effect"]
     change = e["pooled_p90"] - e["own_p90"]
+    moves = "daalt" if p["gain"] >= 0 else "stijgt"
     base = (
-        f"**Regionaal verevenen van {group}**: de opgetelde P90 van de gemeenten daalt met "
-        f"{amount(p['gain'])} ({percent(p['gain_share'], 1)} van de risicomarge boven het "
-        "gemiddelde)"
+        f"**Regionaal verevenen van {group}**: de opgetelde P90 van de gemeenten {moves} met "
+        f"{amount(abs(p['gain']))} ({percent(abs(p['gain_share']), 1)} van de risicomarge "
+        "boven het gemiddelde)"
     )
     if p["pool"]:
         text = (

@@ -81,7 +81,7 @@ def baseline_spend_table(view) -> ReportTable:
     for y in years:
         out[str(y)] = wide[y].to_numpy(dtype=float)
     out["Herkomst"] = [flags.get(s, "") for s in wide.index]
-    total = {"Segment": "Totaal", "Ingekocht": ""} | {
+    total = {"Segment": "Totaal alle segmenten", "Ingekocht": ""} | {
         str(y): float(wide[y].sum(min_count=1)) for y in years
     }
     total["Herkomst"] = ""
@@ -93,6 +93,16 @@ def baseline_spend_table(view) -> ReportTable:
         if missing
         else ""
     )
+    ref = a.settings.reference_year
+    now = b[b["year"] == ref]
+    shown, booked = float(now["spend"].sum()), float(now["spend_booked"].sum())
+    if abs(shown - booked) >= 0.5:
+        note += (
+            f" Het totaal over {ref} ({euro(shown)}) is niet de eigen jaarrekening van "
+            f"{view.name} ({euro(booked)}, zoals in de terugblik): het telt ook het deel van "
+            "regionaal geboekte uitgaven dat aan de gemeente is toegerekend (en laat het deel "
+            "weg dat de gemeente voor de regio boekt)."
+        )
     return table(
         out,
         {str(y): _euro_or_missing for y in years},
@@ -209,7 +219,9 @@ def _benchmark_caption(analysis) -> str:
     return (
         f"Benchmark (stap 7d): uitgaven per relevante inwoner in {year} tegen alle Nederlandse "
         "gemeenten (Iv3-jaarrekening). Jeugdhulp: taakvelden 6.72-6.74 per inwoner van 0-17 "
-        "jaar; Wmo: 6.6 en 6.71 per inwoner van 18 jaar en ouder. Percentiel 80% = 80% van de "
+        "jaar; Wmo: 6.6 en 6.71 per inwoner van 18 jaar en ouder. Anders dan de terugblik telt "
+        "de benchmark de geëscaleerde zorg (6.81 en 6.82) niet mee, omdat vooral "
+        "centrumgemeenten die boeken; de bedragen zijn daarom lager. Percentiel 80% = 80% van de "
         "gemeenten geeft minder uit. Het aantal relevante inwoners is een schatting uit de "
         "leeftijdsverdeling van 2020."
     )

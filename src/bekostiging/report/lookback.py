@@ -172,10 +172,12 @@ def region_backtest_table(analysis) -> ReportTable:
     out = pd.DataFrame(
         {
             "Domein": [DOMAIN_LABELS.get(d, d) for d in s.index],
-            "Gem. absolute afwijking model P50": s["mae_p50"].to_numpy(dtype=float),
-            "Gem. absolute afwijking begroting": s["mae_budget"].to_numpy(dtype=float),
-            "Gem. afwijking model P50": s["mean_error_p50"].to_numpy(dtype=float),
-            "Gem. afwijking begroting": s["mean_error_budget"].to_numpy(dtype=float),
+            "Gem. absolute afwijking model P50, per gemeente": s["mae_p50"].to_numpy(dtype=float),
+            "Gem. absolute afwijking begroting, per gemeente": s["mae_budget"].to_numpy(
+                dtype=float
+            ),
+            "Gem. afwijking model P50, per gemeente": s["mean_error_p50"].to_numpy(dtype=float),
+            "Gem. afwijking begroting, per gemeente": s["mean_error_budget"].to_numpy(dtype=float),
             "Werkelijk binnen P10-P90": s["coverage_p10_p90"].to_numpy(dtype=float),
             "Aantal (gemeente x jaar)": s["n"].to_numpy(),
         }
@@ -186,15 +188,18 @@ def region_backtest_table(analysis) -> ReportTable:
     return table(
         out,
         {
-            "Gem. absolute afwijking model P50": percent,
-            "Gem. absolute afwijking begroting": percent,
-            "Gem. afwijking model P50": signed,
-            "Gem. afwijking begroting": signed,
+            "Gem. absolute afwijking model P50, per gemeente": percent,
+            "Gem. absolute afwijking begroting, per gemeente": percent,
+            "Gem. afwijking model P50, per gemeente": signed,
+            "Gem. afwijking begroting, per gemeente": signed,
             "Werkelijk binnen P10-P90": partial(percent, decimals=0),
         },
         caption=_backtest_caption(analysis)
-        + " Samenvatting over de gemeenten van de regio; bij een goed gekalibreerd model valt "
-        "ongeveer 80% binnen P10-P90.",
+        + " Samenvatting over de gemeenten van de regio: het gemiddelde van de afwijkingen "
+        "per gemeente en jaar. Dat is een ander getal dan de afwijking van de regio als geheel "
+        "(de som van de gemeenten, in de tabel hierna en in de gemeenterapporten): een gemeente "
+        "die te hoog en een die te laag is ingeschat, heffen elkaar in de som op. Bij een goed "
+        "gekalibreerd model valt ongeveer 80% binnen P10-P90.",
     )
 
 

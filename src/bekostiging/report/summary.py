@@ -177,7 +177,7 @@ def _incentives_bullet(analysis) -> str | None:
     return (
         "- **Sterkste perverse prikkels** bij de gekozen varianten: "
         + "; ".join(parts)
-        + ". Hoofdstuk 11 koppelt aan elke prikkel een KPI."
+        + ". Hoofdstuk 4 koppelt aan elke prikkel een KPI."
     )
 
 
@@ -216,7 +216,7 @@ def unmet_sentence(unmet: dict) -> str:
         "(minder zorg per cliënt, lichtere hulp in het voorliggend veld of afgehaakt na "
         f"wachten), bij p*q {pq_text}. Wat niet wordt "
         "geleverd is geen besparing. Wat de overstap in de jaarrekeningen deed, staat in "
-        "hoofdstuk 4."
+        "bijlage D."
     )
 
 
@@ -340,15 +340,15 @@ def decision_points(view) -> Markdown:
             "**Beslispunten waarvoor deze analyse de onderbouwing geeft**",
             "",
             f"1. Het startbudget per segment voor {first} en de jaren daarna vaststellen "
-            f"({amount(k['start_budget'])} in {first}; hoofdstuk 3).",
+            f"({amount(k['start_budget'])} in {first}; hoofdstuk 1 en bijlage B).",
             f"2. De bekostigingsvariant en de verrekening per segment kiezen: {variant} "
-            "(het advies hierboven; hoofdstukken 4 tot en met 6).",
+            "(het advies vooraan; hoofdstuk 2 en bijlage C).",
             f"3. De risico's opnemen in de paragraaf weerstandsvermogen; beschikbaar is "
-            f"{amount(k['available'])} ({k['available_basis']}); {reserve} (hoofdstuk 8).",
-            "4. Een verdeelsleutel kiezen voor kosten die regionaal worden gedragen (hoofdstuk 9).",
+            f"{amount(k['available'])} ({k['available_basis']}); {reserve} (hoofdstuk 3).",
+            "4. Een verdeelsleutel kiezen voor kosten die regionaal worden gedragen (hoofdstuk 6).",
             f"5. De zekere kosten van de overgangsregeling ({amount(once)}) begroten "
-            "(hoofdstuk 10).",
+            "(hoofdstuk 7).",
             "6. De KPI's vastleggen waarmee contractmanagement de perverse prikkels volgt "
-            "(hoofdstuk 11).",
+            "(hoofdstuk 4).",
         ]
     )
