@@ -18,9 +18,9 @@ Inputs and loaders: the Achterhoek conversion table (``load_conversion``), a raw
 Where a different result is legitimate (a number still inside its declared ``min``/``max``, a
 deleted override, a deleted 'ja' row, a renamed provider) the test says exactly which
 difference it accepts; see each test's docstring. Asserts use the ``Problem`` attributes, not
-the wording. Bounded: the whole file (8 property tests with 235 examples, 3 targeted tests) runs in about 2 minutes (125 s
-measured on a loaded 2-core machine); ``derandomize=True`` keeps CI reproducible. ``pytest -s``
-prints the count of each outcome per input and mutation.
+the wording. Bounded: the whole file (8 property tests with 235 examples, 3 targeted tests)
+runs in about 2 minutes (125 s measured on a loaded 2-core machine); ``derandomize=True``
+keeps CI reproducible. ``pytest -s`` prints the count of each outcome per input and mutation.
 """
 
 from __future__ import annotations
