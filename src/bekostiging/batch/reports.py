@@ -23,7 +23,7 @@ import html
 import os
 import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,9 +74,45 @@ def load_batch_config(path: Path = BATCH_CONFIG) -> dict[str, Any]:
     data, lines = load_yaml(path)
     codes = [str(c) for c in ((data or {}).get("overrides") or {})]
     problems = unknown_override_codes(codes, jeugdzorgregio_of(), display_path(path), lines)
+    problems += batch_value_problems(config, display_path(path), lines)
     if problems:
         raise ParameterError(problems)
     return config
+
+
+def batch_value_problems(
+    config: Mapping[str, Any], file: str, lines: Mapping[tuple, int]
+) -> list[Problem]:
+    """The values of a batch file checked as notebook parameters, each named by file and line.
+
+    Without this a wrong value (``draws: 2000 EUR``, a year out of range) is refused only
+    later, as a notebook parameter, without the batch file and its line. An override is
+    checked on top of the defaults; only its own values are reported there.
+
+    >>> p = batch_value_problems({"defaults": {"draws": "veel"}}, "b.yaml", {("defaults", "draws"): 3})
+    >>> p[0].file, p[0].row, p[0].column
+    ('b.yaml', 3, 'defaults.draws')
+    """
+    defaults = dict(config.get("defaults") or {})
+    sets = [(("defaults",), defaults, set(defaults))]
+    for code, own in (config.get("overrides") or {}).items():
+        sets.append((("overrides", str(code)), {**defaults, **own}, set(own)))
+    out: list[Problem] = []
+    for at, values, own in sets:
+        try:
+            check_settings(**values)
+        except ParameterError as err:
+            out += [
+                replace(
+                    p,
+                    file=file,
+                    row=line_of(dict(lines), *at, p.column or ""),
+                    column=".".join((*at, p.column)) if p.column else ".".join(at),
+                )
+                for p in err.problems
+                if p.column is None or p.column in own
+            ]
+    return out
 
 
 def unknown_override_codes(

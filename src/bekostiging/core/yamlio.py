@@ -43,6 +43,35 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
             _walk(item, path + (str(i),), lines)
 
 
+def _duplicate_keys(node: yaml.Node, path: KeyPath, shown: str) -> list[Problem]:
+    """A problem for every key that appears twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word: a deleted line that makes two
+    entries one (``value`` twice under one name) would silently change a value.
+    """
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in first:
+                out.append(
+                    Problem(
+                        shown,
+                        f"sleutel '{key}' staat twee keer (ook op regel {first[key]})",
+                        row=line,
+                        column=".".join(path + (key,)),
+                        expected="elke sleutel één keer",
+                    )
+                )
+            first.setdefault(key, line)
+            out += _duplicate_keys(value_node, path + (key,), shown)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, path + (str(i),), shown)
+    return out
+
+
 def _bad_dates(node: yaml.Node, path: KeyPath, shown: str) -> list[Problem]:
     """A problem for every scalar that YAML reads as a date but that is no real date.
 
@@ -99,13 +128,18 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
 
     Sequence items are addressed by their index as a string, e.g. ``("segments", "0", "id")``.
     A syntax error becomes an :class:`InputError` with the line and column of the problem; so
-    do a date that does not exist (``2022-13-01``) and a file that cannot be read.
+    do a date that does not exist (``2022-13-01``), a key that appears twice in one mapping and
+    a file that cannot be read.
     """
     shown = display_path(path)
     text = _read(path, shown)
     try:
         root = yaml.compose(text)
-        dates = _bad_dates(root, (), shown) if root is not None else []
+        dates = (
+            _bad_dates(root, (), shown) + _duplicate_keys(root, (), shown)
+            if root is not None
+            else []
+        )
         if not dates:
             data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

@@ -440,6 +440,60 @@ def check_submitted_spend(
         raise InputError(problems)
 
 
+MIN_CLIENTS_COMPARED = 10.0
+"""A count of clients is compared with at least this many estimated clients (tiny estimates
+are too uncertain for a ratio)."""
+
+
+def check_submitted_clients(
+    frame: pd.DataFrame, submissions: pd.DataFrame, factor: float | None = None
+) -> None:
+    """Refuse a submitted number of clients ``factor`` times (or more) the estimate it replaces.
+
+    A count a thousand times too large (an amount typed in the clients column, or digits
+    too many) is below the workbook's absolute limit for a large municipality, so it is
+    compared with the estimate instead; estimates below :data:`MIN_CLIENTS_COMPARED` count
+    as that many. Fewer clients than estimated is not refused: a small count is plausible.
+
+    >>> frame = pd.DataFrame({"gemeentecode": ["GM0197"], "segment": ["iaj"], "year": [2023],
+    ...     "clients": [500.0]})
+    >>> sub = pd.DataFrame({"gemeentecode": ["GM0197"], "segment": ["iaj"], "year": [2023],
+    ...     "clients": [500_000.0], "file": ["aalten.xlsx"], "row": [5]})
+    >>> check_submitted_clients(frame, sub, 50)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bekostiging.core.errors.InputError: ... 1000 keer het geschatte aantal ...
+    >>> check_submitted_clients(frame, sub.assign(clients=900.0), 50)  # a real difference
+    """
+    if "clients" not in submissions.columns or submissions.empty:
+        return
+    factor = float(quality_thresholds()["factor_to_public"]) if factor is None else factor
+    estimated = frame.set_index(["gemeentecode", "segment", "year"])["clients"]
+    problems = []
+    for r in submissions.itertuples(index=False):
+        value = float(r.clients)
+        estimate = float(estimated.get((r.gemeentecode, r.segment, r.year), np.nan))
+        if not (np.isfinite(value) and np.isfinite(estimate)):
+            continue
+        if value < factor * max(estimate, MIN_CLIENTS_COMPARED):
+            continue
+        problems.append(
+            Problem(
+                str(getattr(r, "file", "") or "opgave"),
+                f"cliënten {r.segment} {r.year} zijn {value / max(estimate, 1):.0f} keer het "
+                f"geschatte aantal ({estimate:,.0f}".replace(",", ".")
+                + "): een bedrag in de kolom cliënten, of een cijfer te veel?",
+                row=int(r.row) if "row" in submissions.columns and pd.notna(r.row) else None,
+                column="Cliënten",
+                found=value,
+                expected=f"een aantal binnen een factor {factor:.0f} van de schatting, "
+                "of een toelichting en een nieuwe opgave",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
 def apply_submissions(
     frame: pd.DataFrame, submissions: pd.DataFrame, report: str = "jaarrekening"
 ) -> pd.DataFrame:
@@ -461,6 +515,7 @@ def apply_submissions(
     if report != "jaarrekening":
         return frame
     check_submitted_spend(frame, submissions)
+    check_submitted_clients(frame, submissions)
     frame = frame.copy()
     sub = submissions.set_index(["gemeentecode", "segment", "year"])
     keys = list(zip(frame["gemeentecode"], frame["segment"], frame["year"]))
