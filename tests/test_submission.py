@@ -746,3 +746,27 @@ def test_a_workbook_named_after_another_municipality_is_refused(template, region
     (p,) = [p for p in problems_of(path, region) if "bestandsnaam noemt" in p.message]
     assert "Winterswijk" in p.message and "Aalten (GM0197)" in p.message
     assert read_submission(edited(template, tmp_path, lambda wb: None, "aalten.xlsx"), region)
+
+
+def test_check_submission_refuses_what_the_baseline_would_refuse(
+    template, baseline, tmp_path, capsys
+):
+    """check-submission runs the baseline's plausibility checks too: it used to say "in orde"
+    for an own figure a thousand times the public one that ``reports`` then refused."""
+    from bekostiging.cli import main
+
+    public = baseline[(baseline["gemeentecode"] == CODE) & (baseline["year"] == 2023)]
+    iaj = float(public.loc[public["segment"] == "iaj", "spend"].iloc[0])
+
+    def thousandfold(wb):
+        r = row_of("iaj", 2023)
+        wb["Realisatie"][f"E{r}"], wb["Realisatie"][f"G{r}"] = round(iaj) * 1000, "ja"
+
+    path = edited(template, tmp_path, thousandfold)
+    assert main(["check-submission", "--region", "achterhoek", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert path.name in err and "1000 keer het publieke cijfer" in err
+    (tmp_path / "schoon").mkdir()
+    clean = edited(template, tmp_path / "schoon", lambda wb: None)
+    assert main(["check-submission", "--region", "achterhoek", str(clean)]) == 0
+    assert "in orde" in capsys.readouterr().out

@@ -391,6 +391,11 @@ def cmd_check_submission(args: argparse.Namespace) -> int:
 
     region = load_region(args.region)
     sub = read_submission(args.file, region)
+    if not sub.realised.empty:
+        # the same plausibility checks the baseline applies when it uses the figures (an
+        # amount in euros instead of thousands, a count a thousand times too large), so a
+        # workbook that "check-submission" approves is never refused later by "reports"
+        build_baseline(region, params=region.with_parameters(), submissions=sub.realised)
     print(
         f"{args.file}: in orde. {len(sub.realised)} eigen cijfers, "
         f"{len(sub.expectations)} verwachte ontwikkelingen voor {region.name_of(sub.gemeentecode)}."
