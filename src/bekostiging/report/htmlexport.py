@@ -210,11 +210,11 @@ def make_offline(html: str) -> tuple[str, list[str]]:
 
 PAGE_MARGIN_MM = (16, 15, 18, 15)
 """Top, right, bottom and left page margin on A4 (mm)."""
-TABLE_WIDTH_BUDGET_PX = 650.0
+TABLE_WIDTH_BUDGET_PX = 660.0
 """The widest a table may be estimated to get; A4 portrait less 2 x 15 mm is 680 CSS px."""
 TABLE_FONT_PX = 12.0
 """Table font size in print (9 pt); on screen tables use JupyterLab's 13 px."""
-_CELL_PADDING_PX = 12.0
+_CELL_PADDING_PX = 9.0
 _MAX_LABEL_SHARE = 0.45
 _TEXT_WRAP_CHARS = 18
 _TOC_ID = "inhoud"
@@ -240,7 +240,11 @@ main {{ max-width: 1180px; }}
 .jp-RenderedHTMLCommon td.bk-text, .jp-RenderedHTMLCommon th.bk-text {{ text-align: left; }}
 /* headers wrap at spaces; numbers in the cells below do not */
 .jp-RenderedHTMLCommon th {{ white-space: normal !important; }}
-nav.bk-toc {{ margin: 0.5em 0 1.5em 0; padding: 0.6em 1em; border: 1px solid #ccc; }}
+nav.bk-toc {{
+  margin: 0.5em 0 1.5em 0; padding: 0.6em 1em; border: 1px solid #ccc;
+  font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1);
+  color: var(--jp-content-font-color1); line-height: 1.45;
+}}
 nav.bk-toc .bk-toc-title {{ font-weight: bold; font-size: 1.15em; margin: 0 0 0.3em 0; }}
 nav.bk-toc ol {{ margin: 0; padding-left: 1.2em; list-style: none; }}
 nav.bk-toc > ol > li {{ margin-top: 0.2em; break-inside: avoid; }}
@@ -248,7 +252,8 @@ nav.bk-toc ol ol {{ font-size: 0.92em; padding-left: 1.2em; }}
 nav.bk-toc a {{ text-decoration: none; color: inherit; }}
 nav.bk-toc a:hover {{ text-decoration: underline; }}
 @media print {{
-  html, body {{ background: #fff; }}
+  html, body {{ background: #fff; margin: 0 !important; padding: 0 !important; }}
+  :root {{ --jp-content-font-size1: 10pt; }}
   main {{ max-width: none; padding: 0; margin: 0; }}
   .jp-Cell, .jp-Notebook-cell {{ padding: 0; margin: 0; }}
   .jp-Cell-outputWrapper, .jp-Cell-inputWrapper, .jp-OutputArea, .jp-OutputArea-child {{
@@ -278,7 +283,8 @@ nav.bk-toc a:hover {{ text-decoration: underline; }}
 
 # a cell whose text is a number, an amount, a percentage, a marker such as "<10" or a dash
 _NUMERIC_CELL = re.compile(
-    r"^[\s€$+\-–−<>≤≥~≈±]*[0-9][0-9.,\s]*(%|‰|x|×|mln|mld|dzd|jaar|p\.p\.)?\s*$|^[\s–—\-]*$",
+    r"^[\s€$+\-–−<>≤≥~≈±]*[0-9][0-9.,\s]*(%|‰|x|×|mln|mld|dzd|jaar|p\.p\.)?\s*$"
+    r"|^[\s–—\-]*$|^\d{4}\s*[-–]\s*\d{4}$",
     re.IGNORECASE,
 )
 _KEEP_ROWS = 25
@@ -349,24 +355,30 @@ def _cells(row: Tag) -> list[Tag]:
 
 
 def _column_groups(widths: list[float], labels: int, budget: float) -> list[list[int]]:
-    """Split the columns after the ``labels`` leading ones into as few contiguous groups of
-    about equal size as fit ``budget`` next to the label columns.
+    """Split the columns after the ``labels`` leading ones into as few contiguous groups as fit
+    ``budget`` next to the label columns, of equal numbers of columns where that fits.
 
     >>> _column_groups([100, 80, 80, 80, 80, 80], 1, 300)
     [[1, 2], [3, 4], [5]]
+    >>> _column_groups([100, 80, 80, 80, 80, 80], 1, 420)
+    [[1, 2, 3], [4, 5]]
     >>> _column_groups([100, 80, 80], 1, 300)
     [[1, 2]]
-    >>> _column_groups([100, 400, 80], 1, 300)
-    [[1], [2]]
+    >>> _column_groups([100, 400, 80, 80], 1, 300)
+    [[1], [2, 3]]
     """
     rest = list(range(labels, len(widths)))
     room = budget - sum(widths[:labels])
-    for count in range(1, len(rest) + 1):
-        size = -(-len(rest) // count)
-        groups = [rest[i : i + size] for i in range(0, len(rest), size)]
-        if all(sum(widths[c] for c in g) <= room or len(g) == 1 for g in groups):
-            return groups
-    return [[c] for c in rest]  # pragma: no cover - count == len(rest) always fits
+    greedy: list[list[int]] = []
+    for col in rest:  # first fit from the left: the fewest groups
+        if greedy and sum(widths[c] for c in greedy[-1]) + widths[col] <= room:
+            greedy[-1].append(col)
+        else:
+            greedy.append([col])
+    size = -(-len(rest) // len(greedy))
+    even = [rest[i : i + size] for i in range(0, len(rest), size)]
+    fits = all(sum(widths[c] for c in g) <= room for g in even)
+    return even if len(even) == len(greedy) and fits else greedy
 
 
 def _short_caption(text: str) -> str:
