@@ -239,7 +239,7 @@ main {{ max-width: 1180px; }}
 /* text columns left, whatever a table's own style says for all cells (numbers keep theirs) */
 .jp-RenderedHTMLCommon td.bk-text, .jp-RenderedHTMLCommon th.bk-text {{ text-align: left; }}
 /* headers wrap at spaces; numbers in the cells below do not */
-.jp-RenderedHTMLCommon th {{ white-space: normal !important; }}
+.jp-RenderedHTMLCommon th {{ white-space: normal !important; vertical-align: bottom; }}
 nav.bk-toc {{
   margin: 0.5em 0 1.5em 0; padding: 0.6em 1em; border: 1px solid #ccc;
   font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1);
@@ -260,7 +260,8 @@ nav.bk-toc a:hover {{ text-decoration: underline; }}
     display: block; break-inside: auto;
   }}
   .jp-OutputArea-output, .jp-RenderedHTMLCommon {{
-    display: block; width: auto; overflow: visible !important; padding-right: 0;
+    display: block; width: auto; overflow: visible !important;
+    padding-left: 0 !important; padding-right: 0 !important;
   }}
   .jp-OutputArea-prompt, .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser {{ display: none; }}
   h1, h2, h3, h4, h5 {{ break-after: avoid-page; break-inside: avoid; }}
@@ -481,7 +482,7 @@ def split_wide_tables(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
                         cell.decompose()
                     elif k > 0 and col < labels and cell.get("id"):
                         del cell["id"]
-            part["class"] = [c for c in part.get("class", []) if c != "bk-keep"] + ["bk-table-part"]
+            part["class"] = [*part.get("class", []), "bk-table-part"]
             if k > 0:
                 if base_id:
                     part["id"] = f"{base_id}-{k + 1}"
