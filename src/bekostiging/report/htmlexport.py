@@ -288,7 +288,7 @@ _NUMERIC_CELL = re.compile(
     r"|^[\s–—\-]*$|^\d{4}\s*[-–]\s*\d{4}$",
     re.IGNORECASE,
 )
-_KEEP_ROWS = 25
+_KEEP_ROWS = 15
 # average glyph widths (em) of a Helvetica-like sans serif, with a margin for wider fallbacks
 _NARROW = set(" .,:;'!|ijlI()[]/-")
 _WIDE = set("mwMW%@")
@@ -408,7 +408,7 @@ def split_wide_tables(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
     Each part repeats the leading label columns (the text columns before the first number
     column, at least the first column) and the header rows; the first part keeps the caption,
     the others say "(vervolg)". Tables with merged cells are left as they are. Small tables
-    (at most 25 rows) are marked ``bk-keep``, so print keeps them on one page; the cells of
+    (at most 15 rows) are marked ``bk-keep``, so print keeps them on one page; the cells of
     text columns are marked ``bk-text`` (left-aligned by :data:`PRINT_CSS`).
 
     >>> years = "".join(f"<th>{y}</th>" for y in range(2027, 2034))
