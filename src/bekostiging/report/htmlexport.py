@@ -402,6 +402,101 @@ def _rename_ids(soup: BeautifulSoup, old: str, new_ids: list[str]) -> None:
             style.string = pattern.sub(selector, style.string)
 
 
+def _copy_attrs(tag: Tag) -> dict:
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in tag.attrs.items()}
+
+
+def _row_part(soup: BeautifulSoup, row: Tag, keep: set[int], labels: int, first: bool) -> Tag:
+    part = soup.new_tag("tr", attrs=_copy_attrs(row))
+    for col, cell in enumerate(_cells(row)):
+        if col in keep:
+            cell = copy.copy(cell)
+            if not first and col < labels and cell.get("id"):
+                del cell["id"]  # a repeated row label: ids stay unique
+            part.append(cell)
+    return part
+
+
+def _table_part(soup: BeautifulSoup, table: Tag, keep: set[int], labels: int, k: int) -> Tag:
+    """The columns ``keep`` of ``table`` as a new table (part ``k``, counted from 0)."""
+    part = soup.new_tag("table", attrs=_copy_attrs(table))
+    for child in table.find_all(True, recursive=False):
+        if child.name == "tr":
+            part.append(_row_part(soup, child, keep, labels, k == 0))
+        elif child.name in ("thead", "tbody", "tfoot"):
+            section = soup.new_tag(child.name, attrs=_copy_attrs(child))
+            for row in child.find_all("tr", recursive=False):
+                section.append(_row_part(soup, row, keep, labels, k == 0))
+            part.append(section)
+        elif child.name == "caption":
+            caption = copy.copy(child)
+            if k > 0:
+                caption.string = f"{_short_caption(child.get_text())} (vervolg)"
+            part.append(caption)
+    part["class"] = [*part.get("class", []), "bk-table-part"]
+    if k > 0 and table.get("id"):
+        part["id"] = f"{table['id']}-{k + 1}"
+    return part
+
+
+def _split_tables(soup: BeautifulSoup, budget: float) -> bool:
+    """:func:`split_wide_tables` on a parsed page; True when something changed."""
+    changed = False
+    for table in soup.find_all("table"):
+        if table.find_parent("table") is not None or table.find_parent("nav") is not None:
+            continue
+        grid = _grid(table)
+        body_rows = len(grid[1]) if grid else len(table.find_all("tr"))
+        if body_rows <= _KEEP_ROWS:
+            table["class"] = [*table.get("class", []), "bk-keep"]
+            changed = True
+        if not grid:
+            continue
+        head = [_cells(r) for r in grid[0]]
+        body = [_cells(r) for r in grid[1]]
+        ncols = len((head or body)[0])
+        if ncols < 3:
+            continue
+        numeric = []
+        for col in range(ncols):
+            filled = [t for t in (" ".join(r[col].get_text(" ").split()) for r in body) if t]
+            numeric.append(bool(filled) and all(_NUMERIC_CELL.match(t) for t in filled))
+        widths = [
+            max(
+                [_cell_width(r[col], False) for r in head]
+                + [_cell_width(r[col], numeric[col]) for r in body]
+            )
+            for col in range(ncols)
+        ]
+        for row in head + body:
+            for col, cell in enumerate(row):
+                if not numeric[col]:
+                    cell["class"] = [*cell.get("class", []), "bk-text"]
+        changed = True
+        if sum(widths) <= budget:
+            continue
+        labels = 0
+        while (
+            labels < min(2, ncols - 2)
+            and not numeric[labels]
+            and sum(widths[: labels + 1]) <= _MAX_LABEL_SHARE * budget
+        ):
+            labels += 1
+        labels = max(labels, 1)
+        groups = _column_groups(widths, labels, budget)
+        if len(groups) < 2:
+            continue
+        wrapper = soup.new_tag("div", attrs={"class": "bk-split-table"})
+        for k, group in enumerate(groups):
+            wrapper.append(_table_part(soup, table, set(range(labels)) | set(group), labels, k))
+        if table.get("id"):
+            _rename_ids(
+                soup, table["id"], [f"{table['id']}-{k + 1}" for k in range(1, len(groups))]
+            )
+        table.replace_with(wrapper)
+    return changed
+
+
 def split_wide_tables(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
     """Split every table that would be wider than ``budget`` CSS px into tables of column groups.
 
@@ -425,79 +520,7 @@ def split_wide_tables(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
     '<table class="bk-keep"><tr><td>1</td></tr></table>'
     """
     soup = BeautifulSoup(html, features="html.parser")
-    changed = False
-    for table in soup.find_all("table"):
-        if table.find_parent("table") is not None or table.find_parent("nav") is not None:
-            continue
-        grid = _grid(table)
-        body_rows = len(grid[1]) if grid else len(table.find_all("tr"))
-        if body_rows <= _KEEP_ROWS:
-            table["class"] = [*table.get("class", []), "bk-keep"]
-            changed = True
-        if not grid:
-            continue
-        head, body = grid
-        ncols = len(_cells((head or body)[0]))
-        if ncols < 3:
-            continue
-        numeric = []
-        for col in range(ncols):
-            texts = [" ".join(_cells(r)[col].get_text(" ").split()) for r in body]
-            filled = [t for t in texts if t]
-            numeric.append(bool(filled) and all(_NUMERIC_CELL.match(t) for t in filled))
-        widths = [
-            max(
-                [_cell_width(_cells(r)[col], False) for r in head]
-                + [_cell_width(_cells(r)[col], numeric[col]) for r in body]
-            )
-            for col in range(ncols)
-        ]
-        for row in head + body:
-            for col, cell in enumerate(_cells(row)):
-                if not numeric[col]:
-                    cell["class"] = [*cell.get("class", []), "bk-text"]
-        changed = True
-        if sum(widths) <= budget:
-            continue
-        labels = 0
-        while (
-            labels < min(2, ncols - 2)
-            and not numeric[labels]
-            and sum(widths[: labels + 1]) <= _MAX_LABEL_SHARE * budget
-        ):
-            labels += 1
-        labels = max(labels, 1)
-        groups = _column_groups(widths, labels, budget)
-        if len(groups) < 2:
-            continue
-        base_id = table.get("id")
-        caption = table.find("caption")
-        parts = []
-        for k, group in enumerate(groups):
-            keep = set(range(labels)) | set(group)
-            part = copy.copy(table)
-            for row in part.find_all("tr"):
-                for col, cell in enumerate(_cells(row)):
-                    if col not in keep:
-                        cell.decompose()
-                    elif k > 0 and col < labels and cell.get("id"):
-                        del cell["id"]
-            part["class"] = [*part.get("class", []), "bk-table-part"]
-            if k > 0:
-                if base_id:
-                    part["id"] = f"{base_id}-{k + 1}"
-                cap = part.find("caption")
-                if cap is not None:
-                    cap.string = f"{_short_caption(caption.get_text())} (vervolg)"
-            parts.append(part)
-        if base_id:
-            _rename_ids(soup, base_id, [f"{base_id}-{k + 1}" for k in range(1, len(groups))])
-        wrapper = soup.new_tag("div", attrs={"class": "bk-split-table"})
-        for part in parts:
-            wrapper.append(part)
-        table.replace_with(wrapper)
-        changed = True
-    return str(soup) if changed else html
+    return str(soup) if _split_tables(soup, budget) else html
 
 
 def add_table_of_contents(html: str, title: str = "Inhoud") -> str:
@@ -517,10 +540,15 @@ def add_table_of_contents(html: str, title: str = "Inhoud") -> str:
     ('Rapport', 'Inhoud')
     """
     soup = BeautifulSoup(html, features="html.parser")
+    return str(soup) if _insert_contents(soup, title) else html
+
+
+def _insert_contents(soup: BeautifulSoup, title: str = "Inhoud") -> bool:
+    """:func:`add_table_of_contents` on a parsed page; True when the contents were added."""
     root = soup.find("main") or soup.find("body") or soup
     headings = [h for h in root.find_all(["h2", "h3"]) if h.get("id")]
     if len(headings) < 2 or soup.find("nav", class_="bk-toc") is not None:
-        return html
+        return False
     nav = soup.new_tag("nav", attrs={"class": "bk-toc", "id": _TOC_ID, "aria-label": title})
     label = soup.new_tag("p", attrs={"class": "bk-toc-title"})
     label.string = title
@@ -554,7 +582,7 @@ def add_table_of_contents(html: str, title: str = "Inhoud") -> str:
         anchor.insert_after(nav)
     else:
         root.insert(0, nav)
-    return str(soup)
+    return True
 
 
 def add_print_css(html: str) -> str:
@@ -564,15 +592,25 @@ def add_print_css(html: str) -> str:
     True
     """
     soup = BeautifulSoup(html, features="html.parser")
-    style = soup.new_tag("style", attrs={"type": "text/css"})
-    style.string = PRINT_CSS
-    (soup.find("head") or soup).append(style)
+    _append_css(soup)
     return str(soup)
 
 
-def layout_for_print(html: str) -> str:
-    """The page with the print style sheet, a table of contents and no table wider than A4."""
-    return add_print_css(add_table_of_contents(split_wide_tables(html)))
+def _append_css(soup: BeautifulSoup) -> None:
+    style = soup.new_tag("style", attrs={"type": "text/css"})
+    style.string = PRINT_CSS
+    (soup.find("head") or soup).append(style)
+
+
+def layout_for_print(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
+    """The page with the print style sheet, a table of contents and no table wider than A4
+    (:func:`split_wide_tables`, :func:`add_table_of_contents`, :func:`add_print_css`, on one
+    parse of the page)."""
+    soup = BeautifulSoup(html, features="html.parser")
+    _split_tables(soup, budget)
+    _insert_contents(soup)
+    _append_css(soup)
+    return str(soup)
 
 
 def _exporter() -> HTMLExporter:
