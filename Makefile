@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REGION ?= achterhoek
 
-.PHONY: setup reports baseline test lint format lab bench evaluate notebooks clean help
+.PHONY: setup reports baseline test lint format lab bench evaluate notebooks screenshots clean help
 
 help:
 	@echo "make reports   - reports for region $(REGION) (override: make reports REGION=alkmaar)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench     - performance benchmarks with ratios against naive baselines"
 	@echo "make evaluate  - out-of-sample scores of the projection against four simple baselines"
 	@echo "make notebooks - re-run and store the committed notebooks (after a deliberate change)"
+	@echo "make screenshots - first two A4 pages of the Aalten report and the overview as PNG"
 	@echo "make lint      - ruff"
 
 $(STAMP): pyproject.toml
@@ -66,6 +67,11 @@ evaluate: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m bekostiging refresh-notebooks
+
+# Prints the reports of the committed notebooks in the OS's Chromium (apt-get install chromium)
+# and writes reports/screenshots/*.png
+screenshots: $(STAMP)
+	$(BIN)/python -m bekostiging.report.printing --out reports/screenshots
 
 clean:
 	rm -rf reports/*/ reports/*.html .pytest_cache .ruff_cache

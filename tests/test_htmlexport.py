@@ -146,3 +146,133 @@ def test_things_that_load_nothing_are_allowed():
     )
     assert assert_offline(page) == []
     assert make_offline(page) == (page, [])
+
+
+# --- print layout: split wide tables, contents, page style --------------------------------
+
+
+def _wide_table_html():
+    import pandas as pd
+
+    from bekostiging.report.formatting import euro, format_table
+
+    years = list(range(2027, 2034))
+    df = pd.DataFrame(
+        {
+            "Segment": ["Integrale Ambulante Jeugdhulp", "Wmo Wonen"],
+            "Bekostiging": ["lumpsum", "p*q"],
+            **{str(y): [2_743_938.0 + 1000 * i + y, 12_345_678.0 + y] for i, y in enumerate(years)},
+        }
+    )
+    fmts = {str(y): euro for y in years}
+    return format_table(df, fmts, caption="Startbudget per segment en jaar. Toelichting").to_html()
+
+
+def test_a_wide_table_is_split_into_column_groups_that_repeat_the_row_labels():
+    from bs4 import BeautifulSoup
+
+    from bekostiging.report.htmlexport import (
+        TABLE_WIDTH_BUDGET_PX,
+        _cell_width,
+        split_wide_tables,
+    )
+
+    source = _wide_table_html()
+    out = BeautifulSoup(split_wide_tables(source), "html.parser")
+    parts = out.find_all("table")
+    assert len(parts) == 2
+    heads = [[th.get_text() for th in t.find("thead").find_all("th")] for t in parts]
+    assert heads == [
+        ["Segment", "Bekostiging", "2027", "2028", "2029", "2030"],
+        ["Segment", "Bekostiging", "2031", "2032", "2033"],
+    ]
+    # every amount is in exactly one part, every row label in each part
+    cells = [td.get_text() for t in parts for td in t.find("tbody").find_all("td")]
+    original = BeautifulSoup(source, "html.parser").find("tbody").find_all("td")
+    for td in original:
+        labels = ("Integrale Ambulante Jeugdhulp", "Wmo Wonen", "lumpsum", "p*q")
+        expected = 2 if td.get_text() in labels else 1
+        assert cells.count(td.get_text()) == expected, td.get_text()
+    assert "€ 2.745.965" in cells and "€ 12.347.711" in cells
+    # each part fits the budget by the same estimate that decided the split
+    for t in parts:
+        rows = t.find_all("tr")
+        ncols = len(rows[0].find_all(["th", "td"]))
+        width = sum(
+            max(_cell_width(r.find_all(["th", "td"])[c], c >= 2) for r in rows)
+            for c in range(ncols)
+        )
+        assert width <= TABLE_WIDTH_BUDGET_PX
+    # captions, ids and the table's own CSS (alignment) carry over to the second part
+    assert [t.caption.get_text() for t in parts] == [
+        "Startbudget per segment en jaar. Toelichting",
+        "Startbudget per segment en jaar (vervolg)",
+    ]
+    first_id = parts[0]["id"]
+    assert parts[1]["id"] == f"{first_id}-2"
+    assert f":is(#{first_id}, #{first_id}-2) td.col8" in out.style.string
+    # text columns are marked for left alignment, numbers are not
+    first_row = parts[0].find("tbody").find("tr").find_all("td")
+    assert ["bk-text" in td["class"] for td in first_row] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_format_table_aligns_text_left_and_numbers_right():
+    html = " ".join(_wide_table_html().split())
+    assert "td.col0 { text-align: left; }" in html and "th.col1 { text-align: left; }" in html
+    assert "td.col2 { text-align: right; white-space: nowrap; }" in html
+
+
+def test_tables_with_merged_cells_or_that_fit_are_left_whole():
+    from bekostiging.report.htmlexport import split_wide_tables
+
+    merged = (
+        "<table><tr><th colspan='9'>Budget</th></tr><tr>"
+        + "<td>€ 12.345.678</td>" * 9
+        + "</tr></table>"
+    )
+    assert split_wide_tables(merged).count("<table") == 1
+    small = "<table><tr><th>Jaar</th><th>Bedrag</th><th>Bron</th></tr>" + (
+        "<tr><td>2027</td><td>€ 1.234</td><td>Iv3</td></tr>" * 30
+    )
+    assert split_wide_tables(small + "</table>").count("<table") == 1
+
+
+def test_contents_follow_the_sections_in_the_order_of_the_notebook(tmp_path):
+    from bs4 import BeautifulSoup
+
+    cells = [
+        v4.new_markdown_cell("# Rapport Aalten\n\nInleiding."),
+        v4.new_markdown_cell("## 2. Risico's\n\ntekst"),
+        v4.new_markdown_cell("### Weerstandsvermogen\n\ntekst"),
+        v4.new_markdown_cell("## 1. Startbudget\n\ntekst"),
+        v4.new_markdown_cell("## 3. Bijlage"),
+    ]
+    path = tmp_path / "r.ipynb"
+    nbformat.write(v4.new_notebook(cells=cells), path)
+    html = notebook_to_html(path, tmp_path / "r.html").read_text("utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    toc = soup.find("nav", class_="bk-toc")
+    assert toc.find(class_="bk-toc-title").get_text() == "Inhoud"
+    entries = [(a.get_text(), a["href"]) for a in toc.find_all("a")]
+    assert [text for text, _ in entries] == [
+        "2. Risico's",
+        "Weerstandsvermogen",
+        "1. Startbudget",
+        "3. Bijlage",
+    ]
+    for _text, href in entries:
+        assert soup.find(id=href[1:]).name in ("h2", "h3")
+    # nested: the h3 is listed under its h2; the contents come right after the title
+    assert toc.find("ol").find("li").find("ol").get_text(strip=True) == "Weerstandsvermogen"
+    assert toc.find_previous(["h1", "h2", "h3"]).get_text(strip=True).startswith("Rapport Aalten")
+    # the page style: A4, numbered pages, no scroll bars in print; still nothing external
+    assert "size: A4" in html and 'counter(page) " van " counter(pages)' in html
+    assert "overflow: visible !important" in html
+    assert assert_offline(html) == []

@@ -266,7 +266,8 @@ def format_table(
     """A pandas Styler for notebooks and HTML reports: Dutch formats, no index, numbers right.
 
     Numeric columns, and columns given a number format in ``formats`` (also when they hold text
-    such as a suppression marker), are right-aligned. The Styler's id is derived from the table's content (or
+    such as a suppression marker), are right-aligned and do not wrap; text columns are
+    left-aligned (header and cells alike). The Styler's id is derived from the table's content (or
     from ``table_id``), so the same table gives the same HTML on every run (pandas would use a
     random id otherwise, which breaks output comparison of stored notebooks).
 
@@ -276,6 +277,9 @@ def format_table(
     True
     >>> format_table(df).to_html() == format_table(df).to_html()
     True
+    >>> css = " ".join(format_table(df, {"budget": euro}).to_html().split())
+    >>> "td.col0 { text-align: left; }" in css, "td.col1 { text-align: right;" in css
+    (True, True)
     """
     fmts = _column_formatters(df, formats)
     frame = df.reset_index(drop=True)
@@ -293,10 +297,19 @@ def format_table(
         if (c in named and _resolve(named[c]) is not text)
         or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
     ]
-    if numeric:
-        # numbers never wrap inside a cell: "€ 1.234.567" must stay on one line
-        right = [{"selector": "", "props": "text-align: right; white-space: nowrap;"}]
-        styler = styler.set_table_styles({c: right for c in numeric}, overwrite=False)
+    # JupyterLab's table style right-aligns every cell; text columns are set left explicitly.
+    # Numbers never wrap inside a cell ("€ 1.234.567" stays on one line); headers may wrap.
+    right = [
+        {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
+        {"selector": "th", "props": "text-align: right;"},
+    ]
+    left = [
+        {"selector": "td", "props": "text-align: left;"},
+        {"selector": "th", "props": "text-align: left;"},
+    ]
+    styles = {c: (right if c in numeric else left) for c in frame.columns}
+    if styles:
+        styler = styler.set_table_styles(styles, overwrite=False)
     if caption:
         styler = styler.set_caption(caption)
     return styler

@@ -206,6 +206,413 @@ def make_offline(html: str) -> tuple[str, list[str]]:
     return (str(soup) if removed else html), removed
 
 
+# --- print and screen layout ------------------------------------------------------------
+
+PAGE_MARGIN_MM = (16, 15, 18, 15)
+"""Top, right, bottom and left page margin on A4 (mm)."""
+TABLE_WIDTH_BUDGET_PX = 660.0
+"""The widest a table may be estimated to get; A4 portrait less 2 x 15 mm is 680 CSS px."""
+TABLE_FONT_PX = 12.0
+"""Table font size in print (9 pt); on screen tables use JupyterLab's 13 px."""
+_CELL_PADDING_PX = 9.0
+_MAX_LABEL_SHARE = 0.45
+_TEXT_WRAP_CHARS = 18
+_TOC_ID = "inhoud"
+
+PRINT_CSS = f"""
+/* bekostiging: layout for A4 print and for the screen (htmlexport.PRINT_CSS) */
+@page {{
+  size: A4;
+  margin: {PAGE_MARGIN_MM[0]}mm {PAGE_MARGIN_MM[1]}mm {PAGE_MARGIN_MM[2]}mm {PAGE_MARGIN_MM[3]}mm;
+  @bottom-center {{
+    content: "pagina " counter(page) " van " counter(pages);
+    font-family: "Liberation Sans", Arial, Helvetica, sans-serif;
+    font-size: 8pt;
+    color: #555;
+  }}
+}}
+main {{ max-width: 1180px; }}
+.jp-RenderedHTMLCommon img, .jp-OutputArea-output img {{ max-width: 100%; height: auto; }}
+.jp-RenderedHTMLCommon caption {{ text-align: left; caption-side: top; padding-bottom: 0.3em; }}
+.jp-OutputArea-output.jp-RenderedHTMLCommon table {{ margin-left: 0; }}
+.bk-table-part + .bk-table-part {{ margin-top: 0.4em; }}
+/* text columns left, whatever a table's own style says for all cells (numbers keep theirs) */
+.jp-RenderedHTMLCommon td.bk-text, .jp-RenderedHTMLCommon th.bk-text {{ text-align: left; }}
+/* headers wrap at spaces; numbers in the cells below do not */
+.jp-RenderedHTMLCommon th {{ white-space: normal !important; vertical-align: bottom; }}
+nav.bk-toc {{
+  margin: 0.5em 0 1.5em 0; padding: 0.6em 1em; border: 1px solid #ccc;
+  font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1);
+  color: var(--jp-content-font-color1); line-height: 1.45;
+}}
+nav.bk-toc .bk-toc-title {{ font-weight: bold; font-size: 1.15em; margin: 0 0 0.3em 0; }}
+nav.bk-toc ol {{ margin: 0; padding-left: 1.2em; list-style: none; }}
+nav.bk-toc > ol > li {{ margin-top: 0.2em; break-inside: avoid; }}
+nav.bk-toc ol ol {{ font-size: 0.92em; padding-left: 1.2em; }}
+nav.bk-toc a {{ text-decoration: none; color: inherit; }}
+nav.bk-toc a:hover {{ text-decoration: underline; }}
+@media print {{
+  html, body {{ background: #fff; margin: 0 !important; padding: 0 !important; }}
+  :root {{ --jp-content-font-size1: 10pt; }}
+  main {{ max-width: none; padding: 0; margin: 0; }}
+  .jp-Cell, .jp-Notebook-cell {{ padding: 0; margin: 0; }}
+  .jp-Cell-outputWrapper, .jp-Cell-inputWrapper, .jp-OutputArea, .jp-OutputArea-child {{
+    display: block; break-inside: auto;
+  }}
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon {{
+    display: block; width: auto; overflow: visible !important;
+    padding-left: 0 !important; padding-right: 0 !important;
+  }}
+  .jp-OutputArea-prompt, .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser {{ display: none; }}
+  h1, h2, h3, h4, h5 {{ break-after: avoid-page; break-inside: avoid; }}
+  h2 {{ margin-top: 1.2em; }}
+  p {{ orphans: 3; widows: 3; }}
+  .jp-OutputArea-child:has(img), figure, img {{ break-inside: avoid; }}
+  .jp-RenderedHTMLCommon table {{
+    font-size: {TABLE_FONT_PX:g}px;
+    font-family: "Liberation Sans", Arial, Helvetica, sans-serif;
+  }}
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 0.2em 0.25em; }}
+  table.bk-keep {{ break-inside: avoid; }}
+  caption {{ break-after: avoid-page; }}
+  thead {{ display: table-header-group; }}
+  tr {{ break-inside: avoid; }}
+  nav.bk-toc {{ columns: 2; column-gap: 2em; border: none; padding: 0; }}
+  nav.bk-toc a::after {{ content: ""; }}
+}}
+"""
+
+# a cell whose text is a number, an amount, a percentage, a marker such as "<10" or a dash
+_NUMERIC_CELL = re.compile(
+    r"^[\s€$+\-–−<>≤≥~≈±]*[0-9][0-9.,\s]*(%|‰|x|×|mln|mld|dzd|jaar|p\.p\.)?\s*$"
+    r"|^[\s–—\-]*$|^\d{4}\s*[-–]\s*\d{4}$",
+    re.IGNORECASE,
+)
+_KEEP_ROWS = 15
+# average glyph widths (em) of a Helvetica-like sans serif, with a margin for wider fallbacks
+_NARROW = set(" .,:;'!|ijlI()[]/-")
+_WIDE = set("mwMW%@")
+_WIDTH_SAFETY = 1.12
+
+
+def _text_width(text: str, font_px: float = TABLE_FONT_PX, bold: bool = False) -> float:
+    """Estimated width in CSS px of ``text`` on one line.
+
+    >>> round(_text_width("€ 2.743.938"))
+    72
+    >>> _text_width("ABC", bold=True) > _text_width("ABC")
+    True
+    """
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.28
+        elif ch in _WIDE:
+            em += 0.86
+        elif ch.isupper():
+            em += 0.68
+        else:
+            em += 0.56
+    return em * font_px * _WIDTH_SAFETY * (1.07 if bold else 1.0)
+
+
+def _cell_width(cell: Tag, numeric: bool) -> float:
+    """The narrowest a cell can sensibly be: numbers on one line, text wrapped at spaces."""
+    text = " ".join(cell.get_text(" ").split())
+    bold = cell.name == "th"
+    if numeric and not bold:
+        return _text_width(text) + _CELL_PADDING_PX
+    words = text.split()
+    longest = max((_text_width(w, bold=bold) for w in words), default=0.0)
+    if bold:  # headers wrap at spaces
+        return longest + _CELL_PADDING_PX
+    wrap = _text_width(text[:_TEXT_WRAP_CHARS], bold=bold)
+    return max(longest, min(_text_width(text, bold=bold), wrap)) + _CELL_PADDING_PX
+
+
+def _grid(table: Tag) -> tuple[list[Tag], list[Tag]] | None:
+    """Header and body rows of a table whose rows all have the same cells (no spans)."""
+    rows = table.find_all("tr")
+    if not rows or any(r.find_parent("table") is not table for r in rows):
+        return None  # a nested table
+    width = None
+    for row in rows:
+        cells = row.find_all(["td", "th"], recursive=False)
+        if any(
+            int(c.get("colspan", 1) or 1) > 1 or int(c.get("rowspan", 1) or 1) > 1 for c in cells
+        ):
+            return None
+        if width is None:
+            width = len(cells)
+        elif len(cells) != width:
+            return None
+    head = [r for r in rows if r.find_parent("thead") is not None]
+    body = [r for r in rows if r.find_parent("thead") is None]
+    return head, body
+
+
+def _cells(row: Tag) -> list[Tag]:
+    return row.find_all(["td", "th"], recursive=False)
+
+
+def _column_groups(widths: list[float], labels: int, budget: float) -> list[list[int]]:
+    """Split the columns after the ``labels`` leading ones into as few contiguous groups as fit
+    ``budget`` next to the label columns, of equal numbers of columns where that fits.
+
+    >>> _column_groups([100, 80, 80, 80, 80, 80], 1, 300)
+    [[1, 2], [3, 4], [5]]
+    >>> _column_groups([100, 80, 80, 80, 80, 80], 1, 420)
+    [[1, 2, 3], [4, 5]]
+    >>> _column_groups([100, 80, 80], 1, 300)
+    [[1, 2]]
+    >>> _column_groups([100, 400, 80, 80], 1, 300)
+    [[1], [2, 3]]
+    """
+    rest = list(range(labels, len(widths)))
+    room = budget - sum(widths[:labels])
+    greedy: list[list[int]] = []
+    for col in rest:  # first fit from the left: the fewest groups
+        if greedy and sum(widths[c] for c in greedy[-1]) + widths[col] <= room:
+            greedy[-1].append(col)
+        else:
+            greedy.append([col])
+    size = -(-len(rest) // len(greedy))
+    even = [rest[i : i + size] for i in range(0, len(rest), size)]
+    fits = all(sum(widths[c] for c in g) <= room for g in even)
+    return even if len(even) == len(greedy) and fits else greedy
+
+
+def _short_caption(text: str) -> str:
+    """The caption up to its first colon or full stop, for the continuation of a table.
+
+    >>> _short_caption("Startbudget Aalten per segment en jaar (€). De bedragen zijn ...")
+    'Startbudget Aalten per segment en jaar (€)'
+    """
+    text = " ".join(text.split())
+    cut = min((i for i in (text.find(". "), text.find(": ")) if i > 0), default=len(text))
+    return text[: min(cut, 120)].rstrip(". :")
+
+
+def _rename_ids(soup: BeautifulSoup, old: str, new_ids: list[str]) -> None:
+    """Make the CSS of a table (``#old ...``) apply to its parts as well."""
+    selector = ":is(" + ", ".join(f"#{i}" for i in [old, *new_ids]) + ")"
+    pattern = re.compile(rf"#{re.escape(old)}(?![\w-])")
+    for style in soup.find_all("style"):
+        if style.string and f"#{old}" in style.string:
+            style.string = pattern.sub(selector, style.string)
+
+
+def _copy_attrs(tag: Tag) -> dict:
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in tag.attrs.items()}
+
+
+def _row_part(soup: BeautifulSoup, row: Tag, keep: set[int], labels: int, first: bool) -> Tag:
+    part = soup.new_tag("tr", attrs=_copy_attrs(row))
+    for col, cell in enumerate(_cells(row)):
+        if col in keep:
+            cell = copy.copy(cell)
+            if not first and col < labels and cell.get("id"):
+                del cell["id"]  # a repeated row label: ids stay unique
+            part.append(cell)
+    return part
+
+
+def _table_part(soup: BeautifulSoup, table: Tag, keep: set[int], labels: int, k: int) -> Tag:
+    """The columns ``keep`` of ``table`` as a new table (part ``k``, counted from 0)."""
+    part = soup.new_tag("table", attrs=_copy_attrs(table))
+    for child in table.find_all(True, recursive=False):
+        if child.name == "tr":
+            part.append(_row_part(soup, child, keep, labels, k == 0))
+        elif child.name in ("thead", "tbody", "tfoot"):
+            section = soup.new_tag(child.name, attrs=_copy_attrs(child))
+            for row in child.find_all("tr", recursive=False):
+                section.append(_row_part(soup, row, keep, labels, k == 0))
+            part.append(section)
+        elif child.name == "caption":
+            caption = copy.copy(child)
+            if k > 0:
+                caption.string = f"{_short_caption(child.get_text())} (vervolg)"
+            part.append(caption)
+    part["class"] = [*part.get("class", []), "bk-table-part"]
+    if k > 0 and table.get("id"):
+        part["id"] = f"{table['id']}-{k + 1}"
+    return part
+
+
+def _split_tables(soup: BeautifulSoup, budget: float) -> bool:
+    """:func:`split_wide_tables` on a parsed page; True when something changed."""
+    changed = False
+    for table in soup.find_all("table"):
+        if table.find_parent("table") is not None or table.find_parent("nav") is not None:
+            continue
+        grid = _grid(table)
+        body_rows = len(grid[1]) if grid else len(table.find_all("tr"))
+        if body_rows <= _KEEP_ROWS:
+            table["class"] = [*table.get("class", []), "bk-keep"]
+            changed = True
+        if not grid:
+            continue
+        head = [_cells(r) for r in grid[0]]
+        body = [_cells(r) for r in grid[1]]
+        ncols = len((head or body)[0])
+        if ncols < 3:
+            continue
+        numeric = []
+        for col in range(ncols):
+            filled = [t for t in (" ".join(r[col].get_text(" ").split()) for r in body) if t]
+            numeric.append(bool(filled) and all(_NUMERIC_CELL.match(t) for t in filled))
+        widths = [
+            max(
+                [_cell_width(r[col], False) for r in head]
+                + [_cell_width(r[col], numeric[col]) for r in body]
+            )
+            for col in range(ncols)
+        ]
+        for row in head + body:
+            for col, cell in enumerate(row):
+                if not numeric[col]:
+                    cell["class"] = [*cell.get("class", []), "bk-text"]
+        changed = True
+        if sum(widths) <= budget:
+            continue
+        labels = 0
+        while (
+            labels < min(2, ncols - 2)
+            and not numeric[labels]
+            and sum(widths[: labels + 1]) <= _MAX_LABEL_SHARE * budget
+        ):
+            labels += 1
+        labels = max(labels, 1)
+        groups = _column_groups(widths, labels, budget)
+        if len(groups) < 2:
+            continue
+        wrapper = soup.new_tag("div", attrs={"class": "bk-split-table"})
+        for k, group in enumerate(groups):
+            wrapper.append(_table_part(soup, table, set(range(labels)) | set(group), labels, k))
+        if table.get("id"):
+            _rename_ids(
+                soup, table["id"], [f"{table['id']}-{k + 1}" for k in range(1, len(groups))]
+            )
+        table.replace_with(wrapper)
+    return changed
+
+
+def split_wide_tables(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
+    """Split every table that would be wider than ``budget`` CSS px into tables of column groups.
+
+    Each part repeats the leading label columns (the text columns before the first number
+    column, at least the first column) and the header rows; the first part keeps the caption,
+    the others say "(vervolg)". Tables with merged cells are left as they are. Small tables
+    (at most 15 rows) are marked ``bk-keep``, so print keeps them on one page; the cells of
+    text columns are marked ``bk-text`` (left-aligned by :data:`PRINT_CSS`).
+
+    >>> years = "".join(f"<th>{y}</th>" for y in range(2027, 2034))
+    >>> amounts = "".join("<td>€ 12.345.678</td>" for _ in range(2027, 2034))
+    >>> page = (f"<table id='t'><caption>Budget per jaar. Toelichting</caption><thead><tr>"
+    ...         f"<th>Segment</th>{years}</tr></thead><tbody><tr><td>Wonen</td>{amounts}"
+    ...         "</tr></tbody></table>")
+    >>> out = BeautifulSoup(split_wide_tables(page), "html.parser")
+    >>> [[th.get_text() for th in t.find_all("th")] for t in out.find_all("table")]
+    [['Segment', '2027', '2028', '2029', '2030'], ['Segment', '2031', '2032', '2033']]
+    >>> [t.caption.get_text() for t in out.find_all("table")]
+    ['Budget per jaar. Toelichting', 'Budget per jaar (vervolg)']
+    >>> split_wide_tables("<table><tr><td>1</td></tr></table>")
+    '<table class="bk-keep"><tr><td>1</td></tr></table>'
+    """
+    soup = BeautifulSoup(html, features="html.parser")
+    return str(soup) if _split_tables(soup, budget) else html
+
+
+def add_table_of_contents(html: str, title: str = "Inhoud") -> str:
+    """Insert a linked table of contents of the ``h2`` and ``h3`` headings after the title.
+
+    It is built from the headings in the page (their ``id``), so it follows any order of the
+    sections. It goes after the cell that holds the first ``h1`` (or at the start of
+    ``<main>``/``<body>``); with fewer than two headings nothing changes.
+
+    >>> page = ("<body><main><div class='jp-Cell'><h1 id='t'>Rapport</h1></div>"
+    ...         "<h2 id='a'>1. Advies<a class='anchor-link' href='#a'>¶</a></h2>"
+    ...         "<h3 id='a1'>Budget</h3><h2 id='b'>2. Bijlage</h2></main></body>")
+    >>> toc = BeautifulSoup(add_table_of_contents(page), "html.parser").find("nav")
+    >>> [(a["href"], a.get_text()) for a in toc.find_all("a")]
+    [('#a', '1. Advies'), ('#a1', 'Budget'), ('#b', '2. Bijlage')]
+    >>> toc.find_previous("h1").get_text(), toc.find(class_="bk-toc-title").get_text()
+    ('Rapport', 'Inhoud')
+    """
+    soup = BeautifulSoup(html, features="html.parser")
+    return str(soup) if _insert_contents(soup, title) else html
+
+
+def _insert_contents(soup: BeautifulSoup, title: str = "Inhoud") -> bool:
+    """:func:`add_table_of_contents` on a parsed page; True when the contents were added."""
+    root = soup.find("main") or soup.find("body") or soup
+    headings = [h for h in root.find_all(["h2", "h3"]) if h.get("id")]
+    if len(headings) < 2 or soup.find("nav", class_="bk-toc") is not None:
+        return False
+    nav = soup.new_tag("nav", attrs={"class": "bk-toc", "id": _TOC_ID, "aria-label": title})
+    label = soup.new_tag("p", attrs={"class": "bk-toc-title"})
+    label.string = title
+    nav.append(label)
+    top = soup.new_tag("ol")
+    nav.append(top)
+    current: Tag | None = None
+    for heading in headings:
+        text = " ".join(
+            s
+            for s in heading.find_all(string=True)
+            if s.find_parent("a", class_="anchor-link") is None
+        )
+        text = " ".join(text.split())
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", attrs={"href": f"#{heading['id']}"})
+        link.string = text
+        item.append(link)
+        if heading.name == "h2" or current is None:
+            top.append(item)
+            current = item
+        else:
+            sub = current.find("ol")
+            if sub is None:
+                sub = soup.new_tag("ol")
+                current.append(sub)
+            sub.append(item)
+    title_heading = root.find("h1")
+    if title_heading is not None:
+        anchor = title_heading.find_parent("div", class_="jp-Cell") or title_heading
+        anchor.insert_after(nav)
+    else:
+        root.insert(0, nav)
+    return True
+
+
+def add_print_css(html: str) -> str:
+    """Add :data:`PRINT_CSS` as the last style sheet of the page (it overrides JupyterLab's).
+
+    >>> "@page" in add_print_css("<html><head></head><body></body></html>")
+    True
+    """
+    soup = BeautifulSoup(html, features="html.parser")
+    _append_css(soup)
+    return str(soup)
+
+
+def _append_css(soup: BeautifulSoup) -> None:
+    style = soup.new_tag("style", attrs={"type": "text/css"})
+    style.string = PRINT_CSS
+    (soup.find("head") or soup).append(style)
+
+
+def layout_for_print(html: str, budget: float = TABLE_WIDTH_BUDGET_PX) -> str:
+    """The page with the print style sheet, a table of contents and no table wider than A4
+    (:func:`split_wide_tables`, :func:`add_table_of_contents`, :func:`add_print_css`, on one
+    parse of the page)."""
+    soup = BeautifulSoup(html, features="html.parser")
+    _split_tables(soup, budget)
+    _insert_contents(soup)
+    _append_css(soup)
+    return str(soup)
+
+
 def _exporter() -> HTMLExporter:
     c = Config()
     c.HTMLExporter.exclude_input = True
@@ -251,6 +658,7 @@ def notebook_node_to_html(
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     # the lab template's English alt text for plots; reports are in Dutch
     body = body.replace(f'alt="{_LAB_ALT}"', 'alt="Figuur"')
+    body = layout_for_print(body)
     body, _removed = make_offline(body)
     left = assert_offline(body)
     if left:  # pragma: no cover - make_offline removes everything assert_offline finds
