@@ -17,6 +17,9 @@ public figures (CBS population per age group, CBS observed use per domain):
    applied to a shown count of the reference or the expected year;
 8. the municipality's total over segments minus the other shown counts.
 
+Routes 4 and 8 chain: a count the table hides next to the small one (the secondary cell) is
+filled in with what routes 2 and 3 give for it.
+
 No route may give a number within 0,5 of the hidden count.
 """
 
@@ -232,6 +235,25 @@ def derivations(a, pub: Published, code: str, seg: str, year) -> list[tuple[str,
                 )
                 out.append((f"verhouding {seg}/{s2} in {m2}", c_here * own / c_there * adjust))
 
+    def guess(s2: str, y) -> float | None:
+        """Another segment's count: shown, or derived by route 2 or 3 (for chained routes)."""
+        if (c := count((code, s2, y))) is not None:
+            return c
+        for s3 in segments:
+            here = count((code, s3, y))
+            if s3 == s2 or not here or domain[s3] != domain[s2]:
+                continue
+            if prev.get(s2) and prev.get(s3):
+                return here * prev[s2] * pop[(code, s2, y)] / (prev[s3] * pop[(code, s3, y)])
+            for m2 in a.region.current_codes():
+                a2, b2 = count((m2, s2, y)), count((m2, s3, y))
+                if m2 != code and a2 is not None and b2:
+                    adjust = (pop[(code, s2, y)] / pop[(code, s3, y)]) / (
+                        pop[(m2, s2, y)] / pop[(m2, s3, y)]
+                    )
+                    return here * a2 / b2 * adjust
+        return None
+
     # 4. the domain's observed use (public CBS) minus the other segments
     for y in years:
         rows = base[(base["gemeentecode"] == code) & (base["year"] == y)]
@@ -239,19 +261,11 @@ def derivations(a, pub: Published, code: str, seg: str, year) -> list[tuple[str,
         if not rows["estimated"].all():
             continue
         total = float(rows["clients"].sum())
-        anchor = max(
-            (s2 for s2 in rows["segment"] if count((code, s2, y)) and prev.get(s2)),
-            key=lambda s2: count((code, s2, y)),
-            default=None,
-        )
         rest, known = 0.0, True
         for s2 in rows["segment"]:
             if s2 == seg or float(rows.loc[rows["segment"] == s2, "clients"].iloc[0]) == 0:
                 continue
-            c2 = count((code, s2, y))
-            if c2 is None and anchor is not None and prev.get(s2):
-                use = count((code, anchor, y)) / (prev[anchor] * pop[(code, anchor, y)])
-                c2 = prev[s2] * pop[(code, s2, y)] * use
+            c2 = guess(s2, y)
             if c2 is None:
                 known = False
                 break
@@ -311,7 +325,7 @@ def derivations(a, pub: Published, code: str, seg: str, year) -> list[tuple[str,
     for y in years:
         if (code, y) in pub.totals:
             procured = [s.id for s in a.region.procured_segments()]
-            others = [count((code, s2, y)) for s2 in procured if s2 != seg]
+            others = [guess(s2, y) for s2 in procured if s2 != seg]
             if all(c is not None for c in others):
                 out.append(("totaal min overige segmenten", pub.totals[(code, y)] - sum(others)))
     return out
