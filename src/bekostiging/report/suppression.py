@@ -28,6 +28,26 @@ column per count, adds the totals, and returns a display table in which:
 
 The numeric table (:attr:`SuppressionResult.data`) keeps every number; the input is not changed.
 
+**Against derivation** (:func:`protection`, :func:`region_protection`). A table's own totals are
+not the only way back to a hidden count. The estimated counts are the domain's observed use
+(CBS, public) split over the segments in proportion to prevalence x population (CBS, public),
+so a count below 10 also follows from its prevalence in the appendix x the population, from
+another segment's count x the ratio of the prevalences, from the same ratio in another
+municipality's report, from the domain's observed use minus the other segments, from spend /
+cost per client, and from another year's count or step 3's factors on a shown base.
+:func:`protection` decides once per region which segments are protected: every segment with a
+count below 10 in any municipality, in every municipality of the region, plus one
+complementary segment per domain (preferably one that is not procured, whose count is never
+shown). For those segments the reports and the workbook hide the client counts of every year
+and the expected count, the cost per client and its ratio to the reference cost, the total
+row of the client tables, and the appendix shows the prevalence as ``verborgen (kleine
+aantallen)`` (:data:`HIDDEN_VALUE`). The **start budget per segment stays published**: it is a
+key result, and it is spend x factors in which the count cancels out (budget = clients x cost
+per client = spend x the step 3 and 7 factors), so it gives no count back once the cost per
+client is hidden. Hiding the cost per client rather than the budget keeps the decision figure
+and loses only a derived estimate. ``tests/test_suppression_derivation.py`` attacks every
+hidden count of the Achterhoek with these routes.
+
 >>> df = pd.DataFrame({"gemeente": ["A", "B", "C"],
 ...                    "jeugd": [120, 40, 8], "wmo": [5, 60, 30]})
 >>> res = suppress_small(df, ["jeugd", "wmo"], label_column="gemeente")
