@@ -15,6 +15,7 @@ from bekostiging.report.labels import (
     source_label,
     unit_label,
 )
+from bekostiging.report.suppression import HIDDEN_VALUE, region_protection
 from bekostiging.report.tables import (
     ReportTable,
     analysis_of,
@@ -27,16 +28,22 @@ from bekostiging.report.tables import (
 
 
 def assumptions_frame(obj) -> pd.DataFrame:
-    """Every assumption (region and behaviour model) with value, unit, source, estimate flag."""
+    """Every assumption (region and behaviour model) with value, unit, source, estimate flag.
+
+    The prevalence of a segment protected against derivation
+    (:func:`bekostiging.report.suppression.region_protection`) reads :data:`HIDDEN_VALUE`:
+    prevalence x the public population would give a hidden client count back.
+    """
     a = analysis_of(obj)
     p = load_behaviour_parameters(a.params)
+    hidden = region_protection(a).hidden_parameters()
     rows = []
     for name in p.names():
         par = p.param(name)
         rows.append(
             {
                 "Aanname": name,
-                "Waarde": param_text(par.value),
+                "Waarde": HIDDEN_VALUE if name in hidden else param_text(par.value),
                 "Eenheid": unit_label(par.unit),
                 "Bron": source_label(par.source),
                 "Schatting": yes_no(par.is_estimate),
@@ -50,11 +57,18 @@ def assumptions_table(obj) -> ReportTable:
     """The appendix of assumptions, estimates marked."""
     out = assumptions_frame(obj)
     n_est = int((out["Schatting"] == "ja").sum())
+    hidden = int((out["Waarde"] == HIDDEN_VALUE).sum())
+    note = (
+        f" Bij {hidden} aannames staat '{HIDDEN_VALUE}': uit die prevalenties en het openbare "
+        "aantal inwoners zou een verborgen aantal cliënten (minder dan 10) te herleiden zijn."
+        if hidden
+        else ""
+    )
     return table(
         out,
         caption=f"Alle {len(out)} aannames met waarde, eenheid en bron; {n_est} daarvan zijn "
         "een schatting (een oordeel, geen gepubliceerd cijfer). Toelichting per aanname: "
-        "data/assumptions/parameters/ in het project.",
+        "data/assumptions/parameters/ in het project." + note,
     )
 
 

@@ -21,7 +21,7 @@ from bekostiging.report.labels import (
     DOMAIN_LABELS,
     TARGET_LABELS,
 )
-from bekostiging.report.suppression import SuppressionResult, suppress_small
+from bekostiging.report.suppression import SuppressionResult, region_protection, suppress_small
 from bekostiging.report.tables import (
     ReportTable,
     flag_summary,
@@ -117,7 +117,9 @@ def client_suppression(view, years: Sequence[int] | None = None) -> SuppressionR
     """Clients per procured segment (rows) and year (columns) with small counts hidden.
 
     One suppression for all client tables of a municipality, so every table hides the same
-    cells; totals per year are the true totals.
+    cells; totals per year are the true totals. The segments that
+    :func:`bekostiging.report.suppression.region_protection` protects against derivation are
+    hidden in every year (and so is the total of those years).
     """
     a = view.analysis
     b = view.baseline()
@@ -129,7 +131,14 @@ def client_suppression(view, years: Sequence[int] | None = None) -> SuppressionR
     df = pd.DataFrame({"Segment": [names[s] for s in wide.index]})
     for y in years:
         df[str(y)] = np.round(wide[y].to_numpy(dtype=float))
-    return suppress_small(df, [str(y) for y in years], total_column=None, label_column="Segment")
+    force = region_protection(view).mask(view.code, list(wide.index), len(years))
+    return suppress_small(
+        df,
+        [str(y) for y in years],
+        total_column=None,
+        label_column="Segment",
+        force_hidden=force,
+    )
 
 
 def hidden_rows(res: SuppressionResult) -> pd.DataFrame:
@@ -156,7 +165,8 @@ def baseline_clients_table(view, last: int = 4) -> ReportTable:
         caption=f"Cliënten {view.name} per ingekocht segment (aantal per jaar, afgerond). "
         "Geen openbare bron geeft cliënten per segment: de aantallen zijn een schatting "
         "(prevalentie x inwoners van de doelgroep, aanname prevalence.*), tenzij de gemeente "
-        f"eigen cijfers opgaf. {res.note}",
+        f"eigen cijfers opgaf. {res.note} "
+        + region_protection(view).note(segment_names(view.analysis)),
     )
 
 

@@ -73,6 +73,8 @@ FIGSIZE: tuple[float, float] = (8.0, 4.5)
 DPI = 100
 SAVE_DPI = 150
 MISSING_COLOR = "#d9d9d9"
+BAND_HATCHES: tuple[str, ...] = ("//", "\\\\", "xx", "..")
+"""Hatches of the second and later bands of a fan chart (the first is shaded)."""
 SEQUENTIAL_CMAP = "Blues"
 
 
@@ -139,12 +141,62 @@ class ReportFigure(Figure):
     (b'\x89PNG', {'width': 400, 'height': 200})
     """
 
+    alt: str | None = None
+    """An explicit alt text; without it :func:`alt_text` composes one from the helpers."""
+
     def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
         width, height = self.get_size_inches()
         return figure_bytes(self, "png"), {
             "width": round(width * self.dpi),
             "height": round(height * self.dpi),
         }
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        """No data of its own (the PNG comes from :meth:`_repr_png_`), only the output's
+        ``alt`` metadata: the Dutch alt text that the HTML report puts on the ``<img>``."""
+        return {}, {"alt": alt_text(self)}
+
+
+def describe(fig: Figure, text: str, ax: Axes | None = None) -> None:
+    """Add a sentence to the figure's alt text (what it shows, with its key numbers).
+
+    The chart helpers call this with the numbers they draw (and their axis); a chapter
+    function may add its own (the start budget line of a fan chart). :func:`alt_text` puts
+    the title in front, and on a figure with several described axes each axis's title.
+    """
+    parts = getattr(fig, "_alt_parts", None)
+    if parts is None:
+        parts = []
+        fig._alt_parts = parts  # type: ignore[attr-defined]
+    parts.append((ax, text))
+
+
+def alt_text(fig: Figure) -> str:
+    """The Dutch alt text of a figure: its explicit ``alt``, else its title (the figure's
+    suptitle or the first axis title) followed by what the helpers described, else
+    ``'Figuur'``.
+
+    >>> apply_house_style()
+    >>> fig = bar_compare(pd.DataFrame({"g": ["A", "B"], "v": [2e6, 1.5e6]}), "g", "v",
+    ...                   title="Startbudget per gemeente")
+    >>> alt_text(fig)
+    'Startbudget per gemeente. Staafdiagram: A € 2,0 mln, B € 1,5 mln.'
+    """
+    explicit = getattr(fig, "alt", None)
+    if explicit:
+        return str(explicit)
+    suptitle = getattr(fig, "_suptitle", None)
+    titles = [suptitle.get_text() if suptitle is not None else ""]
+    titles += [ax.get_title() or ax.get_title(loc="left") for ax in fig.axes]
+    title = next((t for t in titles if t), "")
+    parts = list(getattr(fig, "_alt_parts", []))
+    several = len({id(ax) for ax, _ in parts if ax is not None}) > 1
+    texts = []
+    for ax, text in parts:
+        head = ax.get_title() if several and ax is not None else ""
+        texts.append(f"{head}: {text}" if head else text)
+    out = " ".join([title.rstrip(".") + "." if title else "", *texts]).strip()
+    return out or "Figuur"
 
 
 def new_figure(figsize: tuple[float, float] | None = None, **kwargs: Any) -> ReportFigure:
@@ -233,7 +285,10 @@ def fan_chart(
     """A projection as a fan: the P10-P90 band shaded, the median (P50) as a line.
 
     Call it once per variant with the same ``ax`` to compare variants on one axis; each call
-    takes the next colour of the house palette unless ``color`` is given. Raises ValueError
+    takes the next colour of the house palette unless ``color`` is given. Only the first band
+    on an axis is shaded; every later one is drawn unfilled, hatched (:data:`BAND_HATCHES`)
+    and outlined in its colour, so overlapping bands stay apart and each has its own legend
+    entry. Each call adds its median and band to the figure's alt text (:func:`alt_text`). Raises ValueError
     when the lengths differ or the percentiles are not ordered (P10 <= P50 <= P90).
 
     >>> fig = fan_chart([2024, 2025], [1e6, 1.1e6], [1.2e6, 1.3e6], [1.4e6, 1.6e6],
@@ -243,6 +298,8 @@ def fan_chart(
     ...               label="Lumpsum", ax=ax)
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['P*Q: mediaan (P50)', 'P*Q: 80%-interval (P10–P90)', 'Lumpsum: mediaan (P50)', 'Lumpsum: 80%-interval (P10–P90)']
+    >>> alt_text(fig)
+    'P*Q: mediaan van € 1,2 mln in 2024 naar € 1,3 mln in 2025; 80%-interval (P10–P90) in 2025 van € 1,1 mln tot € 1,6 mln. Lumpsum: mediaan van € 1,1 mln in 2024 naar € 1,2 mln in 2025; 80%-interval (P10–P90) in 2025 van € 1,0 mln tot € 1,4 mln.'
     """
     x = _as_1d("years", years)
     lo, mid, hi = (_as_1d(n, v) for n, v in (("p10", p10), ("p50", p50), ("p90", p90)))
@@ -256,14 +313,26 @@ def fan_chart(
         raise ValueError(f"{label}: percentiles must satisfy P10 <= P50 <= P90 in every year")
 
     fig, ax = _figure_and_axes(ax)
+    drawn = sum(1 for line in ax.get_lines() if line.get_gid() == "fan-p50")
     if color is None:
-        drawn = sum(1 for line in ax.get_lines() if line.get_gid() == "fan-p50")
         color = OKABE_ITO[drawn % len(OKABE_ITO)]
     ax.plot(x, mid, color=color, linewidth=2, label=f"{label}: mediaan (P50)", gid="fan-p50")
-    ax.fill_between(
-        x, lo, hi, color=color, alpha=band_alpha, linewidth=0,
-        label=f"{label}: 80%-interval (P10–P90)",
-    )  # fmt: skip
+    band = f"{label}: 80%-interval (P10–P90)"
+    if drawn == 0:  # the first band shaded
+        ax.fill_between(x, lo, hi, color=color, alpha=band_alpha, linewidth=0, label=band,
+                        gid="fan-band")  # fmt: skip
+    else:  # later bands hatched and outlined, unfilled: overlaps never blend into a new colour
+        hatch = BAND_HATCHES[(drawn - 1) % len(BAND_HATCHES)]
+        ax.fill_between(x, lo, hi, facecolor="none", edgecolor=color, hatch=hatch,
+                        linewidth=1.0, linestyle="--", label=band, gid="fan-band")  # fmt: skip
+    fmt = _label_formatter(value_format)
+    describe(
+        fig,
+        ax=ax,
+        text=f"{label}: mediaan van {fmt(mid[0])} in {int(x[0])} naar {fmt(mid[-1])} in "
+        f"{int(x[-1])}; 80%-interval (P10–P90) in {int(x[-1])} van {fmt(lo[-1])} tot "
+        f"{fmt(hi[-1])}.",
+    )
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(year_formatter())
     ax.yaxis.set_major_formatter(value_formatter(value_format))
@@ -394,6 +463,13 @@ def bar_compare(
         ax.get_legend().set_title(hue)
     if title is not None:
         ax.set_title(title)
+    fmt = _label_formatter(value_format)
+    bars = [
+        (f"{r[x]}" + (f" ({r[hue]})" if hue is not None else "")) + f" {fmt(float(r[y]))}"
+        for _, r in df.iterrows()
+        if pd.notna(r[y])
+    ]
+    describe(fig, "Staafdiagram: " + ", ".join(bars) + ".", ax)
     return fig
 
 
@@ -491,6 +567,17 @@ def tornado(
     if title is not None:
         ax.set_title(title)
     ax.legend(loc="lower right")
+    widest = data.iloc[::-1].head(3)
+    describe(
+        fig,
+        f"Tornadodiagram rond de basis {fmt(base_value)}; de grootste invloed hebben "
+        + "; ".join(
+            f"{r[parameter]} ({fmt(float(r[low]))} tot {fmt(float(r[high]))})"
+            for _, r in widest.iterrows()
+        )
+        + ".",
+        ax,
+    )
     return fig
 
 
@@ -746,6 +833,18 @@ def choropleth(
                 wrap=True)  # fmt: skip
     if source is not None:
         add_source(fig, source)
+    if known:
+        fmt = _label_formatter(value_format)
+        names = {code: str(props.get(name_property, code)) if name_property else code
+                 for code, props, _ in features}  # fmt: skip
+        lo, hi = min(known, key=known.get), max(known, key=known.get)
+        describe(
+            fig,
+            f"Kaart van {len(features)} gemeenten, gekleurd naar {legend_label or 'waarde'}: "
+            f"van {fmt(known[lo])} ({names.get(lo, lo)}) tot {fmt(known[hi])} "
+            f"({names.get(hi, hi)}).",
+            ax,
+        )
     return fig
 
 

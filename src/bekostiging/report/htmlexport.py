@@ -60,6 +60,9 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png scoped -%}{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt %}{{ super() | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ') }}
+{%- else %}{{ super() }}{% endif -%}{%- endblock data_png -%}
 """
 
 # Attributes through which a browser fetches something when the page opens. Hyperlinks

@@ -11,10 +11,11 @@ from bekostiging.data.rawdata import load_taakvelden
 from bekostiging.model.anchor import REGION_UNIT
 from bekostiging.report.charts import (
     ReportFigure,
+    describe,
     fan_chart,
     new_figure,
 )
-from bekostiging.report.formatting import euro, number
+from bekostiging.report.formatting import euro, euro_mln, number
 from bekostiging.report.labels import (
     DOMAIN_TOTAL_LABEL,
     FAN_LABELS,
@@ -54,6 +55,7 @@ def fan_chart_figure(view, variants: Sequence[str] = ("decided", "pq", "lumpsum"
         budget = view.decided_quantiles()["budget"].to_numpy(dtype=float)
         years = [int(y) for y in view.decided_quantiles().index]
     ax.plot(years, budget, color="black", linestyle="--", linewidth=1.5, label="Startbudget")
+    describe(fig, f"Startbudget van {euro_mln(budget[0], 1)} naar {euro_mln(budget[-1], 1)}.")
     ax.set_title(f"Uitgaven {view.name} per jaar en variant (schatting)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     return fig

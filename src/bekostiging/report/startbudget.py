@@ -29,7 +29,7 @@ from bekostiging.report.labels import (
     source_label,
     variant_label,
 )
-from bekostiging.report.suppression import suppress_small
+from bekostiging.report.suppression import region_protection, suppress_small
 from bekostiging.report.tables import (
     START_BUDGET_ASSUMPTIONS,
     ReportTable,
@@ -178,7 +178,11 @@ def step3_table(view) -> ReportTable:
         }
     )
     res = suppress_small(
-        counts, [f"Cliënten {ref}", f"Verwacht {first}"], total_column=None, label_column="Segment"
+        counts,
+        [f"Cliënten {ref}", f"Verwacht {first}"],
+        total_column=None,
+        label_column="Segment",
+        force_hidden=region_protection(view).mask(view.code, list(t.index), 2),
     )
     out = res.display.reset_index(drop=True)
     out.insert(2, "Demografie", [*t["demography_factor"].to_numpy(dtype=float), np.nan])
@@ -214,7 +218,7 @@ def step3_table(view) -> ReportTable:
         "voor jaren vanaf 2025 de groei van het hele sociaal domein, omdat de nieuwe "
         "Iv3-indeling uitgaven tussen jeugd, Wmo en toegang verschuift), in plaats van "
         "demografie, trend en indexatie; daarna groeit het startbudget met demografie, trend en "
-        f"indexatie verder. {res.note} "
+        f"indexatie verder. {res.note} {region_protection(view).note(names)} "
         + estimate_note(
             a,
             [
@@ -240,7 +244,13 @@ def step4_table(view) -> ReportTable:
             f"Cliënten {ref}": np.round(t["clients_ref"].to_numpy(dtype=float)),
         }
     )
-    res = suppress_small(counts, [f"Cliënten {ref}"], total_column=None, label_column="Segment")
+    res = suppress_small(
+        counts,
+        [f"Cliënten {ref}"],
+        total_column=None,
+        label_column="Segment",
+        force_hidden=region_protection(view).mask(view.code, list(t.index), 1),
+    )
     hidden = hidden_rows(res)[f"Cliënten {ref}"].to_numpy()
     cpc = np.where(hidden, np.nan, t["cost_per_client_ref"].to_numpy(dtype=float))
     refs = {
@@ -277,7 +287,7 @@ def step4_table(view) -> ReportTable:
         caption=f"Stap 4: gerealiseerde uitgaven per cliënt {view.name} in het peiljaar {ref} "
         "(uitgaven / cliënten), en ten opzichte van de referentiekosten per cliënt "
         f"(aanname cost_per_client_reference.*). {res.note}{note} De kosten per cliënt zijn een "
-        "schatting, omdat het aantal cliënten dat is.",
+        "schatting, omdat het aantal cliënten dat is. " + region_protection(view).note(names),
     )
 
 

@@ -28,6 +28,26 @@ column per count, adds the totals, and returns a display table in which:
 
 The numeric table (:attr:`SuppressionResult.data`) keeps every number; the input is not changed.
 
+**Against derivation** (:func:`protection`, :func:`region_protection`). A table's own totals are
+not the only way back to a hidden count. The estimated counts are the domain's observed use
+(CBS, public) split over the segments in proportion to prevalence x population (CBS, public),
+so a count below 10 also follows from its prevalence in the appendix x the population, from
+another segment's count x the ratio of the prevalences, from the same ratio in another
+municipality's report, from the domain's observed use minus the other segments, from spend /
+cost per client, and from another year's count or step 3's factors on a shown base.
+:func:`protection` decides once per region which segments are protected: every segment with a
+count below 10 in any municipality, in every municipality of the region, plus one
+complementary segment per domain (preferably one that is not procured, whose count is never
+shown). For those segments the reports and the workbook hide the client counts of every year
+and the expected count, the cost per client and its ratio to the reference cost, the total
+row of the client tables, and the appendix shows the prevalence as ``verborgen (kleine
+aantallen)`` (:data:`HIDDEN_VALUE`). The **start budget per segment stays published**: it is a
+key result, and it is spend x factors in which the count cancels out (budget = clients x cost
+per client = spend x the step 3 and 7 factors), so it gives no count back once the cost per
+client is hidden. Hiding the cost per client rather than the budget keeps the decision figure
+and loses only a derived estimate. ``tests/test_suppression_derivation.py`` attacks every
+hidden count of the Achterhoek with these routes.
+
 >>> df = pd.DataFrame({"gemeente": ["A", "B", "C"],
 ...                    "jeugd": [120, 40, 8], "wmo": [5, 60, 30]})
 >>> res = suppress_small(df, ["jeugd", "wmo"], label_column="gemeente")
@@ -108,6 +128,7 @@ def suppress_small(
     label_column: str | None = None,
     suppress_zero: bool = False,
     formatter: Callable[[Any], str] = number,
+    force_hidden: Any = None,
 ) -> SuppressionResult:
     """Hide small counts (and what would give them away) in a table for publication.
 
@@ -135,6 +156,12 @@ def suppress_small(
         Treat 0 as a small number too (default: zeros are shown).
     formatter:
         Formats the visible counts; default Dutch thousands dots (``1.234``).
+    force_hidden:
+        Cells to hide whatever their value (True = hide): a boolean array with one row per row
+        of ``df`` and one column per count column, or a sequence of booleans per row that
+        hides the whole row, or an array of the shape of the table with its totals (to hide
+        totals too; see :meth:`Protection.mask`). Used for the segments :func:`protection`
+        protects against derivation; they get the secondary marker unless they are small.
 
     >>> res = suppress_small(pd.DataFrame({"n": [3, 0, 25]}), ["n"], total_column=None)
     >>> res.display["n"].tolist()
@@ -155,7 +182,10 @@ def suppress_small(
         margin[-1, :] = True
     known = ~np.isnan(values)
     small = known & (values < threshold) & ((values > 0) | suppress_zero)
-    hidden = _secondary(values, small, margin, total_column is not None, total_row is not None)
+    forced = _forced(force_hidden, len(df), len(count_columns), values.shape)
+    hidden = _secondary(
+        values, small | forced, margin, total_column is not None, total_row is not None
+    )
     secondary = hidden & ~small
 
     cells = np.where(small, marker, np.where(secondary, secondary_marker, ""))
@@ -171,6 +201,26 @@ def suppress_small(
         row_total=total_column,
         column_total=total_row,
     )
+
+
+def _forced(force_hidden: Any, n_rows: int, n_cols: int, shape: tuple[int, int]) -> np.ndarray:
+    """``force_hidden`` as a mask over the value cells and totals (``shape``).
+
+    >>> _forced([True, False], 2, 2, (3, 3)).astype(int).tolist()
+    [[1, 1, 0], [0, 0, 0], [0, 0, 0]]
+    """
+    mask = np.zeros(shape, dtype=bool)
+    if force_hidden is None:
+        return mask
+    f = np.asarray(force_hidden, dtype=bool)
+    if f.shape == shape:
+        return f.copy()
+    if f.ndim == 1:
+        f = np.repeat(f[:, None], n_cols, axis=1)
+    if f.shape != (n_rows, n_cols):
+        raise ValueError(f"force_hidden has shape {f.shape}, expected {(n_rows, n_cols)}")
+    mask[:n_rows, :n_cols] = f
+    return mask
 
 
 def _with_totals(
@@ -417,3 +467,187 @@ def mask_small_counts(
             out.loc[small, col] = np.nan
     out[note_column] = np.where(small, f"<{threshold}, niet getoond", "")
     return out
+
+
+# --- protection against derivation -------------------------------------------------------------
+
+HIDDEN_VALUE = "verborgen (kleine aantallen)"
+"""What the appendix shows instead of a parameter that would give a hidden count back."""
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Which (municipality, segment) pairs are protected and what is then not published.
+
+    ``small`` are the pairs with a published count below the threshold in some year;
+    ``segments`` the segments whose counts are protected (those of ``small``, plus one
+    complementary segment per domain, see :func:`protection`); ``complements`` the segments
+    added for that reason; ``codes`` all municipalities. Every pair of a protected segment is
+    protected in every municipality: its client counts (all years, also the expected count)
+    and its cost per client are not published, and its prevalence is not published either
+    (:meth:`hidden_parameters`).
+    """
+
+    small: frozenset[tuple[str, str]]
+    segments: frozenset[str]
+    complements: frozenset[str]
+    codes: tuple[str, ...]
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Every protected (municipality, segment) pair."""
+        return frozenset((c, s) for c in self.codes for s in self.segments)
+
+    def hides(self, code: str, segment: str) -> bool:
+        """True when the counts and the cost per client of ``segment`` in ``code`` are hidden."""
+        return segment in self.segments
+
+    def hidden_rows(self, code: str, segments: Sequence[str]) -> np.ndarray:
+        """One boolean per segment of ``segments`` (a table's rows): hide the whole row."""
+        return np.array([self.hides(code, s) for s in segments], dtype=bool)
+
+    def mask(
+        self, code: str, segments: Sequence[str], n_columns: int, *, total_row: bool = True
+    ) -> np.ndarray:
+        """``force_hidden`` for :func:`suppress_small` on a table of ``segments`` (rows) x
+        ``n_columns`` count columns of municipality ``code``, without a total column.
+
+        The rows of protected segments are hidden whole. With ``total_row`` the table's total
+        row is hidden as well where a column hides a row: the public observed use per domain
+        and the other segments' counts (which follow from other municipalities' tables) would
+        otherwise give the hidden row back as the total minus the rest.
+
+        >>> p = Protection(frozenset(), frozenset({"x"}), frozenset(), ("A",))
+        >>> p.mask("A", ["x", "y"], 2).astype(int).tolist()
+        [[1, 1], [0, 0], [1, 1]]
+        """
+        rows = self.hidden_rows(code, segments)
+        full = np.repeat(rows[:, None], n_columns, axis=1)
+        if total_row:
+            full = np.vstack([full, np.full((1, n_columns), bool(rows.any()))])
+        return full
+
+    def note(self, names: dict[str, str] | None = None) -> str:
+        """A Dutch sentence for under a table: which segments are hidden everywhere and why.
+
+        >>> p = Protection(frozenset({("A", "x")}), frozenset({"x", "y"}), frozenset({"y"}), ("A",))
+        >>> print(p.note({"x": "HCV", "y": "Jeugdbescherming"}))  # doctest: +NORMALIZE_WHITESPACE
+        Van HCV zijn de aantallen cliënten, de kosten per cliënt en de prevalentie in alle
+        gemeenten van de regio niet getoond: in een of meer gemeenten zijn het er minder dan 10,
+        en die aantallen zouden anders uit de prevalentie of de aantallen van andere gemeenten
+        af te leiden zijn. Om dezelfde reden staan ook die van Jeugdbescherming er niet
+        (anders volgt het aantal uit het waargenomen gebruik van CBS min de andere segmenten).
+        >>> Protection(frozenset(), frozenset(), frozenset(), ("A",)).note()
+        ''
+        """
+        if not self.segments:
+            return ""
+        names = names or {}
+
+        def listed(segs) -> str:
+            labels = sorted(names.get(s, s) for s in segs)
+            return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " en " + labels[-1]
+
+        main = self.segments - self.complements
+        out = (
+            f"Van {listed(main)} zijn de aantallen cliënten, de kosten per cliënt en de "
+            "prevalentie in alle gemeenten van de regio niet getoond: in een of meer gemeenten "
+            f"zijn het er minder dan {number(DEFAULT_THRESHOLD)}, en die aantallen zouden anders "
+            "uit de prevalentie of de aantallen van andere gemeenten af te leiden zijn."
+        )
+        if self.complements:
+            out += (
+                f" Om dezelfde reden staan ook die van {listed(self.complements)} er niet "
+                "(anders volgt het aantal uit het waargenomen gebruik van CBS min de andere "
+                "segmenten)."
+            )
+        return out
+
+    def hidden_parameters(self) -> frozenset[str]:
+        """The assumptions the appendix must not show (the prevalences of protected segments)."""
+        return frozenset(f"prevalence.{s}" for s in self.segments)
+
+    def hides_parameter(self, name: str) -> bool:
+        """True when the appendix shows :data:`HIDDEN_VALUE` instead of the parameter's value."""
+        return name in self.hidden_parameters()
+
+
+def protection(counts: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> Protection:
+    """Decide which segments' counts are protected against derivation, for a whole region.
+
+    ``counts``: one row per municipality x segment x year (the baseline years and the expected
+    years of the start budget alike) with ``gemeentecode``, ``segment``, ``domain``,
+    ``procured`` and ``clients`` (the estimate, unrounded). A procured count is published and
+    so small when ``0 < round(clients) < threshold``.
+
+    The estimated counts are not independent numbers: each is the domain's observed use (CBS,
+    public) split over the domain's segments in proportion to prevalence x population. So a
+    small count follows from (a) its prevalence x population, (b) another segment's count x
+    the ratio of the prevalences, (c) the same ratio shown in *another* municipality, and
+    (d) the domain's observed use minus the other segments. Hence the rule:
+
+    - a segment with a small count in any municipality is protected in *every* municipality
+      of the region (against c), with its prevalence (a, b) and its cost per client (spend /
+      cost per client);
+    - each domain with exactly one protected segment gets a second one (against d): the one
+      with the smallest mean count among the domain's other segments with clients,
+      preferring a segment that is not procured (its count is never published, so only its
+      prevalence goes).
+
+    >>> c = pd.DataFrame({"gemeentecode": ["A", "A", "A", "B", "B", "B"],
+    ...     "segment": ["x", "y", "z"] * 2, "domain": ["jeugd"] * 6,
+    ...     "procured": [True, True, True] * 2, "clients": [7.2, 40.0, 300.0, 12.0, 50.0, 400.0],
+    ...     "year": [2024] * 6})
+    >>> p = protection(c)
+    >>> sorted(p.small), sorted(p.segments), sorted(p.complements)
+    ([('A', 'x')], ['x', 'y'], ['y'])
+    >>> p.hides("B", "x"), p.hides("B", "z"), sorted(p.hidden_parameters())
+    (True, False, ['prevalence.x', 'prevalence.y'])
+    """
+    c = counts[counts["clients"].notna()]
+    n = np.round(c["clients"].to_numpy(dtype=float))
+    small_rows = c[c["procured"].to_numpy(dtype=bool) & (n > 0) & (n < threshold)]
+    small = frozenset(zip(small_rows["gemeentecode"], small_rows["segment"], strict=True))
+    protected = set(small_rows["segment"])
+    complements: set[str] = set()
+    size = c.groupby("segment")["clients"].mean()  # the typical count, over all rows
+    procured = c.groupby("segment")["procured"].any()
+    for _, group in c.groupby("domain", sort=True):
+        segs = list(dict.fromkeys(group["segment"]))
+        inside = [s for s in segs if s in protected]
+        others = [s for s in segs if s not in protected and size.get(s, 0.0) > 0]
+        if len(inside) == 1 and others:
+            best = min(others, key=lambda s: (bool(procured.get(s, True)), size.get(s, 0.0), s))
+            complements.add(best)
+    return Protection(
+        small=small,
+        segments=frozenset(protected | complements),
+        complements=frozenset(complements),
+        codes=tuple(dict.fromkeys(c["gemeentecode"])),
+    )
+
+
+def region_protection(obj, threshold: float = DEFAULT_THRESHOLD) -> Protection:
+    """:func:`protection` for a region's analysis (or a municipality's view of it).
+
+    The counts are every baseline year of every municipality and the expected clients of every
+    contract year of the start budget: all client counts a report or workbook can show.
+    """
+    a = getattr(obj, "analysis", obj)
+    b = a.baseline_current
+    cols = ["gemeentecode", "segment", "domain", "procured", "year", "clients"]
+    t = a.start_budget.table
+    domain = dict(zip(b["segment"], b["domain"], strict=False))
+    procured = {s.id for s in a.region.procured_segments()}
+    expected = pd.DataFrame(
+        {
+            "gemeentecode": t["gemeentecode"].to_numpy(),
+            "segment": t["segment"].to_numpy(),
+            "domain": t["segment"].map(domain).to_numpy(),
+            "procured": t["segment"].isin(procured).to_numpy(),
+            "year": t["year"].to_numpy(),
+            "clients": t["clients"].to_numpy(dtype=float),
+        }
+    )
+    base = b[cols].assign(procured=b["procured"].to_numpy(dtype=bool))
+    return protection(pd.concat([base, expected], ignore_index=True), threshold)

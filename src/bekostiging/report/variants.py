@@ -27,10 +27,11 @@ from bekostiging.report.baseline import client_suppression, hidden_rows
 from bekostiging.report.charts import (
     OKABE_ITO,
     ReportFigure,
+    describe,
     new_figure,
     value_formatter,
 )
-from bekostiging.report.formatting import euro, number, percent
+from bekostiging.report.formatting import euro, euro_mln, number, percent
 from bekostiging.report.labels import (
     DECIDED_LABEL,
     VARIANT_ORDER,
@@ -326,6 +327,19 @@ def variant_figure(view) -> ReportFigure:
     ax.grid(axis="y", visible=False)
     ax.set_title(f"Uitgaven {view.name} {first} per variant (schatting)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    rows = out.iloc[::-1]
+    describe(
+        fig,
+        f"Startbudget {euro_mln(budget, 1)}; per variant de middelste uitkomst (P50) met het "
+        "80%-interval: "
+        + "; ".join(
+            f"{r['Bekostigingsvariant']} {euro_mln(r['P50 (€)'], 1)} "
+            f"({euro_mln(r['P10 (€)'], 1)} tot {euro_mln(r['P90 (€)'], 1)})"
+            for _, r in rows.iterrows()
+        )
+        + ".",
+        ax,
+    )
     return fig
 
 
