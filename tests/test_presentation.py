@@ -96,9 +96,11 @@ def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysi
     assert euro(iaj) in html and euro(iaj) in plain
     assert re.search(r"€ \d{1,3}(\.\d{3})+", plain)  # thousands dots, no raw floats
     assert not re.search(r"\d+\.\d{4,}", plain)
-    assert "schatting" in t.caption and "prevalence.*" in t.caption
+    assert "schatting" in t.caption and "prevalentie" in t.caption
+    assert "prevalence" not in t.caption  # plain Dutch, no parameter keys
     # as of 2024 the trend's share is chosen on earlier years, so it is not named an assumption
-    assert "startbudget.trend_damping" not in t.caption
+    assert "het deel van de historische groei dat meetelt" not in t.caption
+    assert "gekozen op eerdere jaren" in t.caption
     assert "het trendaandeel (10%) is gekozen op eerdere jaren" in t.caption
     assert "0x" not in plain and plain == repr(pres.start_budget_table(view))
 
