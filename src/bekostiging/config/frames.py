@@ -17,9 +17,9 @@ values) with ``pa.Field`` and its rules across columns with ``@pa.dataframe_chec
 >>> _ = f.write_text("lo,hi\\n1,2\\n5,3\\n")
 >>> frame, problems = read_model_table(f, Demo, "demo", columns={"lo groter dan hi": "lo"})
 >>> print(problems[0])  # doctest: +ELLIPSIS
-/.../demo.csv, row 3, column 'lo': lo above hi (found: 5)
+/.../demo.csv, rij 3, kolom 'lo': lo groter dan hi (gevonden: 5)
 >>> spec_of(Demo, "demo").column("lo").expected()
-'a whole number >= 0'
+'een geheel getal >= 0'
 """
 
 from __future__ import annotations
