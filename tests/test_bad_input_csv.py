@@ -216,7 +216,10 @@ def test_every_computing_command_verifies_checksums(command, tmp_path, monkeypat
     code = main([command, "--region", "achterhoek", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert f"{raw / 'regions.csv'}: ruw gegevensbestand wijkt af van het vastgelegde controlegetal" in err
+    assert (
+        f"{raw / 'regions.csv'}: ruw gegevensbestand wijkt af van het vastgelegde controlegetal"
+        in err
+    )
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()  # stopped before writing anything
 

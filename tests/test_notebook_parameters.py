@@ -96,7 +96,9 @@ def test_wrong_types_and_values_are_refused_together_with_unknown_names():
         "parameters, kolom 'output_dir': 'output_dir' moet een map zijn "
         "(gevonden: 3; verwacht: de naam van een map als tekst, of None)"
     )
-    assert "parameters, kolom 'municipality': gemeente hoort niet bij regio Achterhoek" in problems[2]
+    assert (
+        "parameters, kolom 'municipality': gemeente hoort niet bij regio Achterhoek" in problems[2]
+    )
     assert problems[3] == (
         "parameters, kolom 'draws': 'draws' moet een geheel getal zijn "
         "(gevonden: 'veel'; verwacht: van 100 tot en met 100000)"

@@ -58,4 +58,6 @@ def test_out_of_range_value_is_refused(tmp_path):
     )
     with pytest.raises(InputError) as err:
         read_parameter_file(f)
-    assert err.value.problems[0].row == 3 and "waarde buiten het toegestane bereik" in str(err.value)
+    assert err.value.problems[0].row == 3 and "waarde buiten het toegestane bereik" in str(
+        err.value
+    )
