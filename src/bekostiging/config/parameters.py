@@ -284,8 +284,10 @@ def _override_problems(
         close = close_matches(key, vocabulary, n=len(vocabulary))
         if isinstance(old.value, Mapping):
             own = {str(k) for k in old.value}
-        else:
-            own = {str(i) for i in old.value or []}
+        elif isinstance(old.value, list):
+            own = {str(i) for i in old.value}
+        else:  # a mapping given for a single number: no keys of its own
+            own = set()
         own = {k for k in own if not _FREE_KEY.match(k)}
         # Keys of the parameter itself first; the region's segments too when it is keyed by them.
         base = (own | segments if own & segments or not own else own) or vocabulary
