@@ -22,9 +22,7 @@ PROVIDERS_DIR = ASSUMPTIONS_DIR / "providers"
 TOLERANCE = 1e-6  # for shares that must add up to 1 (files hold a few decimals)
 LOCAL = "een lokale aanbieder moet zijn gemeente noemen"
 TWICE = "aanbieder staat twee keer in de lijst voor dit segment en deze gemeente"
-MIXED = (
-    "aanbieder is regionaal (lege gemeentecode) en staat in dit segment ook bij een gemeente"
-)
+MIXED = "aanbieder is regionaal (lege gemeentecode) en staat in dit segment ook bij een gemeente"
 COLUMNS = {LOCAL: "gemeentecode", TWICE: "provider", MIXED: "gemeentecode"}
 EXPECTED = {
     LOCAL: "een gemeentecode zoals GM0197",
@@ -83,7 +81,9 @@ def _segment_problems(frame: pd.DataFrame, region: Region, shown: str) -> Iterat
     for idx, seg in frame["segment"].items():
         if seg not in procured:
             message = (
-                "onbekend segment" if seg not in known else "segment wordt in deze regio niet ingekocht"
+                "onbekend segment"
+                if seg not in known
+                else "segment wordt in deze regio niet ingekocht"
             )
             yield Problem(
                 shown, message, row=int(idx) + 2, column="segment", found=seg, expected=expected

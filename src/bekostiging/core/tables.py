@@ -112,9 +112,7 @@ class TableSpec:
             if c.max is not None:
                 checks.append(pa.Check.le(c.max, error=ABOVE_MAX))
             if c.pattern is not None:
-                checks.append(
-                    pa.Check.str_matches(c.pattern, error=NO_MATCH)
-                )
+                checks.append(pa.Check.str_matches(c.pattern, error=NO_MATCH))
             if c.allowed is not None:
                 checks.append(pa.Check.isin(list(c.allowed), error=NOT_ALLOWED))
             cols[c.name] = pa.Column(nullable=c.nullable, checks=checks, coerce=False)
@@ -449,7 +447,9 @@ def read_table(path: str | Path, spec: TableSpec, dutch: DutchMode = "read") -> 
     if frame.empty:
         raise InputError(
             Problem(
-                shown, "het bestand heeft een kopregel maar geen rijen met gegevens", row=HEADER_LINE + 1
+                shown,
+                "het bestand heeft een kopregel maar geen rijen met gegevens",
+                row=HEADER_LINE + 1,
             )
         )
     typed = _convert(frame, spec, shown)

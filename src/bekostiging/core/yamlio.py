@@ -114,7 +114,10 @@ _SYNTAX = [
     ("found character", "een teken waarmee geen waarde kan beginnen"),
     ("did not find expected key", "hier hoort een sleutel (verkeerd ingesprongen?)"),
     ("did not find expected node content", "hier hoort een waarde"),
-    ("did not find expected '-' indicator", "hier hoort een lijstelement '- ' (verkeerd ingesprongen?)"),
+    (
+        "did not find expected '-' indicator",
+        "hier hoort een lijstelement '- ' (verkeerd ingesprongen?)",
+    ),
     ("expected <block end>", "verkeerd ingesprongen"),
     ("expected ',' or ']'", "een lijst tussen [ ] is niet gesloten"),
     ("expected ',' or '}'", "een mapping tussen { } is niet gesloten"),

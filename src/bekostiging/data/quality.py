@@ -26,7 +26,6 @@ from bekostiging.core.errors import InputError, Problem, close_matches, display_
 from bekostiging.core.paths import ASSUMPTIONS_DIR, RAW_DIR
 from bekostiging.data.rawdata import FILES, load_iv3, load_population, load_taakvelden
 
-
 _ABSENT = "komt niet voor"
 
 

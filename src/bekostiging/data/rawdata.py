@@ -390,9 +390,7 @@ def _read_boundaries(p: Path) -> dict:
                         column="gemeentecode", found=code, expected="GM en vier cijfers")
             )  # fmt: skip
         if geom.get("type") not in {"Polygon", "MultiPolygon"}:
-            problems.append(
-                Problem(shown, f"feature {i} is geen polygoon", found=geom.get("type"))
-            )
+            problems.append(Problem(shown, f"feature {i} is geen polygoon", found=geom.get("type")))
             continue
         try:
             fixed = repair_geometry(geom)
@@ -461,7 +459,9 @@ def read_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
             continue
         parts = line.split()
         if len(parts) != 2 or len(parts[0]) != 64:
-            raise InputError(Problem(display_path(path), "onleesbare regel met controlegetal", row=lineno))
+            raise InputError(
+                Problem(display_path(path), "onleesbare regel met controlegetal", row=lineno)
+            )
         out[parts[1]] = parts[0]
     return out
 
@@ -565,9 +565,7 @@ def checksum_problem(path: Path, actual: str, digest: str) -> Problem:
     return Problem(
         shown,
         "ruw gegevensbestand wijkt af van het vastgelegde controlegetal (data/raw mag niet "
-        "veranderen): "
-        + (f"{what}; " if what else "")
-        + restore,
+        "veranderen): " + (f"{what}; " if what else "") + restore,
         found=actual[:16] + "...",
         expected=digest[:16] + "...",
     )
