@@ -496,26 +496,26 @@ def test_broken_provider_files(tmp_path, achterhoek):
         "L1,iaj,GM9999,0.1,true,estimate,\n"  # line 6: unknown municipality
         "L2,iaj,,0.1,true,estimate,\n",  # line 7: local without municipality
     )
-    found = {(p.row, p.column, p.message.split(" in ")[0]) for p in problems(achterhoek, f)}
-    assert (4, "segment", "unknown segment") in found
-    assert (5, "segment", "segment is not procured") in found
-    assert (6, "gemeentecode", "municipality code not") in found
-    assert (7, "gemeentecode", "a local provider must name its municipality") in found
+    found = {(p.row, p.column, p.message) for p in problems(achterhoek, f)}
+    assert (4, "segment", "onbekend segment") in found
+    assert (5, "segment", "segment wordt in deze regio niet ingekocht") in found
+    assert (6, "gemeentecode", "gemeentecode hoort in 2022 niet bij regio Achterhoek") in found
+    assert (7, "gemeentecode", "een lokale aanbieder moet zijn gemeente noemen") in found
     assert all(p.file.endswith("providers.csv") for p in problems(achterhoek, f))
 
 
 def test_provider_file_value_errors(tmp_path, achterhoek):
     f = write(tmp_path, "R1,iaj,,1.5,false,estimate,\nR2,iaj,,0.4,ja,estimate,\n")
     found = {(p.row, p.column, p.message) for p in problems(achterhoek, f)}
-    assert (2, "historical_share", "above the maximum") in found
-    assert (3, "local", "is not an allowed value") in found
+    assert (2, "historical_share", "groter dan het maximum") in found
+    assert (3, "local", "geen toegestane waarde") in found
 
 
 def test_provider_share_sums(tmp_path, achterhoek):
     f = write(tmp_path, "R1,iaj,,0.6,false,estimate,\nR2,iaj,,0.3,false,estimate,\n")
     (p,) = problems(achterhoek, f)
     assert (p.row, p.column, p.found) == (2, "historical_share", 0.9)
-    assert "adding up to 1" in p.message
+    assert "moeten samen 1 zijn" in p.message
 
     f = write(
         tmp_path,
@@ -523,8 +523,8 @@ def test_provider_share_sums(tmp_path, achterhoek):
         "L2,iaj,GM0197,0.3,true,estimate,\nS1,hcv,GM0222,0.5,false,estimate,\n",
     )
     found = {(p.row, p.column): p for p in problems(achterhoek, f)}
-    assert "leaving nothing for the regional providers" in found[(3, "historical_share")].message
-    assert "must have shares adding up to 1" in found[(5, "historical_share")].message
+    assert "niets over voor de regionale aanbieders" in found[(3, "historical_share")].message
+    assert "moeten samen 1 zijn" in found[(5, "historical_share")].message
 
 
 def test_provider_duplicates_and_mixed_rows(tmp_path, achterhoek):
@@ -536,8 +536,8 @@ def test_provider_duplicates_and_mixed_rows(tmp_path, achterhoek):
         "L1,iaj,GM0222,0.1,true,estimate,\n",  # duplicate
     )
     found = {(p.row, p.column, p.message[:30]) for p in problems(achterhoek, f)}
-    assert (3, "gemeentecode", "provider is regional (blank co") in found
-    assert (5, "provider", "provider listed twice for this") in found
+    assert (3, "gemeentecode", "aanbieder is regionaal (lege g") in found
+    assert (5, "provider", "aanbieder staat twee keer in d") in found
 
 
 def test_missing_column_and_missing_file(tmp_path, achterhoek):
@@ -546,4 +546,4 @@ def test_missing_column_and_missing_file(tmp_path, achterhoek):
     cols = {p.column for p in problems(achterhoek, f)}
     assert {"gemeentecode", "local", "source", "note"} <= cols
     (p,) = problems(achterhoek, tmp_path / "nope.csv")
-    assert p.message == "file not found"
+    assert p.message == "bestand niet gevonden"

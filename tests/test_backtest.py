@@ -76,7 +76,7 @@ def test_quantiles_ordered_and_summary(bt):
 def test_reference_year_must_leave_actuals_to_compare(
     achterhoek, baseline_achterhoek, budget_achterhoek
 ):
-    with pytest.raises(ParameterError, match="out of range"):
+    with pytest.raises(ParameterError, match="buiten het bereik"):
         run_backtest(
             achterhoek, 2024, draws=100, actuals=baseline_achterhoek, budgets=budget_achterhoek
         )

@@ -65,8 +65,8 @@ def test_invalid_date_in_a_region_file_names_file_line_and_key(tmp_path):
     assert p.row == _line(f, "start: 2022-13-01")
     assert p.column == "contract.start"
     assert str(p) == (
-        f"{f}, row {p.row}, column 'contract.start': ongeldige datum '2022-13-01' "
-        "(maand 1-12, dag binnen de maand) (expected: een bestaande datum zoals 2022-07-01)"
+        f"{f}, rij {p.row}, kolom 'contract.start': ongeldige datum '2022-13-01' "
+        "(maand 1-12, dag binnen de maand) (verwacht: een bestaande datum zoals 2022-07-01)"
     )
 
 
@@ -123,8 +123,8 @@ def test_text_value_in_a_parameter_file_is_refused_at_load(tmp_path, text, expec
     assert p.row == _line(f, f"value: {text}")
     assert p.column == "value"
     assert str(p) == (
-        f"{f}, row {p.row}, column 'value': 'prevalence.iaj': tekst waar een getal hoort "
-        f"(found: '{text}'; expected: {expected})"
+        f"{f}, rij {p.row}, kolom 'value': 'prevalence.iaj': tekst waar een getal hoort "
+        f"(gevonden: '{text}'; verwacht: {expected})"
     )
 
 
@@ -181,8 +181,8 @@ def test_negative_prevalence_in_a_scenario_is_refused_with_the_files_range(tmp_p
         region.with_parameters(f)
     p = _only_problem(err)
     assert str(p) == (
-        f"{f}, row {_line(f, 'value: -0.05')}, column 'prevalence.iaj': 'prevalence.iaj': "
-        "waarde buiten het toegestane bereik (found: -0.05; expected: tussen 0 en 1 "
+        f"{f}, rij {_line(f, 'value: -0.05')}, kolom 'prevalence.iaj': 'prevalence.iaj': "
+        "waarde buiten het toegestane bereik (gevonden: -0.05; verwacht: tussen 0 en 1 "
         "(min en max in data/assumptions/parameters/achterhoek.yaml))"
     )
 
@@ -240,7 +240,7 @@ def test_segment_typo_in_a_scenario_name_suggests_the_closest_first(tmp_path, re
         region.with_parameters(f)
     p = _only_problem(err)
     assert (p.file, p.row) == (str(f), 2)
-    assert p.expected.startswith("did you mean: prevalence.dyslexie")
+    assert p.expected.startswith("bedoelt u: prevalence.dyslexie")
 
 
 def test_a_list_where_a_number_belongs_is_refused(tmp_path, region):
@@ -316,7 +316,7 @@ def test_unreadable_file_is_an_input_error(monkeypatch, tmp_path, region, target
     # One wording for every unreadable input (core.tables.unreadable), YAML and CSV alike.
     assert str(p) == (
         f"{shown}: bestand niet leesbaar (geen leesrechten; vraag de beheerder of kopieer het "
-        "bestand) (expected: een leesbaar bestand)"
+        "bestand) (verwacht: een leesbaar bestand)"
     )
 
 
@@ -331,7 +331,7 @@ def test_cli_refuses_a_bad_scenario_with_exit_2_and_writes_nothing(tmp_path, cap
     code = main(["startbudget", "--region", "achterhoek", "--scenario", str(f), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"{f}, row {_line(f, 'value: -0.05')}, column 'prevalence.iaj'" in err
-    assert "waarde buiten het toegestane bereik (found: -0.05" in err
+    assert f"{f}, rij {_line(f, 'value: -0.05')}, kolom 'prevalence.iaj'" in err
+    assert "waarde buiten het toegestane bereik (gevonden: -0.05" in err
     assert "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())

@@ -68,10 +68,10 @@ def test_dutch_raw_population_csv_is_named_not_a_stray_comma(tmp_path: Path):
     with pytest.raises(InputError) as err:
         rawdata.load_population(path)
     message = _only(err)
-    assert message.startswith(f"{path}, row 1: scheidingsteken is ';' (Nederlandse Excel-export)")
+    assert message.startswith(f"{path}, rij 1: scheidingsteken is ';' (Nederlandse Excel-export)")
     assert "verwacht een komma" in message
-    assert "found: 'gemeentecode;gemeente;year;population_jan1;population_avg'" in message
-    assert "stray comma" not in str(err.value)
+    assert "gevonden: 'gemeentecode;gemeente;year;population_jan1;population_avg'" in message
+    assert "losse komma" not in str(err.value)
 
 
 def test_dutch_conversion_csv_is_read_like_the_clean_one(tmp_path: Path, achterhoek):
@@ -100,8 +100,8 @@ def test_dutch_csv_with_an_ambiguous_thousands_dot_is_named(tmp_path: Path):
     with pytest.raises(InputError) as err:
         read_table(path, spec)
     assert _only(err) == (
-        f"{path}, row 3, column 'amount': scheidingsteken is ';' (Nederlandse Excel-export): "
-        "is de punt hier een duizendtal of een decimaal? (found: '1.000'; expected: een getal "
+        f"{path}, rij 3, kolom 'amount': scheidingsteken is ';' (Nederlandse Excel-export): "
+        "is de punt hier een duizendtal of een decimaal? (gevonden: '1.000'; verwacht: een getal "
         "zonder duizendtallen, met een decimale komma (1000 of 0,5))"
     )
 
@@ -113,7 +113,7 @@ def test_dutch_csv_with_a_text_amount_names_row_and_column(tmp_path: Path):
     with pytest.raises(InputError) as err:
         read_table(path, spec)
     assert _only(err) == (
-        f"{path}, row 2, column 'amount': not a number (found: '8000 EUR'; expected: a number)"
+        f"{path}, rij 2, kolom 'amount': geen getal (gevonden: '8000 EUR'; verwacht: een getal)"
     )
 
 
@@ -124,8 +124,8 @@ def test_dutch_csv_with_a_stray_semicolon_names_the_line(tmp_path: Path):
     with pytest.raises(InputError) as err:
         read_table(path, spec)
     assert _only(err) == (
-        f"{path}, row 2: wrong number of fields on this line (a stray semicolon or quote?) "
-        "(found: 3; expected: 2 fields like the header)"
+        f"{path}, rij 2: verkeerd aantal velden op deze regel (een losse puntkomma of een aanhalingsteken?) "
+        "(gevonden: 3; verwacht: 2 velden, zoals de kopregel)"
     )
 
 
@@ -148,8 +148,8 @@ def test_changed_raw_file_names_line_column_and_restore(tmp_path: Path, monkeypa
         rawdata.verify_checksums(raw)
     message = _only(err)
     assert message.startswith(
-        f"{raw / 'regions.csv'}: raw data file differs from its recorded checksum "
-        "(data/raw is immutable): eerste verschil op regel 2 "
+        f"{raw / 'regions.csv'}: ruw gegevensbestand wijkt af van het vastgelegde controlegetal "
+        "(data/raw mag niet veranderen): eerste verschil op regel 2 "
         "(kolom gemeentecode: GM0917 in plaats van GM0197); "
         f"herstel het met 'git checkout -- {raw / 'regions.csv'}'"
     )
@@ -175,7 +175,7 @@ def test_changed_raw_file_without_git_gives_header_and_restore(tmp_path: Path):
     with pytest.raises(InputError) as err:
         rawdata.verify_checksums(raw)
     assert (
-        "(data/raw is immutable): 1 regels, kopregel 'region;gemeentecode;gemeente'; "
+        "(data/raw mag niet veranderen): 1 regels, kopregel 'region;gemeentecode;gemeente'; "
         f"herstel het met 'git checkout -- {raw / 'regions.csv'}'" in _only(err)
     )
 
@@ -190,13 +190,13 @@ def test_changed_raw_table_also_gets_its_schema_problems(tmp_path: Path):
     with pytest.raises(InputError) as err:
         rawdata.verify_raw_data(raw)
     assert [str(p) for p in err.value.problems] == [
-        f"{path}: raw data file differs from its recorded checksum (data/raw is immutable): "
+        f"{path}: ruw gegevensbestand wijkt af van het vastgelegde controlegetal (data/raw mag niet veranderen): "
         "2 regels, kopregel 'gemeentecode,gemeente,year,population_jan1,population_avg'; "
-        f"herstel het met 'git checkout -- {path}' (found: "
-        f"{rawdata.sha256(path)[:16] + '...'!r}; expected: "
+        f"herstel het met 'git checkout -- {path}' (gevonden: "
+        f"{rawdata.sha256(path)[:16] + '...'!r}; verwacht: "
         f"{rawdata.read_checksums()[path.name][:16]}...)",
-        f"{path}, row 2, column 'population_jan1': below the minimum (found: -1; "
-        "expected: a whole number >= 0)",
+        f"{path}, rij 2, kolom 'population_jan1': kleiner dan het minimum (gevonden: -1; "
+        "verwacht: een geheel getal >= 0)",
     ]
 
 
@@ -216,7 +216,10 @@ def test_every_computing_command_verifies_checksums(command, tmp_path, monkeypat
     code = main([command, "--region", "achterhoek", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert f"{raw / 'regions.csv'}: raw data file differs from its recorded checksum" in err
+    assert (
+        f"{raw / 'regions.csv'}: ruw gegevensbestand wijkt af van het vastgelegde controlegetal"
+        in err
+    )
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()  # stopped before writing anything
 
@@ -239,7 +242,7 @@ def test_unreadable_csv_is_named(tmp_path: Path, monkeypatch):
         rawdata.load_population(path)
     assert _only(err) == (
         f"{path}: bestand niet leesbaar (geen leesrechten; vraag de beheerder of kopieer "
-        "het bestand) (expected: een leesbaar bestand)"
+        "het bestand) (verwacht: een leesbaar bestand)"
     )
 
 
@@ -299,7 +302,7 @@ def test_unknown_code_in_iv3_is_a_warning_naming_file_and_row(achterhoek, tables
     [found] = raw_code_findings(achterhoek, population, iv3)
     assert found.severity == WARNING
     assert str(found.as_problem()) == (
-        f"{IV3_FILE}, row {rows[0] + 2}: Amsterdam (GM9999), 2021: kolom gemeentecode: GM9999 "
+        f"{IV3_FILE}, rij {rows[0] + 2}: Amsterdam (GM9999), 2021: kolom gemeentecode: GM9999 "
         "is geen CBS-code van Amsterdam in 2021; de code komt daar niet voor (vergeleken met "
         f"de CBS-bevolking van 2021; {len(rows)} regels); deze regels tellen anders verkeerd "
         f"of niet mee; herstel het bestand met 'git checkout -- {IV3_FILE}'"
@@ -315,7 +318,7 @@ def test_mistyped_code_of_a_region_municipality_in_iv3_is_blocking(achterhoek, t
         check_before_run(achterhoek, iv3=iv3, population=population)
     message = _only(err)
     assert message.startswith(
-        f"{IV3_FILE}, row {row + 2}: Aalten (GM0917), 2022: kolom gemeentecode: GM0917 is geen "
+        f"{IV3_FILE}, rij {row + 2}: Aalten (GM0917), 2022: kolom gemeentecode: GM0917 is geen "
         "CBS-code van Aalten in 2022; de code hoort daar bij een andere gemeente "
         "(vergeleken met de CBS-bevolking van 2022; 1 regel); Aalten heeft code GM0197;"
     )

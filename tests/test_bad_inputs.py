@@ -95,15 +95,15 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 4, ",Delfzijl,", ",Delf,zijl,"))
         ),
-        "wrong number of fields",
+        "verkeerd aantal velden",
         row=5,
     ),
     Case(
-        "missing column",
+        "kolom ontbreekt",
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: [",".join(line.split(",")[:4]) for line in ls])
         ),
-        "missing column",
+        "kolom ontbreekt",
         row=1,
         column="population_avg",
     ),
@@ -112,7 +112,7 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 2, ",11642,", ",veel,"))
         ),
-        "not a number",
+        "geen getal",
         row=3,
         column="population_jan1",
     ),
@@ -121,7 +121,7 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 2, ",11642,", ",11642.5,"))
         ),
-        "not a whole number",
+        "geen geheel getal",
         row=3,
         column="population_jan1",
     ),
@@ -130,14 +130,14 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 3, ",24716,", ",-24716,"))
         ),
-        "below the minimum",
+        "kleiner dan het minimum",
         row=4,
         column="population_jan1",
     ),
     Case(
-        "duplicate key",
+        "dubbele sleutel",
         lambda t: rawdata.load_population(_pop_with(t, lambda ls: ls + [ls[1]])),
-        "duplicate key",
+        "dubbele sleutel",
         row=2,
         column="gemeentecode, year",
     ),
@@ -146,7 +146,7 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 1, ",2019,", ",1890,"))
         ),
-        "below the minimum",
+        "kleiner dan het minimum",
         row=2,
         column="year",
     ),
@@ -155,19 +155,19 @@ CASES = [
         lambda t: rawdata.load_population(
             _pop_with(t, lambda ls: _replace_line(ls, 1, "GM0003", "0003"))
         ),
-        "does not match the expected pattern",
+        "heeft niet de verwachte vorm",
         row=2,
         column="gemeentecode",
     ),
     Case(
         "empty file",
         lambda t: rawdata.load_population(_write(t / "empty.csv", [""])),
-        "the file is empty",
+        "het bestand is leeg",
     ),
     Case(
         "header only",
         lambda t: rawdata.load_population(_write(t / "header.csv", _lines(POP)[:1])),
-        "no data rows",
+        "geen rijen met gegevens",
         row=2,
     ),
     Case(
@@ -185,7 +185,7 @@ CASES = [
                 )[1]
             )(t / "cp1252.csv")
         ),
-        "not valid UTF-8",
+        "geen UTF-8-tekst",
         row=3,
     ),
     Case(
@@ -193,7 +193,7 @@ CASES = [
         lambda t: rawdata.load_iv3(
             (lambda p: (p.write_bytes(b"this is not gzip"), p)[1])(t / "iv3.csv.gz")
         ),
-        "not a valid gzip archive",
+        "geen geldig gzip-archief",
     ),
     Case(
         "taakveld that does not exist in that year",
@@ -202,7 +202,7 @@ CASES = [
                 t, lambda ls: _replace_line(ls, 8, ",2017,begroting,6.72,", ",2017,begroting,6.73,")
             )
         ),
-        "not in that year's Iv3 scheme",
+        "bestaat niet in de Iv3-indeling van dat jaar",
         row=9,
         column="taakveld",
     ),
@@ -217,7 +217,7 @@ CASES = [
                 )
             )
         ),
-        "does not occur in the CBS population or Iv3 data",
+        "komt niet voor in de CBS-bevolking of de Iv3-gegevens",
         row=_line(REGION_YAML, "{code: GM0294"),
         column="code",
     ),
@@ -230,12 +230,12 @@ CASES = [
                 "funding: {variant: p*q}",
             )
         ),
-        "needs a funding variant",
+        "heeft een bekostigingsvariant nodig",
         row=_line(REGION_YAML, "funding: {variant: pq}"),
         column="segments.8.funding",
     ),
     Case(
-        "YAML syntax error in a region file",
+        "fout in de YAML-opmaak in a region file",
         lambda t: load_region(
             _edit(
                 _assumptions_copy(t) / "regions" / "achterhoek.yaml",
@@ -243,7 +243,7 @@ CASES = [
                 "  terms_years: [3, 2, 2",
             )
         ),
-        "YAML syntax error",
+        "fout in de YAML-opmaak",
         row=_line(REGION_YAML, "terms_years:") + 1,  # where the parser notices
     ),  # where the parser notices the unclosed list
     Case(
@@ -256,7 +256,7 @@ CASES = [
                 "2017-2024,6.73,hcv,0.25",
             ),
         ),
-        "add up to 1.1000",
+        "tellen op tot 1.1000",
         row=6,
         column="share",
     ),
@@ -270,7 +270,7 @@ CASES = [
                 "2017-2024,6.73,hvc,0.15",
             ),
         ),
-        "unknown segment",
+        "onbekend segment",
         row=7,
         column="segment",
     ),
@@ -283,7 +283,7 @@ CASES = [
                 "",
             )
         ),
-        "has no 'unit'",
+        "heeft geen 'unit'",
         row=_line(PARAMS_YAML, "  dyslexie:"),
         column="unit",
     ),
@@ -293,7 +293,7 @@ CASES = [
             load_region("achterhoek").parameter_files,
             scenario=_write(t / "scenario.yaml", ["prevalance.iaj: 0.12"]),
         ),
-        "did you mean: prevalence.iaj",
+        "bedoelt u: prevalence.iaj",
     ),
     Case(
         "raw file changed after it was pinned",
@@ -306,7 +306,7 @@ CASES = [
                 )[2]
             )(t / "raw")
         ),
-        "differs from its recorded checksum",
+        "wijkt af van het vastgelegde controlegetal",
     ),
 ]
 
@@ -372,5 +372,5 @@ def test_a_broken_input_leaves_no_output_file(tmp_path):
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "row 2, column 'population_jan1': below the minimum" in proc.stderr
+    assert "rij 2, kolom 'population_jan1': kleiner dan het minimum" in proc.stderr
     assert not out.exists() or not any(out.rglob("*"))

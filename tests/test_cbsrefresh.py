@@ -108,14 +108,14 @@ def test_rows_outside_the_slice_are_ignored():
 
 
 def test_a_year_cbs_has_not_published_is_a_clear_error():
-    with pytest.raises(InputError, match=r"has no population figures \(yet\) for 2021"):
+    with pytest.raises(InputError, match=r"heeft \(nog\) geen bevolkingscijfers voor 2021"):
         cbsrefresh.fetch_population([2019, 2021], fetch=make_fetch())
 
 
 def test_bad_years_are_refused_before_fetching():
     calls: list[str] = []
     for bad in ([], [1900], ["2019"]):
-        with pytest.raises(InputError, match="not valid years"):
+        with pytest.raises(InputError, match="geen geldige jaren"):
             cbsrefresh.fetch_population(bad, fetch=make_fetch(calls=calls))
     assert calls == []
 
@@ -144,10 +144,10 @@ def test_next_link_pages_are_followed():
     ("exc", "reason"),
     [
         (urllib.error.URLError("no network"), "no network"),
-        (TimeoutError("timed out"), "no answer within the time limit"),
+        (TimeoutError("timed out"), "geen antwoord binnen de tijdslimiet"),
         (
             urllib.error.HTTPError("u", 503, "Service Unavailable", {}, io.BytesIO(b"")),
-            "HTTP error 503 Service Unavailable",
+            "HTTP-fout 503 Service Unavailable",
         ),
         (ConnectionResetError("connection reset by peer"), "connection reset by peer"),
     ],
@@ -157,8 +157,10 @@ def test_network_failures_give_one_clear_message(exc, reason):
         cbsrefresh.fetch_population(YEARS, fetch=raising(exc))
     assert len(info.value.problems) == 1
     message = str(info.value.problems[0])
-    assert message.startswith(f"CBS StatLine (03759ned): not reachable ({reason}).")
-    assert "works offline with the shipped data in data/raw; refreshing is optional" in message
+    assert message.startswith(f"CBS StatLine (03759ned): niet bereikbaar ({reason}).")
+    assert (
+        "werkt offline met de meegeleverde gegevens in data/raw; verversen is optioneel" in message
+    )
 
 
 @pytest.mark.parametrize(
@@ -169,7 +171,7 @@ def test_malformed_answers_give_one_clear_message(body):
     with pytest.raises(InputError) as info:
         cbsrefresh.fetch_population(YEARS, fetch=lambda url: body)
     assert len(info.value.problems) == 1
-    assert "CBS StatLine (03759ned): sent an unexpected response" in str(info.value)
+    assert "CBS StatLine (03759ned): gaf een onverwacht antwoord" in str(info.value)
 
 
 def test_default_fetch_offline_is_a_clear_error(monkeypatch):
@@ -177,14 +179,14 @@ def test_default_fetch_offline_is_a_clear_error(monkeypatch):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(cbsrefresh.urllib.request, "urlopen", no_network)
-    with pytest.raises(InputError, match="not reachable .*name resolution"):
+    with pytest.raises(InputError, match="niet bereikbaar .*name resolution"):
         cbsrefresh.fetch_population(YEARS)
 
 
 def test_invalid_figures_are_refused():
     observations = recorded("observations")
     observations["value"][12]["Value"] = -27011
-    with pytest.raises(InputError, match="population_jan1.*below the minimum"):
+    with pytest.raises(InputError, match="population_jan1.*kleiner dan het minimum"):
         cbsrefresh.fetch_population(YEARS, fetch=make_fetch(observations))
 
 
@@ -203,7 +205,7 @@ def test_invalid_figures_are_refused():
 def test_never_writes_into_data_raw(target):
     before = rawdata.sha256(RAW_DIR / rawdata.FILES["population"])
     calls: list[str] = []
-    with pytest.raises(InputError, match="never written into data/raw"):
+    with pytest.raises(InputError, match="nooit in data/raw geschreven"):
         cbsrefresh.refresh_population(YEARS, target, fetch=make_fetch(calls=calls))
     assert calls == []  # refused before anything was fetched
     assert rawdata.sha256(RAW_DIR / rawdata.FILES["population"]) == before
@@ -236,7 +238,7 @@ def test_refresh_writes_a_valid_file_in_the_shipped_format(tmp_path):
     written = out.read_text(encoding="utf-8").splitlines()
     assert written[0] == shipped_lines.splitlines()[0]
     assert written[1:] == expected  # same numbers, same text (27066, not 27066.0)
-    assert len(reports) == 1 and "0 values changed" in reports[0]
+    assert len(reports) == 1 and "0 waarden gewijzigd" in reports[0]
 
 
 def test_a_failed_refresh_leaves_an_existing_file_alone(tmp_path):
@@ -260,7 +262,7 @@ def test_no_differences_for_matching_rows(shipped):
     subset = shipped[shipped["gemeentecode"].isin(CODES)]
     differences = cbsrefresh.compare_with_shipped(frame, subset)
     assert differences.empty
-    assert "equal the shipped file" in cbsrefresh.summarize_differences(differences)
+    assert "gelijk aan het meegeleverde bestand" in cbsrefresh.summarize_differences(differences)
 
 
 def test_a_changed_value_is_reported(shipped, tmp_path):
@@ -284,7 +286,7 @@ def test_a_changed_value_is_reported(shipped, tmp_path):
         }
     ]
     summary = cbsrefresh.summarize_differences(differences)
-    assert "1 value changed" in summary
+    assert "1 waarde gewijzigd" in summary
     assert "GM0197 Aalten 2020 population_avg: 27120.5 -> 27130.5 (+10)" in summary
 
 
@@ -296,4 +298,6 @@ def test_rows_missing_on_either_side_are_reported(shipped):
     assert kinds.to_dict() == {"only in refresh": ["GM0003"], "only in shipped file": ["GM0222"]}
     assert set(differences["year"]) == {2019, 2020}  # only the years both contain
     summary = cbsrefresh.summarize_differences(differences)
-    assert "2 municipality-years only in the refresh, 2 only in the shipped file" in summary
+    assert (
+        "2 gemeente-jaren alleen in de verversing, 2 alleen in het meegeleverde bestand" in summary
+    )

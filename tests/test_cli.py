@@ -31,7 +31,7 @@ def test_baseline_export_writes_every_table_and_hides_small_counts(tmp_path, cap
 def test_unknown_region_gives_exit_code_2_and_a_message(capsys):
     assert main(["startbudget", "--region", "achterhoeck"]) == 2
     err = capsys.readouterr().err
-    assert "unknown region" in err and "achterhoek, alkmaar" in err
+    assert "onbekende regio" in err and "achterhoek, alkmaar" in err
 
 
 def test_help_is_dutch(capsys):
@@ -52,4 +52,4 @@ def test_refresh_population_offline_is_a_clear_message_not_a_traceback(monkeypat
     monkeypatch.setattr(cbsrefresh, "http_get", offline)
     assert main(["refresh-population", "--first", "2024", "--last", "2024"]) == 2
     err = capsys.readouterr().err
-    assert "not reachable" in err and "works offline with the shipped data" in err
+    assert "niet bereikbaar" in err and "werkt offline met de meegeleverde gegevens" in err

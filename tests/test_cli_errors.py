@@ -67,15 +67,15 @@ def test_input_error_lists_file_row_and_column(monkeypatch, capsys):
     problem = Problem("data/raw/x.csv", "negatieve waarde", row=7, column="population", found=-3)
     err = _stderr_of(monkeypatch, capsys, lambda: InputError(problem), 2)
     assert err == (
-        "Fout in de invoer.\n1 problem in the input:\n"
-        "  - data/raw/x.csv, row 7, column 'population': negatieve waarde (found: -3)\n"
+        "Fout in de invoer.\n1 probleem in de invoer:\n"
+        "  - data/raw/x.csv, rij 7, kolom 'population': negatieve waarde (gevonden: -3)\n"
     )
 
 
 def test_parameter_error_is_bad_input(monkeypatch, capsys):
     problem = Problem("-p municipality", "onbekende gemeente", found="GM9999")
     err = _stderr_of(monkeypatch, capsys, lambda: ParameterError(problem), 2)
-    assert "-p municipality: onbekende gemeente (found: 'GM9999')" in err
+    assert "-p municipality: onbekende gemeente (gevonden: 'GM9999')" in err
 
 
 def test_missing_input_file_names_the_path(monkeypatch, capsys, tmp_path):
@@ -196,10 +196,10 @@ def test_startbudget_without_contract_start_before_the_reference_year(capsys, tm
     err = capsys.readouterr().err
     assert code == 2, err
     assert err == (
-        "Fout in de invoer.\n1 problem in the input:\n"
-        "  - data/assumptions/regions/achterhoek.yaml, column 'segments.dyslexie.contract_start':"
+        "Fout in de invoer.\n1 probleem in de invoer:\n"
+        "  - data/assumptions/regions/achterhoek.yaml, kolom 'segments.dyslexie.contract_start':"
         " het contract begint in 2021, vóór het peiljaar 2024; het startbudget rekent alleen "
-        "contractjaren vanaf het peiljaar (found: '2021-08-01'; expected: een ingangsdatum in "
+        "contractjaren vanaf het peiljaar (gevonden: '2021-08-01'; verwacht: een ingangsdatum in "
         "of na het peiljaar, bijv. --contract-start 2025-01-01)\n"
     )
     assert list(tmp_path.rglob("*")) == []  # nothing written
@@ -211,7 +211,7 @@ def test_startbudget_with_a_given_contract_start_before_the_reference_year(capsy
     err = capsys.readouterr().err
     assert code == 2, err
     assert "  - --contract-start: het contract begint in 2023, vóór het peiljaar 2024;" in err
-    assert "(found: '2023-01-01'; expected: een ingangsdatum in of na het peiljaar" in err
+    assert "(gevonden: '2023-01-01'; verwacht: een ingangsdatum in of na het peiljaar" in err
 
 
 def test_startbudget_after_the_reference_year_still_works(capsys, tmp_path):
@@ -251,8 +251,11 @@ def test_startbudget_verifies_the_raw_checksums_first(monkeypatch, capsys, tmp_p
     args = ["startbudget", "--region", "achterhoek", "--contract-start", "2025-01-01"]
     assert main([*args, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "  - data/raw/regions.csv: raw data file differs from its recorded checksum" in err
-    assert "expected: 0000000000000000...)" in err
+    assert (
+        "  - data/raw/regions.csv: ruw gegevensbestand wijkt af van het vastgelegde controlegetal"
+        in err
+    )
+    assert "verwacht: 0000000000000000...)" in err
     assert list(tmp_path.rglob("*")) == []
 
 

@@ -90,7 +90,7 @@ def test_a_sliver_that_collapses_to_a_line_is_dropped_and_nothing_left_is_an_err
     fixed = rawdata.repair_geometry(spiky)
     assert fixed["type"] == "Polygon" and shapely.geometry.shape(fixed).area == pytest.approx(1)
     line = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [2, 0], [0, 0]]]}
-    with pytest.raises(ValueError, match="no area"):
+    with pytest.raises(ValueError, match="geen oppervlak"):
         rawdata.repair_geometry(line)
 
 
@@ -110,7 +110,7 @@ def test_a_boundaries_file_with_a_bow_tie_is_repaired_and_a_bad_code_is_an_input
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
     with pytest.raises(InputError, match="gemeentecode"):
         rawdata.load_boundaries(path)
-    with pytest.raises(InputError, match="no municipal boundaries for 2015"):
+    with pytest.raises(InputError, match="geen gemeentegrenzen voor 2015"):
         rawdata.load_boundaries(year=2015)
 
 

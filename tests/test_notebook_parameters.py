@@ -35,7 +35,7 @@ from bekostiging.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 KERNEL = "bekostiging-nbp-test"
 ALLOWED = {"gemeente.ipynb": MUNICIPALITY_PARAMETERS, "regio.ipynb": REGION_PARAMETERS}
 TYPO = (
-    "parameters, column 'municipalty': onbekende parameter 'municipalty'; bedoelt u 'municipality'?"
+    "parameters, kolom 'municipalty': onbekende parameter 'municipalty'; bedoelt u 'municipality'?"
 )
 
 
@@ -70,7 +70,7 @@ def test_a_name_far_from_any_parameter_lists_the_allowed_names():
     with pytest.raises(ParameterError) as err:
         check_notebook_parameters({"kleur": "blauw"}, REGION_PARAMETERS)
     assert _problems(err) == [
-        "parameters, column 'kleur': onbekende parameter 'kleur'; toegestaan zijn: region, "
+        "parameters, kolom 'kleur': onbekende parameter 'kleur'; toegestaan zijn: region, "
         "reference_year, contract_start, contract_years, scenario, draws, seed, "
         "backtest_year, output_dir"
     ]
@@ -80,7 +80,7 @@ def test_the_regional_overview_refuses_a_municipality():
     with pytest.raises(ParameterError) as err:
         check_notebook_parameters({"municipality": "GM0222"}, REGION_PARAMETERS)
     assert _problems(err)[0].startswith(
-        "parameters, column 'municipality': onbekende parameter 'municipality'; toegestaan zijn:"
+        "parameters, kolom 'municipality': onbekende parameter 'municipality'; toegestaan zijn:"
     )
 
 
@@ -90,16 +90,18 @@ def test_wrong_types_and_values_are_refused_together_with_unknown_names():
         check_notebook_parameters(namespace, MUNICIPALITY_PARAMETERS)
     problems = _problems(err)
     assert (
-        problems[0] == "parameters, column 'seeds': onbekende parameter 'seeds'; bedoelt u 'seed'?"
+        problems[0] == "parameters, kolom 'seeds': onbekende parameter 'seeds'; bedoelt u 'seed'?"
     )
     assert problems[1] == (
-        "parameters, column 'output_dir': 'output_dir' moet een map zijn "
-        "(found: 3; expected: de naam van een map als tekst, of None)"
+        "parameters, kolom 'output_dir': 'output_dir' moet een map zijn "
+        "(gevonden: 3; verwacht: de naam van een map als tekst, of None)"
     )
-    assert "parameters, column 'municipality': municipality not in region Achterhoek" in problems[2]
+    assert (
+        "parameters, kolom 'municipality': gemeente hoort niet bij regio Achterhoek" in problems[2]
+    )
     assert problems[3] == (
-        "parameters, column 'draws': 'draws' must be a whole number "
-        "(found: 'veel'; expected: from 100 to 100000)"
+        "parameters, kolom 'draws': 'draws' moet een geheel getal zijn "
+        "(gevonden: 'veel'; verwacht: van 100 tot en met 100000)"
     )
     assert len(problems) == 4
 
@@ -162,16 +164,16 @@ def test_the_batch_config_refuses_unknown_names_in_overrides_and_defaults(tmp_pa
         load_batch_config(config)
     problems = _problems(err)
     assert (
-        f"{config}, row 3, column 'defaults.output_dir': unknown parameter 'output_dir'"
+        f"{config}, rij 3, kolom 'defaults.output_dir': onbekende parameter 'output_dir'"
         in (problems[0])
     )
     assert problems[1] == (
-        f"{config}, row 6, column 'overrides.GM0222.scenaro': unknown parameter 'scenaro' "
-        "(expected: did you mean 'scenario'?)"
+        f"{config}, rij 6, kolom 'overrides.GM0222.scenaro': onbekende parameter 'scenaro' "
+        "(verwacht: bedoelt u 'scenario'?)"
     )
     assert problems[2].startswith(
-        f"{config}, row 8, column 'overrides.GM0197.municipality': unknown parameter "
-        "'municipality' (expected: one of: reference_year,"
+        f"{config}, rij 8, kolom 'overrides.GM0197.municipality': onbekende parameter "
+        "'municipality' (verwacht: een van: reference_year,"
     )
 
 
@@ -183,8 +185,8 @@ def test_the_batch_config_refuses_an_override_for_a_municipality_that_does_not_e
     with pytest.raises(ParameterError) as err:
         load_batch_config(config)
     assert _problems(err) == [
-        f"{config}, row 4, column 'overrides.gm0223': onbekende gemeentecode in overrides "
-        "(found: 'gm0223'; expected: de code van een bestaande gemeente, zoals GM0197 voor Aalten)"
+        f"{config}, rij 4, kolom 'overrides.gm0223': onbekende gemeentecode in overrides "
+        "(gevonden: 'gm0223'; verwacht: de code van een bestaande gemeente, zoals GM0197 voor Aalten)"
     ]
 
 
@@ -207,7 +209,7 @@ def test_the_cli_stops_on_a_bad_batch_config_with_exit_2(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 2
-    assert f"{config}, row 2, column 'overrides.GM9999': onbekende gemeentecode" in proc.stderr
+    assert f"{config}, rij 2, kolom 'overrides.GM9999': onbekende gemeentecode" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "uit").exists()
 
 

@@ -52,10 +52,10 @@ def test_key_figure_cells_are_checked_by_nbval(name):
 def test_a_typo_in_a_notebook_parameter_is_a_clear_error():
     with pytest.raises(ParameterError) as err:
         check_settings(region="achterhoek", municipalty="GM0197")
-    assert "did you mean 'municipality'" in str(err.value)
+    assert "bedoelt u 'municipality'" in str(err.value)
     with pytest.raises(ParameterError) as err:
         check_settings(municipality=197)
-    assert "municipality not in region" in str(err.value) and "GM0197 (Aalten)" in str(err.value)
+    assert "gemeente hoort niet bij regio" in str(err.value) and "GM0197 (Aalten)" in str(err.value)
     with pytest.raises(ParameterError, match="contract_start"):
         check_settings(contract_start="1 juli 2027")
 

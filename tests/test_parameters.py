@@ -40,7 +40,7 @@ def test_scenario_overrides_are_marked_and_typos_refused(achterhoek, tmp_path):
     assert params.param("prevalence.gwv").note == "more foster care"
     assert params.param("prevalence.iaj").source.startswith("scenario")
     f.write_text("prevalence.iajj: 0.12\n")
-    with pytest.raises(ParameterError, match="did you mean: prevalence.iaj"):
+    with pytest.raises(ParameterError, match="bedoelt u: prevalence.iaj"):
         load_parameters(achterhoek.parameter_files, scenario=f)
 
 
@@ -58,4 +58,6 @@ def test_out_of_range_value_is_refused(tmp_path):
     )
     with pytest.raises(InputError) as err:
         read_parameter_file(f)
-    assert err.value.problems[0].row == 3 and "out of its allowed range" in str(err.value)
+    assert err.value.problems[0].row == 3 and "waarde buiten het toegestane bereik" in str(
+        err.value
+    )

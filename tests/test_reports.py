@@ -109,5 +109,5 @@ def test_a_typo_in_the_batch_stops_before_anything_runs(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 2
-    assert "municipality not in region" in proc.stderr and "Traceback" not in proc.stderr
+    assert "gemeente hoort niet bij regio" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -138,5 +138,5 @@ def test_year_fractions_add_up_to_the_contract_length():
 def test_unknown_reference_year_is_a_clear_error(achterhoek, baseline_achterhoek):
     from bekostiging.core.errors import ParameterError
 
-    with pytest.raises(ParameterError, match="reference year 2030 has no actuals"):
+    with pytest.raises(ParameterError, match="peiljaar 2030 heeft geen realisatiecijfers"):
         start_budget(achterhoek, baseline_achterhoek, 2030)

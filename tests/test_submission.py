@@ -191,11 +191,11 @@ def test_capacity_sheet_is_one_empty_editable_row(template, region):
 
 
 def test_write_template_refuses_merged_municipality_and_wrong_years(region, baseline, tmp_path):
-    with pytest.raises(ParameterError, match="merged into Dijk en Waard"):
+    with pytest.raises(ParameterError, match="is opgegaan in Dijk en Waard"):
         write_template(load_region("alkmaar"), "GM0398", tmp_path / "x.xlsx", baseline)
-    with pytest.raises(ParameterError, match="years with actuals"):
+    with pytest.raises(ParameterError, match="jaren bevatten met realisatiecijfers"):
         write_template(region, CODE, tmp_path / "x.xlsx", baseline, years=[2024, 2030])
-    with pytest.raises(ParameterError, match="unknown municipality"):
+    with pytest.raises(ParameterError, match="onbekende gemeentecode"):
         write_template(region, "GM9999", tmp_path / "x.xlsx", baseline)
     assert list(tmp_path.iterdir()) == []
     path = write_template(region, CODE, tmp_path / "x.xlsx", baseline, years=[2019, 2020])
@@ -375,7 +375,7 @@ def with_cached_value(path: Path, formula: str, value: str) -> None:
 def test_capacity_formula_counts_once_excel_calculated_it(template, region, tmp_path):
     path = edited(template, tmp_path, fill_capacity(amount="=3000000+250000"))
     (problem,) = problems_of(path, region)
-    assert "formula in cell A2 without a calculated value" in problem.message
+    assert "formule in cel A2 zonder berekende waarde" in problem.message
     assert (problem.sheet, problem.row, problem.column) == ("Weerstandsvermogen", 2, COL_CAPACITY)
     with_cached_value(path, "3000000+250000", "3250000")
     assert read_submission(path, region).capacity.available == 3_250_000.0
@@ -391,7 +391,7 @@ def test_old_workbook_without_capacity_sheet_is_still_read(template, region, tmp
     assert load_own_capacity(region, tmp_path).empty
     # version 2 without the sheet: the sheet was deleted, which is reported
     (problem,) = problems_of(edited(template, tmp_path, remove("Weerstandsvermogen")), region)
-    assert "sheet 'Weerstandsvermogen' missing" in problem.message
+    assert "blad 'Weerstandsvermogen' ontbreekt" in problem.message
 
 
 # --- bad workbooks --------------------------------------------------------------------------
@@ -451,101 +451,173 @@ X = FIRST_EXTRA
 
 BAD = {
     # id: (change, sheet, row, column, phrase)
-    "sheet renamed with a space": (rename(R, "Realisatie "), R, None, None, "'Realisatie ' looks"),
-    "sheet renamed lowercase": (rename(R, "realisatie"), R, None, None, "found sheets: "),
-    "sheet deleted": (remove(V), V, None, None, "sheet 'Verwachting' missing; found sheets"),
-    "meta deleted": (remove(M), M, None, None, "sheet '_meta' missing"),
-    "header changed": (cell(R, "C1", "Year"), R, 1, "Jaar", "header changed"),
-    "column deleted": (lambda wb: wb[R].delete_cols(4), R, 1, "Cliënten", "missing: deleted"),
-    "column inserted": (lambda wb: wb[R].insert_cols(3), R, 1, "C", "empty column inserted"),
-    "columns moved": (swap_columns(R, 4, 5), R, 1, "Cliënten", "moved (found in column E"),
-    "merged data cells": (merge(R, f"H{r4}:H{r4 + 1}"), R, r4, "Toelichting", "merged cells"),
-    "merged header": (merge(V, "A1:B1"), V, 1, "Segmentcode", "merged cells A1:B1"),
-    "template version": (cell(M, "B2", "99"), M, 2, "value", "unknown template version"),
-    "meta code not in region": (cell(M, "B4", "GM0361"), M, 4, "value", "not in region"),
-    "unknown segment": (cell(R, f"A{r4}", "xyz"), R, r4, "Segmentcode", "unknown segment code"),
-    "segment not procured": (cell(R, f"A{r4}", "wmo_hh"), R, r4, "Segmentcode", "not procured"),
-    "year not whole": (cell(R, f"C{r4}", 2023.5), R, r4, "Jaar", "not a whole number"),
-    "year outside template": (cell(R, f"C{r4}", 2019), R, r4, "Jaar", "outside the years"),
+    "sheet renamed with a space": (
+        rename(R, "Realisatie "),
+        R,
+        None,
+        None,
+        "'Realisatie ' lijkt erop",
+    ),
+    "sheet renamed lowercase": (rename(R, "realisatie"), R, None, None, "aanwezige bladen: "),
+    "sheet deleted": (remove(V), V, None, None, "blad 'Verwachting' ontbreekt; aanwezige bladen"),
+    "meta deleted": (remove(M), M, None, None, "blad '_meta' ontbreekt"),
+    "header changed": (cell(R, "C1", "Year"), R, 1, "Jaar", "kopregel gewijzigd"),
+    "column deleted": (lambda wb: wb[R].delete_cols(4), R, 1, "Cliënten", "ontbreekt: verwijderd"),
+    "column inserted": (lambda wb: wb[R].insert_cols(3), R, 1, "C", "lege kolom ingevoegd"),
+    "columns moved": (swap_columns(R, 4, 5), R, 1, "Cliënten", "verplaatst (staat in kolom E"),
+    "merged data cells": (
+        merge(R, f"H{r4}:H{r4 + 1}"),
+        R,
+        r4,
+        "Toelichting",
+        "samengevoegde cellen",
+    ),
+    "merged header": (merge(V, "A1:B1"), V, 1, "Segmentcode", "samengevoegde cellen A1:B1"),
+    "template version": (cell(M, "B2", "99"), M, 2, "value", "onbekende versie van het format"),
+    "meta code not in region": (cell(M, "B4", "GM0361"), M, 4, "value", "hoort niet bij regio"),
+    "unknown segment": (cell(R, f"A{r4}", "xyz"), R, r4, "Segmentcode", "onbekende segmentcode"),
+    "segment not procured": (
+        cell(R, f"A{r4}", "wmo_hh"),
+        R,
+        r4,
+        "Segmentcode",
+        "niet gezamenlijk ingekocht",
+    ),
+    "year not whole": (cell(R, f"C{r4}", 2023.5), R, r4, "Jaar", "geen geheel getal"),
+    "year outside template": (cell(R, f"C{r4}", 2019), R, r4, "Jaar", "buiten de jaren"),
     "clients as text": (
         cells(R, **{f"D{r4}": "ca. 500", f"G{r4}": "ja"}),
         R,
         r4,
         "Cliënten",
-        "text instead of a number",
+        "tekst in plaats van een getal",
     ),
-    "ambiguous text number": (cell(R, f"E{r4}", "1.234"), R, r4, "Uitgaven (€)", "text instead"),
-    "negative clients": (cell(R, f"D{r4}", -5), R, r4, "Cliënten", "negative number of clients"),
-    "fractional clients": (cell(R, f"D{r4}", 12.5), R, r4, "Cliënten", "not a whole number"),
-    "implausible clients": (cell(R, f"D{r4}", 2_000_000), R, r4, "Cliënten", "implausibly many"),
-    "negative spend": (cell(R, f"E{r4}", -1), R, r4, "Uitgaven (€)", "negative spend"),
-    "implausible spend": (cell(R, f"E{r4}", 2e10), R, r4, "Uitgaven (€)", "implausibly high"),
+    "ambiguous text number": (
+        cell(R, f"E{r4}", "1.234"),
+        R,
+        r4,
+        "Uitgaven (€)",
+        "tekst in plaats van",
+    ),
+    "negative clients": (cell(R, f"D{r4}", -5), R, r4, "Cliënten", "negatief aantal cliënten"),
+    "fractional clients": (cell(R, f"D{r4}", 12.5), R, r4, "Cliënten", "geen geheel getal"),
+    "implausible clients": (
+        cell(R, f"D{r4}", 2_000_000),
+        R,
+        r4,
+        "Cliënten",
+        "onwaarschijnlijk veel",
+    ),
+    "negatieve uitgaven": (cell(R, f"E{r4}", -1), R, r4, "Uitgaven (€)", "negatieve uitgaven"),
+    "implausible spend": (cell(R, f"E{r4}", 2e10), R, r4, "Uitgaven (€)", "onwaarschijnlijk hoge"),
     "eigen cijfer not ja/nee": (
         cell(R, f"G{r4}", "misschien"),
         R,
         r4,
         "Eigen cijfer (ja/nee)",
-        "must be ja or nee",
+        "moet ja of nee zijn",
     ),
     "ja without figures": (
         cells(R, **{f"D{r4}": None, f"E{r4}": None, f"G{r4}": "ja"}),
         R,
         r4,
         "Eigen cijfer (ja/nee)",
-        "'ja' but no figures",
+        "'ja' maar geen cijfers",
     ),
     "duplicate segment-year": (
         cell(R, f"C{r4 + 1}", 2023),
         R,
         r4 + 1,
         "Segmentcode",
-        f"'iaj', year 2023 appears twice (also row {r4})",
+        f"'iaj', jaar 2023 komt twee keer voor (ook in rij {r4})",
     ),
     "change out of range": (
         cells(V, C2=75, E2="alles anders"),
         V,
         2,
         COL_CHANGE,
-        "outside -50 % .. +50 %",
+        "buiten -50 % .. +50 %",
     ),
-    "change as text": (cell(V, "C2", "veel minder"), V, 2, COL_CHANGE, "text instead of a number"),
-    "implausible from year": (cell(V, "D2", 1999), V, 2, "Vanaf jaar", "not a plausible year"),
-    "change without reason": (cell(V, "C2", -2), V, 2, "Maatregel of reden", "needs a measure"),
-    "capacity negative": (fill_capacity(amount=-1), W, 2, COL_CAPACITY, "negative resistance"),
-    "capacity as text": (fill_capacity(amount="ca. 3 mln"), W, 2, COL_CAPACITY, "text instead"),
-    "capacity absurd": (fill_capacity(amount=2e10), W, 2, COL_CAPACITY, "implausibly high"),
+    "change as text": (
+        cell(V, "C2", "veel minder"),
+        V,
+        2,
+        COL_CHANGE,
+        "tekst in plaats van een getal",
+    ),
+    "implausible from year": (cell(V, "D2", 1999), V, 2, "Vanaf jaar", "geen aannemelijk jaar"),
+    "change without reason": (
+        cell(V, "C2", -2),
+        V,
+        2,
+        "Maatregel of reden",
+        "heeft een maatregel of reden nodig",
+    ),
+    "capacity negative": (
+        fill_capacity(amount=-1),
+        W,
+        2,
+        COL_CAPACITY,
+        "negatieve weerstandscapaciteit",
+    ),
+    "capacity as text": (
+        fill_capacity(amount="ca. 3 mln"),
+        W,
+        2,
+        COL_CAPACITY,
+        "tekst in plaats van",
+    ),
+    "capacity absurd": (fill_capacity(amount=2e10), W, 2, COL_CAPACITY, "onwaarschijnlijk hoge"),
     "capacity formula uncalculated": (
         fill_capacity(amount="=A3*2"),
         W,
         2,
         COL_CAPACITY,
-        "without a calculated value",
+        "zonder berekende waarde",
     ),
-    "capacity year missing": (fill_capacity(year=None), W, 2, COL_CAPACITY_YEAR, "year of the"),
+    "capacity year missing": (
+        fill_capacity(year=None),
+        W,
+        2,
+        COL_CAPACITY_YEAR,
+        "jaar van het cijfer ontbreekt",
+    ),
     "capacity year implausible": (
         fill_capacity(year=25),
         W,
         2,
         COL_CAPACITY_YEAR,
-        "not a plausible year",
+        "geen aannemelijk jaar",
     ),
-    "capacity source missing": (fill_capacity(source=" "), W, 2, COL_SOURCE, "source of the"),
-    "capacity year without amount": (fill_capacity(amount=None), W, 2, COL_CAPACITY, "no amount"),
+    "capacity source missing": (
+        fill_capacity(source=" "),
+        W,
+        2,
+        COL_SOURCE,
+        "bron van het cijfer ontbreekt",
+    ),
+    "capacity year without amount": (fill_capacity(amount=None), W, 2, COL_CAPACITY, "geen bedrag"),
     "capacity in a second row": (
         cells(W, A3=1_000_000, C3="begroting 2026"),
         W,
         3,
         COL_CAPACITY,
-        "only row 2 is read",
+        "alleen rij 2 wordt gelezen",
     ),
-    "capacity header changed": (cell(W, "B1", "Jaar"), W, 1, COL_CAPACITY_YEAR, "header changed"),
-    "capacity sheet deleted": (remove(W), W, None, None, "sheet 'Weerstandsvermogen' missing"),
+    "capacity header changed": (
+        cell(W, "B1", "Jaar"),
+        W,
+        1,
+        COL_CAPACITY_YEAR,
+        "kopregel gewijzigd",
+    ),
+    "capacity sheet deleted": (remove(W), W, None, None, "blad 'Weerstandsvermogen' ontbreekt"),
     "extra row unknown segment": (
         cells(V, **{f"A{X}": "abc", f"C{X}": -1, f"D{X}": 2026, f"E{X}": "x"}),
         V,
         X,
         "Segmentcode",
-        "unknown segment code",
+        "onbekende segmentcode",
     ),
 }
 
@@ -583,17 +655,17 @@ def test_all_problems_of_a_workbook_come_at_once(template, region, tmp_path):
         (V, 3, "Maatregel of reden"),
     ]
     text = str(InputError(problems))
-    assert text.startswith("4 problems in the input:") and "found: 'ca. 500'" in text
+    assert text.startswith("4 problemen in de invoer:") and "gevonden: 'ca. 500'" in text
 
 
 @pytest.mark.parametrize(
     ("name", "content", "phrase"),
     [
-        ("GM0197.xlsx", b"", "empty (0 bytes)"),
-        ("GM0197.xlsx", b"Segmentcode;Jaar\niaj;2023\n", "cannot be opened as an Excel workbook"),
-        ("GM0197.xlsx", b"PK\x03\x04 truncated zip", "damaged"),
-        ("GM0197.csv", b"Segmentcode;Jaar\n", "not an Excel workbook (.xlsx)"),
-        ("GM0197.xls", b"\xd0\xcf\x11\xe0", "'.xls' file"),
+        ("GM0197.xlsx", b"", "leeg (0 bytes)"),
+        ("GM0197.xlsx", b"Segmentcode;Jaar\niaj;2023\n", "niet te openen als Excel-werkmap"),
+        ("GM0197.xlsx", b"PK\x03\x04 truncated zip", "beschadigd"),
+        ("GM0197.csv", b"Segmentcode;Jaar\n", "geen Excel-werkmap (.xlsx)"),
+        ("GM0197.xls", b"\xd0\xcf\x11\xe0", "bestand '.xls'"),
     ],
     ids=["empty", "text renamed", "truncated zip", "csv", "old xls"],
 )
@@ -608,27 +680,27 @@ def test_unreadable_file_gives_one_clear_problem(name, content, phrase, region, 
 
 def test_missing_file(region, tmp_path):
     (problem,) = problems_of(tmp_path / "GM0197.xlsx", region)
-    assert problem.message == "file not found"
+    assert problem.message == "bestand niet gevonden"
 
 
 def test_wrong_municipality_by_file_name_or_argument(template, region, tmp_path):
     path = edited(template, tmp_path, lambda wb: None, name="GM0222_Doetinchem.xlsx")
     (problem,) = problems_of(path, region)
     assert (problem.sheet, problem.row, problem.column) == (M, 4, "value")
-    assert "file name names another municipality" in problem.message
+    assert "bestandsnaam noemt een andere gemeente" in problem.message
     assert problem.expected == "GM0197.xlsx"
 
     ok = edited(template, tmp_path, lambda wb: None, name="Aalten ingevuld.xlsx")
     assert read_submission(ok, region).gemeentecode == CODE
     (problem,) = problems_of(ok, region, gemeentecode="GM0222")
-    assert "not for the municipality asked for" in problem.message
+    assert "niet van de gevraagde gemeente" in problem.message
     assert (problem.found, problem.expected) == ("GM0222", CODE)
     assert read_submission(ok, region, gemeentecode=" gm0197 ").gemeentecode == CODE
 
 
 def test_other_region_is_refused(template, tmp_path):
     problems = problems_of(template, load_region("alkmaar"))
-    assert any(p.sheet == M and "another region" in p.message for p in problems)
+    assert any(p.sheet == M and "andere regio" in p.message for p in problems)
 
 
 # --- a folder of submissions ----------------------------------------------------------------
@@ -665,7 +737,7 @@ def test_two_workbooks_for_one_municipality_are_refused(template, tmp_path, regi
     with pytest.raises(InputError) as info:
         load_submissions(region, tmp_path)
     (problem,) = info.value.problems
-    assert "second workbook for Aalten (GM0197)" in problem.message
+    assert "tweede werkmap voor Aalten (GM0197)" in problem.message
     assert problem.file.endswith("GM0197_versie2.xlsx") and "GM0197.xlsx" in problem.message
 
 

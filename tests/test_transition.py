@@ -441,19 +441,22 @@ def test_region_block_is_optional_and_partial():
 @pytest.mark.parametrize(
     ("block", "message"),
     [
-        ({"window_months": {"value": 6}}, "missing 'source'"),
-        ({"window_months": {"value": 0, "source": "x"}}, "'value' out of range"),
-        ({"window_months": {"value": 6.5, "source": "x"}}, "'value' must be a whole number"),
-        ({"share_noncontracted": {"value": 1.5, "source": "x"}}, "'value' out of range"),
-        ({"share_noncontracted": {"value": "veel", "source": "x"}}, "value': must be a number"),
-        ({"overlap_months": {"value": True, "source": "x"}}, "value': must be a number"),
-        ({"monthly_capacity": {"value": 450, "source": "x"}}, "unknown key 'monthly_capacity'"),
+        ({"window_months": {"value": 6}}, "'source' ontbreekt"),
+        ({"window_months": {"value": 0, "source": "x"}}, "'value' buiten het bereik"),
+        ({"window_months": {"value": 6.5, "source": "x"}}, "'value' moet een geheel getal zijn"),
+        ({"share_noncontracted": {"value": 1.5, "source": "x"}}, "'value' buiten het bereik"),
+        ({"share_noncontracted": {"value": "veel", "source": "x"}}, "value': moet een getal zijn"),
+        ({"overlap_months": {"value": True, "source": "x"}}, "value': moet een getal zijn"),
+        (
+            {"monthly_capacity": {"value": 450, "source": "x"}},
+            "onbekende sleutel 'monthly_capacity'",
+        ),
         (
             {
                 "window_months": {"value": 3, "source": "x"},
                 "indication_spread_months": {"value": 4, "source": "x"},
             },
-            "indication_spread_months must fit in window_months",
+            "indication_spread_months moet binnen window_months passen",
         ),
     ],
 )

@@ -761,7 +761,7 @@ class RegionAnalysis:
             raise ParameterError(
                 Problem(
                     "parameters",
-                    f"{code} no longer exists (merged)",
+                    f"{code} bestaat niet meer (opgegaan in een fusie)",
                     found=code,
                     expected=", ".join(self.region.current_codes()),
                 )

@@ -22,7 +22,7 @@ import datetime as dt
 from bekostiging.core.errors import ParameterError, Problem
 
 
-def parse_date(value: str | dt.date, what: str = "contract start") -> dt.date:
+def parse_date(value: str | dt.date, what: str = "de ingangsdatum van het contract") -> dt.date:
     """A date from a notebook parameter such as ``'2022-07-01'``, with a clear error.
 
     >>> parse_date("2026-01-01")
@@ -36,9 +36,9 @@ def parse_date(value: str | dt.date, what: str = "contract start") -> dt.date:
         raise ParameterError(
             Problem(
                 "parameters",
-                f"{what} is not a date",
+                f"{what} is geen datum",
                 found=value,
-                expected="YYYY-MM-DD, e.g. 2022-07-01",
+                expected="JJJJ-MM-DD, bijvoorbeeld 2022-07-01",
             )
         ) from None
 
@@ -52,7 +52,9 @@ def _month_position(d: dt.date) -> float:
 def year_fractions(start: dt.date, years: float) -> dict[int, float]:
     """Share of each calendar year that falls inside ``[start, start + years)``."""
     if years <= 0:
-        raise ParameterError(Problem("parameters", "contract length must be positive", found=years))
+        raise ParameterError(
+            Problem("parameters", "de looptijd van het contract moet positief zijn", found=years)
+        )
     begin = _month_position(start)
     end = begin + 12 * years
     out = {}

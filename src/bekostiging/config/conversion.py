@@ -27,7 +27,7 @@ from bekostiging.core.errors import InputError, Problem, display_path
 YOUTH_FIELDS = ("6.72", "6.73", "6.74")
 FIRST_SPLIT_YEAR = 2023
 KEY = ["years", "taakveld", "segment", "gemeentecode"]
-BACKWARDS = "year range runs backwards"
+BACKWARDS = "de jaren lopen achteruit (het eerste jaar is later dan het laatste)"
 
 
 class ConversionTable(pa.DataFrameModel):
@@ -57,16 +57,16 @@ def _row_problems(
         if row.segment not in seg_ids:
             yield Problem(
                 shown,
-                "unknown segment",
+                "onbekend segment",
                 row=line,
                 column="segment",
                 found=row.segment,
-                expected="one of: " + ", ".join(sorted(seg_ids)),
+                expected="een van: " + ", ".join(sorted(seg_ids)),
             )
         if row.gemeentecode and row.gemeentecode not in codes:
             yield Problem(
                 shown,
-                "municipality not in the region",
+                "gemeente hoort niet bij de regio",
                 row=line,
                 column="gemeentecode",
                 found=row.gemeentecode,
@@ -79,7 +79,7 @@ def _row_problems(
         if missing:
             yield Problem(
                 shown,
-                f"taakveld {row.taakveld} does not exist in Iv3 {missing[0]}",
+                f"taakveld {row.taakveld} bestaat niet in Iv3 {missing[0]}",
                 row=line,
                 column="taakveld",
                 found=row.taakveld,
@@ -93,8 +93,8 @@ def _sum_problems(table: pd.DataFrame, shown: str) -> Iterator[Problem]:
         if not np.isclose(total, 1.0, atol=1e-9):
             yield Problem(
                 shown,
-                f"shares of taakveld {tvd} ({yrs}{', ' + code if code else ''}) add up to "
-                f"{total:.4f}",
+                f"de aandelen van taakveld {tvd} ({yrs}{', ' + code if code else ''}) tellen op "
+                f"tot {total:.4f}",
                 row=int(rows.index[0]) + 2,
                 column="share",
                 expected="1",
@@ -105,7 +105,10 @@ def _sum_problems(table: pd.DataFrame, shown: str) -> Iterator[Problem]:
         for (_a0, a1, _), (b0, _b1, ib) in zip(spans, spans[1:]):
             if b0 <= a1:
                 yield Problem(
-                    shown, f"year ranges of taakveld {tvd} overlap", row=int(ib) + 2, column="years"
+                    shown,
+                    f"de jaarreeksen van taakveld {tvd} overlappen",
+                    row=int(ib) + 2,
+                    column="years",
                 )
 
 

@@ -10,16 +10,16 @@ values) with ``pa.Field`` and its rules across columns with ``@pa.dataframe_chec
 >>> class Demo(pa.DataFrameModel):
 ...     lo: Series[int] = pa.Field(ge=0)
 ...     hi: Series[int] = pa.Field(ge=0)
-...     @pa.dataframe_check(error="lo above hi")
+...     @pa.dataframe_check(error="lo groter dan hi")
 ...     def ordered(cls, df):
 ...         return df["lo"] <= df["hi"]
 >>> f = pathlib.Path(tempfile.mkdtemp()) / "demo.csv"
 >>> _ = f.write_text("lo,hi\\n1,2\\n5,3\\n")
->>> frame, problems = read_model_table(f, Demo, "demo", columns={"lo above hi": "lo"})
+>>> frame, problems = read_model_table(f, Demo, "demo", columns={"lo groter dan hi": "lo"})
 >>> print(problems[0])  # doctest: +ELLIPSIS
-/.../demo.csv, row 3, column 'lo': lo above hi (found: 5)
+/.../demo.csv, rij 3, kolom 'lo': lo groter dan hi (gevonden: 5)
 >>> spec_of(Demo, "demo").column("lo").expected()
-'a whole number >= 0'
+'een geheel getal >= 0'
 """
 
 from __future__ import annotations

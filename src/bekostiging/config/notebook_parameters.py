@@ -12,8 +12,8 @@ message.
 >>> check_notebook_parameters(namespace, MUNICIPALITY_PARAMETERS)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-bekostiging.core.errors.ParameterError: 1 problem in the input:
-  - parameters, column 'municipalty': onbekende parameter 'municipalty'; bedoelt u 'municipality'?
+bekostiging.core.errors.ParameterError: 1 probleem in de invoer:
+  - parameters, kolom 'municipalty': onbekende parameter 'municipalty'; bedoelt u 'municipality'?
 >>> check_notebook_parameters({"region": "achterhoek", "draws": 500}, MUNICIPALITY_PARAMETERS)
 {'region': 'achterhoek', 'draws': 500}
 """
@@ -66,9 +66,9 @@ def unknown_parameters(names: Iterable[str], allowed: Iterable[str]) -> list[Pro
     """A problem, with the closest allowed name, for every name that is not a parameter.
 
     >>> [str(p) for p in unknown_parameters(["draws", "seeed"], ["draws", "seed"])]
-    ["parameters, column 'seeed': onbekende parameter 'seeed'; bedoelt u 'seed'?"]
+    ["parameters, kolom 'seeed': onbekende parameter 'seeed'; bedoelt u 'seed'?"]
     >>> str(unknown_parameters(["kleur"], ["draws", "seed"])[0])  # doctest: +ELLIPSIS
-    "parameters, column 'kleur': onbekende parameter 'kleur'; toegestaan zijn: draws, seed"
+    "parameters, kolom 'kleur': onbekende parameter 'kleur'; toegestaan zijn: draws, seed"
     """
     allowed = list(allowed)
     problems = []
@@ -94,13 +94,13 @@ def check_notebook_parameters(namespace: Mapping[str, Any], allowed: Iterable[st
     >>> check_notebook_parameters({"draws": "veel"}, ["draws"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    bekostiging.core.errors.ParameterError: 1 problem in the input:
-      - parameters, column 'draws': 'draws' must be a whole number (found: 'veel'; ...)
+    bekostiging.core.errors.ParameterError: 1 probleem in de invoer:
+      - parameters, kolom 'draws': 'draws' moet een geheel getal zijn (gevonden: 'veel'; ...)
     >>> check_notebook_parameters({"output_dir": 3}, ["output_dir"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    bekostiging.core.errors.ParameterError: 1 problem in the input:
-      - parameters, column 'output_dir': 'output_dir' moet een map zijn (found: 3; ...)
+    bekostiging.core.errors.ParameterError: 1 probleem in de invoer:
+      - parameters, kolom 'output_dir': 'output_dir' moet een map zijn (gevonden: 3; ...)
     """
     allowed = list(allowed)
     given = {n: v for n, v in namespace.items() if is_parameter_like(n, v)}

@@ -30,8 +30,8 @@ refused with a suggestion, so a typo in a scenario never goes unnoticed.
 >>> params.value("index.care_costs")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-bekostiging.core.errors.ParameterError: 1 problem in the input:
-  - parameters: unknown name 'index.care_costs' among the parameters (expected: did you mean: index.care_cost)
+bekostiging.core.errors.ParameterError: 1 probleem in de invoer:
+  - parameters: onbekende naam 'index.care_costs' in de parameters (verwacht: bedoelt u: index.care_cost)
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class Parameter:
             raise ParameterError(
                 Problem(
                     self.file,
-                    f"parameter '{self.name}' needs a key (year, code or segment)",
+                    f"parameter '{self.name}' heeft een sleutel nodig (jaar, gemeentecode of segment)",
                     row=self.line,
                 )
             )
@@ -110,9 +110,9 @@ class Parameter:
         raise ParameterError(
             Problem(
                 self.file,
-                f"parameter '{self.name}' has no value for {key!r} and no default",
+                f"parameter '{self.name}' heeft geen waarde voor {key!r} en geen default",
                 row=self.line,
-                expected="one of: " + ", ".join(map(str, v)),
+                expected="een van: " + ", ".join(map(str, v)),
             )
         )
 
@@ -186,7 +186,7 @@ class Parameters:
         ...     p.with_overrides({"prevalence.iaj": -0.1}, source="s.yaml")
         ... except ParameterError as err:
         ...     print(err.problems[0])
-        s.yaml, column 'prevalence.iaj': 'prevalence.iaj': waarde buiten het toegestane bereik (found: -0.1; expected: tussen 0 en 1 (min en max in p.yaml))
+        s.yaml, kolom 'prevalence.iaj': 'prevalence.iaj': waarde buiten het toegestane bereik (gevonden: -0.1; verwacht: tussen 0 en 1 (min en max in p.yaml))
         """
         new = dict(self._params)
         lines = getattr(overrides, "lines", {})
@@ -284,8 +284,10 @@ def _override_problems(
         close = close_matches(key, vocabulary, n=len(vocabulary))
         if isinstance(old.value, Mapping):
             own = {str(k) for k in old.value}
-        else:
-            own = {str(i) for i in old.value or []}
+        elif isinstance(old.value, list):
+            own = {str(i) for i in old.value}
+        else:  # a mapping given for a single number: no keys of its own
+            own = set()
         own = {k for k in own if not _FREE_KEY.match(k)}
         # Keys of the parameter itself first; the region's segments too when it is keyed by them.
         base = (own | segments if own & segments or not own else own) or vocabulary
@@ -319,8 +321,8 @@ def _value_text(v: Any) -> str:
 
 def _unknown(name: str, known: Iterable[str], what: str, file: str | None = None) -> Problem:
     close = close_matches(name, known, n=3)
-    hint = "did you mean: " + ", ".join(close) if close else "see the names in data/assumptions"
-    return Problem(file or "parameters", f"unknown name '{name}' among the {what}", expected=hint)
+    hint = "bedoelt u: " + ", ".join(close) if close else "zie de namen in data/assumptions"
+    return Problem(file or "parameters", f"onbekende naam '{name}' in de {what}", expected=hint)
 
 
 def _normalise(value: Any) -> Any:
@@ -409,7 +411,7 @@ def _check_value(
         if bad:
             return Problem(
                 shown,
-                f"'{name}': values must be numbers or text",
+                f"'{name}': de waarden moeten getallen of tekst zijn",
                 row=line,
                 column=column,
                 found=bad[0],
@@ -422,15 +424,26 @@ def _check_value(
     if value is None or not ok(value):
         return Problem(
             shown,
-            f"'{name}': missing or unreadable value",
+            f"'{name}': waarde ontbreekt of is onleesbaar",
             row=line,
             column=column,
             found=value,
-            expected="a number, text, or a mapping of them",
+            expected="een getal, een tekst, of per sleutel een getal",
         )
     if isinstance(value, str):
         return _text_problem(name, value, shown, line, column)
     return None
+
+
+def _between(lo: float | None, hi: float | None) -> str:
+    """The allowed range in words.
+
+    >>> _between(0, 1), _between(0, None), _between(None, 2.5)
+    ('tussen 0 en 1', 'minimaal 0', 'maximaal 2.5')
+    """
+    if lo is not None and hi is not None:
+        return f"tussen {lo:g} en {hi:g}"
+    return f"minimaal {lo:g}" if lo is not None else f"maximaal {hi:g}"
 
 
 def _check_range(
@@ -444,7 +457,7 @@ def _check_range(
     """Values outside ``spec``'s min/max; ``origin`` names the file the bounds come from.
 
     >>> [str(p) for p in _check_range("x", -1, {"min": 0, "max": None}, "s.yaml", 3, "p.yaml")]
-    ["s.yaml, row 3, column 'x': 'x': waarde buiten het toegestane bereik (found: -1; expected: minimaal 0 (min in p.yaml))"]
+    ["s.yaml, rij 3, kolom 'x': 'x': waarde buiten het toegestane bereik (gevonden: -1; verwacht: minimaal 0 (min in p.yaml))"]
     """
     lo, hi = spec.get("min"), spec.get("max")
     values = value.values() if isinstance(value, Mapping) else [value]
@@ -457,11 +470,11 @@ def _check_range(
                 out.append(
                     Problem(
                         shown,
-                        f"'{name}': value out of its allowed range",
+                        f"'{name}': waarde buiten het toegestane bereik",
                         row=line,
                         column="value",
                         found=v,
-                        expected=f"between {lo} and {hi}",
+                        expected=_between(lo, hi),
                     )
                 )
                 continue
@@ -501,7 +514,7 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
         raise InputError(
             Problem(
                 shown,
-                "a parameter file must be a mapping of names",
+                "een parameterbestand moet namen met hun gegevens bevatten",
                 expected="name: {value, unit, source, note}",
             )
         )
@@ -515,7 +528,7 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
                 problems.append(
                     Problem(
                         shown,
-                        f"'{'.'.join(prefix)}' has no 'value'",
+                        f"'{'.'.join(prefix)}' heeft geen 'value'",
                         row=line_of(lines, *prefix),
                         column="value",
                     )
@@ -527,9 +540,9 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
             problems.append(
                 Problem(
                     shown,
-                    f"'{'.'.join(prefix)}' is a bare value",
+                    f"'{'.'.join(prefix)}' is een losse waarde",
                     row=line_of(lines, *prefix),
-                    expected="a mapping with value, unit, source and note",
+                    expected="een mapping met value, unit, source en note",
                 )
             )
 
@@ -539,13 +552,13 @@ def read_parameter_file(path: str | Path) -> dict[str, Parameter]:
         line = line_of(lines, *path_keys)
         missing = [k for k in REQUIRED if k not in spec or spec[k] in (None, "")]
         for k in missing:
-            problems.append(Problem(shown, f"'{name}' has no '{k}'", row=line, column=k))
+            problems.append(Problem(shown, f"'{name}' heeft geen '{k}'", row=line, column=k))
         unknown = [k for k in spec if k not in REQUIRED + OPTIONAL]
         for k in unknown:
             problems.append(
                 Problem(
                     shown,
-                    f"'{name}' has an unknown field '{k}'",
+                    f"'{name}' heeft een onbekend veld '{k}'",
                     row=line_of(lines, *path_keys, k),
                     column=k,
                     expected=", ".join(REQUIRED + OPTIONAL),
@@ -652,7 +665,9 @@ def read_scenario(path: str | Path) -> Scenario:
     if data is None:
         return Scenario({}, {})
     if not isinstance(data, Mapping):
-        raise InputError(Problem(shown, "a scenario file must be a mapping of parameter names"))
+        raise InputError(
+            Problem(shown, "een scenariobestand moet parameternamen met hun waarden bevatten")
+        )
     flat = {str(k): v for k, v in data.items() if k not in SCENARIO_HEADER}
     long_form = {k: v for k, v in flat.items() if isinstance(v, Mapping) and "value" in v}
     try:

@@ -20,13 +20,13 @@ from bekostiging.core.tables import check_known
 
 PROVIDERS_DIR = ASSUMPTIONS_DIR / "providers"
 TOLERANCE = 1e-6  # for shares that must add up to 1 (files hold a few decimals)
-LOCAL = "a local provider must name its municipality"
-TWICE = "provider listed twice for this segment and municipality"
-MIXED = "provider is regional (blank code) and also listed for a municipality in this segment"
+LOCAL = "een lokale aanbieder moet zijn gemeente noemen"
+TWICE = "aanbieder staat twee keer in de lijst voor dit segment en deze gemeente"
+MIXED = "aanbieder is regionaal (lege gemeentecode) en staat in dit segment ook bij een gemeente"
 COLUMNS = {LOCAL: "gemeentecode", TWICE: "provider", MIXED: "gemeentecode"}
 EXPECTED = {
-    LOCAL: "a code such as GM0197",
-    MIXED: "either one regional row or rows per municipality",
+    LOCAL: "een gemeentecode zoals GM0197",
+    MIXED: "één regionale rij of rijen per gemeente, niet beide",
 }
 OUTPUT_COLUMNS = [
     "gemeentecode",
@@ -77,11 +77,14 @@ def providers_file(region: Region) -> Path:
 def _segment_problems(frame: pd.DataFrame, region: Region, shown: str) -> Iterator[Problem]:
     procured = {s.id for s in region.procured_segments()}
     known = {s.id for s in region.segments}
-    expected = "one of: " + ", ".join(sorted(procured))
+    expected = "een van: " + ", ".join(sorted(procured))
     for idx, seg in frame["segment"].items():
         if seg not in procured:
-            message = "unknown segment" if seg not in known else "segment is not procured"
-            message += "" if seg not in known else " in this region"
+            message = (
+                "onbekend segment"
+                if seg not in known
+                else "segment wordt in deze regio niet ingekocht"
+            )
             yield Problem(
                 shown, message, row=int(idx) + 2, column="segment", found=seg, expected=expected
             )
@@ -95,25 +98,25 @@ def _share_problems(frame: pd.DataFrame, shown: str) -> Iterator[Problem]:
         if abs(total - 1.0) > TOLERANCE:
             yield Problem(
                 shown,
-                f"the regional providers (blank gemeentecode) of segment {seg} must have "
-                "shares adding up to 1",
+                f"de aandelen van de regionale aanbieders (lege gemeentecode) in segment {seg} "
+                "moeten samen 1 zijn",
                 row=int(regional.index[regional["segment"] == seg][0]) + 2,
                 column="historical_share",
                 found=round(float(total), 9),
-                expected="1 (shares within the regional pool)",
+                expected="1 (aandelen binnen de regionale pool)",
             )
     for (code, seg), rows in specific.groupby(["gemeentecode", "segment"]):
         total, first = rows["historical_share"].sum(), int(rows.index[0]) + 2
         if seg in pool_total.index and total >= 1.0 - TOLERANCE:
             message = (
-                f"the providers of {code} in segment {seg} take the whole segment, leaving "
-                "nothing for the regional providers"
+                f"de aanbieders van {code} in segment {seg} nemen het hele segment; er blijft "
+                "niets over voor de regionale aanbieders"
             )
-            expected = "less than 1 in total"
+            expected = "samen minder dan 1"
         elif seg not in pool_total.index and abs(total - 1.0) > TOLERANCE:
             message = (
-                f"segment {seg} has no regional providers, so the providers of {code} "
-                "must have shares adding up to 1"
+                f"segment {seg} heeft geen regionale aanbieders, dus de aandelen van de "
+                f"aanbieders van {code} moeten samen 1 zijn"
             )
             expected = "1"
         else:
@@ -188,7 +191,7 @@ def load_providers(
     year = region.contract_start.year if year is None else int(year)
     frame["local"] = frame["local"] == "true"
     specific = frame[frame["gemeentecode"].notna()]
-    message = f"municipality code not in region {region.name} in {year}"
+    message = f"gemeentecode hoort in {year} niet bij regio {region.name}"
     problems += [
         *_segment_problems(frame, region, shown),
         *check_known(specific, "gemeentecode", set(region.codes_in(year)), shown, message),

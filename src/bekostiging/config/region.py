@@ -196,8 +196,8 @@ class Region:
         raise ParameterError(
             Problem(
                 display_path(self.source_file),
-                f"unknown municipality code {code!r} in region {self.name}",
-                expected=f"one of: {known}",
+                f"onbekende gemeentecode {code!r} in regio {self.name}",
+                expected=f"een van: {known}",
             )
         )
 
@@ -238,8 +238,8 @@ class Region:
         raise ParameterError(
             Problem(
                 display_path(self.source_file),
-                f"unknown segment {segment_id!r}",
-                expected="one of: " + ", ".join(self._segments),
+                f"onbekend segment {segment_id!r}",
+                expected="een van: " + ", ".join(self._segments),
             )
         )
 
@@ -343,10 +343,10 @@ def _one_line(text: str) -> str:
 def _files(f: RegionFile, base: Path) -> Iterator[Reference]:
     """(key path, message, found) for the conversion and parameter files that do not exist."""
     if not (base / f.conversion).is_file():
-        yield ("conversion",), "conversion file not found", f.conversion
+        yield ("conversion",), "conversiebestand niet gevonden", f.conversion
     for i, name in enumerate(f.parameters):
         if not (base / name).is_file():
-            yield ("parameters", i), "parameter file not found", name
+            yield ("parameters", i), "parameterbestand niet gevonden", name
 
 
 def _resolve(name_or_path: str | Path) -> Path:
@@ -359,8 +359,8 @@ def _resolve(name_or_path: str | Path) -> Path:
         raise ParameterError(
             Problem(
                 str(name_or_path),
-                "unknown region",
-                expected="one of: " + ", ".join(available_regions()),
+                "onbekende regio",
+                expected="een van: " + ", ".join(available_regions()),
             )
         )
     return path
@@ -371,7 +371,7 @@ def read_region_file(path: Path) -> tuple[RegionFile, dict]:
     shown = display_path(path)
     data, lines = load_yaml(path)
     if not isinstance(data, Mapping):
-        raise InputError(Problem(shown, "a region file must be a mapping"))
+        raise InputError(Problem(shown, "een regiobestand moet sleutels met waarden bevatten"))
     f = validate(RegionFile, data, shown, lines)
     problems = [
         problem_at(shown, lines, loc, message, found)

@@ -73,9 +73,9 @@ class SettlementEntry(_KeepsRaw):
         extra = [k for k in terms if k in self.model_fields_set]
         if self.kind != "corridor" and extra:
             raise fail(
-                f"settlement kind '{self.kind}' takes no '{extra[0]}'",
+                f"verrekening van soort '{self.kind}' heeft geen '{extra[0]}'",
                 field=extra[0],
-                expected="only kind: none/full, or kind: corridor with corridor and shares",
+                expected="alleen kind: none/full, of kind: corridor met corridor en aandelen",
             )
         return self
 
@@ -137,10 +137,10 @@ class SegmentEntry(StrictModel):
         variant = self.funding.variant if self.funding is not None else None
         if self.procured and variant not in FUNDING_VARIANTS:
             raise fail(
-                "a procured segment needs a funding variant",
+                "een ingekocht segment heeft een bekostigingsvariant nodig",
                 field="funding",
                 found=variant,
-                expected="one of: " + ", ".join(FUNDING_VARIANTS),
+                expected="een van: " + ", ".join(FUNDING_VARIANTS),
             )
         return self
 
@@ -155,7 +155,7 @@ class ContractEntry(StrictModel):
     def _positive_terms(self) -> ContractEntry:
         if not all(t > 0 for t in self.terms_years):
             raise fail(
-                "terms_years must be a list of whole years, e.g. [3, 2, 2]",
+                "terms_years moet een lijst van hele jaren zijn, bijvoorbeeld [3, 2, 2]",
                 field="terms_years",
                 found=self.terms_years,
             )
@@ -231,10 +231,10 @@ class PolicyEntry(StrictModel):
             unknown = [n for n in numbers if n not in self.goals]
             if unknown:
                 raise fail(
-                    f"incentive_goals.{key} names goal {unknown[0]}, which is not in goals",
+                    f"incentive_goals.{key} noemt doel {unknown[0]}, dat niet onder goals staat",
                     field="incentive_goals",
                     found=unknown[0],
-                    expected="one of the numbers under goals: " + ", ".join(map(str, self.goals)),
+                    expected="een van de nummers onder goals: " + ", ".join(map(str, self.goals)),
                 )
         return self
 
@@ -242,7 +242,7 @@ class PolicyEntry(StrictModel):
 def _plain_number(value: Any) -> Any:
     """A YAML number as a float; text, true/false and anything else are refused."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail("must be a number", found=value)
+        raise fail("moet een getal zijn", found=value)
     return float(value)
 
 
@@ -291,8 +291,8 @@ class TransitionEntry(StrictModel):
         w, s = self.window_months, self.indication_spread_months
         if w is not None and s is not None and s.value > w.value:
             raise fail(
-                "indication_spread_months must fit in window_months (re-indications before "
-                "the contract start would be capped again)",
+                "indication_spread_months moet binnen window_months passen (herindicaties vóór "
+                "de ingangsdatum van het contract zouden opnieuw worden begrensd)",
                 field="indication_spread_months",
                 found=s.value,
                 expected=f"<= {w.value}",
@@ -346,49 +346,49 @@ def cross_references(f: RegionFile) -> Iterator[Reference]:
     seen: set[str] = set()
     for i, m in enumerate(f.municipalities):
         if m.code in seen:
-            yield ("municipalities", i, "code"), "municipality listed twice", m.code
+            yield ("municipalities", i, "code"), "gemeente staat twee keer in de lijst", m.code
         seen.add(m.code)
         if m.merged_into is not None and m.merged_into not in codes:
             yield (
                 ("municipalities", i, "merged_into"),
-                "merged_into names a municipality that is not in the region",
+                "merged_into noemt een gemeente die niet bij de regio hoort",
                 m.merged_into,
             )
     twice = _twice(seg_ids)
     for i, s in enumerate(f.segments):
         if s.id in twice and seg_ids.index(s.id) != i:
-            yield ("segments", i, "id"), "segment id listed twice", s.id
+            yield ("segments", i, "id"), "segment-id staat twee keer in de lijst", s.id
         if s.parent is not None and s.parent not in seg_ids:
-            yield ("segments", i, "parent"), "parent names an unknown segment", s.parent
+            yield ("segments", i, "parent"), "parent noemt een onbekend segment", s.parent
     for i, c in enumerate(f.iv3.booking_corrections):
         bad = [m for m in c.municipalities if m not in codes]
         if bad:
             where = ("iv3", "booking_corrections", i, "municipalities")
-            yield where, "booking correction for a municipality outside the region", bad[0]
+            yield where, "boekingscorrectie voor een gemeente buiten de regio", bad[0]
     pooled: dict[str, int] = {}
     for i, p in enumerate(f.regional_pooling):
         outside = [c for c in p.booked_by if c not in codes]
         if outside:
             where = ("regional_pooling", i, "booked_by")
-            yield where, "booked_by must be a municipality of the region", outside[0]
+            yield where, "booked_by moet een gemeente van de regio zijn", outside[0]
         if len(set(p.booked_by)) < len(p.booked_by):
             where = ("regional_pooling", i, "booked_by")
-            yield where, "a centrumgemeente is listed twice", p.booked_by
+            yield where, "een centrumgemeente staat twee keer in de lijst", p.booked_by
         strange = [c for c in p.shares if c not in p.booked_by]
         if strange:
             where = ("regional_pooling", i, "shares")
-            yield where, "shares names a municipality that is not in booked_by", strange[0]
+            yield where, "shares noemt een gemeente die niet onder booked_by staat", strange[0]
         unknown = [s for s in p.segments if s not in seg_ids]
         if unknown:
             where = ("regional_pooling", i, "segments")
-            yield where, "pooling names an unknown segment", unknown[0]
+            yield where, "pooling noemt een onbekend segment", unknown[0]
         for s in p.segments:
             if s in pooled:
                 where = ("regional_pooling", i, "segments")
                 yield (
                     where,
-                    f"segment {s} is already pooled in entry {pooled[s] + 1}; list all "
-                    "centrumgemeenten of a segment in one entry (booked_by: [..])",
+                    f"segment {s} staat al in pooling-regel {pooled[s] + 1}; noem alle "
+                    "centrumgemeenten van een segment in één regel (booked_by: [..])",
                     s,
                 )
             pooled.setdefault(s, i)

@@ -10,8 +10,8 @@ parameters into it (a typo gives a clear message, never a traceback deep in the 
 >>> check_settings(region="achterhoek", draws="veel")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-bekostiging.core.errors.ParameterError: 1 problem in the input:
-  - parameters, column 'draws': 'draws' must be a whole number (found: 'veel'; expected: from 100 to 100000)
+bekostiging.core.errors.ParameterError: 1 probleem in de invoer:
+  - parameters, kolom 'draws': 'draws' moet een geheel getal zijn (gevonden: 'veel'; verwacht: van 100 tot en met 100000)
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ SOURCE = "parameters"  # the "file" named in messages about notebook parameters
 def _whole(name: str, low: int, high: int) -> Any:
     """A whole number from ``low`` to ``high``: an int, 3.0 or '3' (never True/False)."""
 
+    allowed = f"van {low} tot en met {high}"
+
     def check(value: Any) -> Any:
         if value is None:
             return None
@@ -63,11 +65,9 @@ def _whole(name: str, low: int, high: int) -> Any:
         elif isinstance(value, str) and value.strip().isdigit():
             number = int(value.strip())
         if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
-            raise fail(
-                f"'{name}' must be a whole number", found=value, expected=f"from {low} to {high}"
-            )
+            raise fail(f"'{name}' moet een geheel getal zijn", found=value, expected=allowed)
         if not low <= int(number) <= high:
-            raise fail(f"'{name}' out of range", found=value, expected=f"from {low} to {high}")
+            raise fail(f"'{name}' buiten het bereik", found=value, expected=allowed)
         return int(number)
 
     return BeforeValidator(check)
@@ -98,12 +98,16 @@ class Settings:
         if text.endswith((".yaml", ".yml")):  # a region file elsewhere (e.g. generated in a test)
             path = Path(text).expanduser()
             if not path.is_file():
-                raise fail("region file not found", found=value, expected="an existing .yaml file")
+                raise fail(
+                    "regiobestand niet gevonden", found=value, expected="een bestaand .yaml-bestand"
+                )
             return str(path.resolve())
         region = text.lower()
         if region not in available_regions():
             raise fail(
-                "unknown region", found=value, expected="one of: " + ", ".join(available_regions())
+                "onbekende regio",
+                found=value,
+                expected="een van: " + ", ".join(available_regions()),
             )
         return region
 
@@ -119,9 +123,9 @@ class Settings:
         if code not in region.current_codes():
             known = ", ".join(f"{c} ({region.name_of(c)})" for c in region.current_codes())
             raise fail(
-                f"municipality not in region {region.name}",
+                f"gemeente hoort niet bij regio {region.name}",
                 found=value,
-                expected=f"a code as text, one of: {known}",
+                expected=f"een gemeentecode als tekst, een van: {known}",
             )
         return code
 
@@ -145,9 +149,9 @@ class Settings:
         path = path if path.is_absolute() else PROJECT_ROOT / path
         if not path.is_file():
             raise fail(
-                "scenario file not found",
+                "scenariobestand niet gevonden",
                 found=value,
-                expected="a YAML file, e.g. data/assumptions/scenarios/hogere_groei.yaml",
+                expected="een YAML-bestand, bijvoorbeeld data/assumptions/scenarios/hogere_groei.yaml",
             )
         return str(path)
 

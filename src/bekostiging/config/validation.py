@@ -17,13 +17,23 @@ problem is about when the validator sits on the enclosing mapping.
 ...     validate(Entry, data, "x.yaml", {("code",): 1, ("shaer",): 2})
 ... except InputError as err:
 ...     print(err.problems[0])
-x.yaml, row 2, column 'shaer': unknown key 'shaer' (expected: did you mean 'share'?)
+x.yaml, rij 2, kolom 'shaer': onbekende sleutel 'shaer' (verwacht: bedoelt u 'share'?)
 >>> try:
 ...     validate(Entry, {"share": 1.5}, "x.yaml", {})
 ... except InputError as err:
 ...     for p in err.problems: print(p)
-x.yaml, column 'code': missing 'code'
-x.yaml, column 'share': 'share' out of range (found: 1.5; expected: <= 1)
+x.yaml, kolom 'code': 'code' ontbreekt
+x.yaml, kolom 'share': 'share' buiten het bereik (gevonden: 1.5; verwacht: <= 1)
+
+A pydantic error without a message of its own in the table still reads Dutch and names the key:
+
+>>> class Meeting(StrictModel):
+...     at: dt.time
+>>> try:
+...     validate(Meeting, {"at": "noon"}, "x.yaml", {("at",): 3})
+... except InputError as err:
+...     print(err.problems[0])
+x.yaml, rij 3, kolom 'at': ongeldige waarde voor 'at' (gevonden: 'noon')
 """
 
 from __future__ import annotations
@@ -69,7 +79,7 @@ def _iso_date(value: Any) -> Any:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise fail("must be a date like 2022-07-01", found=value) from None
+        raise fail("moet een datum zijn zoals 2022-07-01", found=value) from None
 
 
 YamlDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -77,35 +87,60 @@ YamlDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 # --- error -> Problem --------------------------------------------------------------------------
 
+_MAPPING = "'{field}' moet sleutels met waarden bevatten (een mapping)"
+_WHOLE = "'{field}' moet een geheel getal zijn"
+_NUMBER = "'{field}' moet een getal zijn"
+_BOOL = "'{field}' moet waar of onwaar zijn (true/false)"
+_DATE = "'{field}' moet een datum zijn zoals 2022-07-01"
+_LIST = "'{field}' moet een lijst zijn"
 _MESSAGES = {
-    "missing": "missing '{field}'",
-    "bool_type": "'{field}' must be true or false",
-    "bool_parsing": "'{field}' must be true or false",
-    "int_type": "'{field}' must be a whole number",
-    "int_parsing": "'{field}' must be a whole number",
-    "int_from_float": "'{field}' must be a whole number",
-    "float_type": "'{field}' must be a number",
-    "float_parsing": "'{field}' must be a number",
-    "string_type": "'{field}' must be text",
-    "string_too_short": "'{field}' is empty",
-    "string_pattern_mismatch": "'{field}' does not have the expected form",
-    "literal_error": "unknown {field}",
-    "list_type": "'{field}' must be a list",
-    "tuple_type": "'{field}' must be a list",
-    "too_short": "'{field}' has too few items",
-    "too_long": "'{field}' has too many items",
-    "model_type": "'{field}' must be a mapping",
-    "dict_type": "'{field}' must be a mapping",
-    "model_attributes_type": "'{field}' must be a mapping",
-    "dataclass_type": "'{field}' must be a mapping",
+    "missing": "'{field}' ontbreekt",
+    "bool_type": _BOOL,
+    "bool_parsing": _BOOL,
+    "int_type": _WHOLE,
+    "int_parsing": _WHOLE,
+    "int_from_float": _WHOLE,
+    "int_parsing_size": "'{field}' is een te groot getal",
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "finite_number": "'{field}' moet een eindig getal zijn",
+    "decimal_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "multiple_of": "'{field}' heeft niet de verwachte stapgrootte",
+    "string_type": "'{field}' moet tekst zijn",
+    "string_too_short": "'{field}' is leeg",
+    "string_too_long": "'{field}' is te lang",
+    "string_pattern_mismatch": "'{field}' heeft niet de verwachte vorm",
+    "literal_error": "onbekende waarde voor '{field}'",
+    "enum": "onbekende waarde voor '{field}'",
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "frozen_set_type": _LIST,
+    "iterable_type": _LIST,
+    "too_short": "'{field}' heeft te weinig elementen",
+    "too_long": "'{field}' heeft te veel elementen",
+    "model_type": _MAPPING,
+    "dict_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+    "dataclass_type": _MAPPING,
+    "none_required": "'{field}' moet leeg blijven",
     **{
-        f"{b}{eq}": "'{field}' out of range"
+        f"{b}{eq}": "'{field}' buiten het bereik"
         for b in ("greater_than", "less_than")
         for eq in ("", "_equal")
     },
 }
+_GENERIC = "ongeldige waarde voor '{field}'"
+"""The message of a pydantic error type not in the table: Dutch, naming the key (never
+pydantic's English ``msg``)."""
 _UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
 _BOUNDS = {"gt": "> {}", "ge": ">= {}", "lt": "< {}", "le": "<= {}"}
+_LENGTHS = {"too_short": ("minstens", "min_length"), "too_long": ("hoogstens", "max_length")}
 
 
 def _fields(model: Any) -> dict[str, Any]:
@@ -143,13 +178,16 @@ def _expected(error: Mapping[str, Any], known: Iterable[str]) -> str | None:
     ctx = error.get("ctx") or {}
     if error["type"] in _UNKNOWN:
         close = close_matches(str(error["loc"][-1]), known)
-        return f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(known)
-    if error["type"] == "literal_error":
-        return "one of: " + ctx["expected"].replace("'", "").replace(" or ", ", ")
+        return f"bedoelt u '{close[0]}'?" if close else "een van: " + ", ".join(known)
+    if error["type"] in ("literal_error", "enum"):
+        return "een van: " + ctx["expected"].replace("'", "").replace(" or ", ", ")
     if error["type"] == "string_pattern_mismatch":
-        return f"text matching {ctx['pattern']}"
+        return f"tekst volgens het patroon {ctx['pattern']}"
+    if error["type"] in _LENGTHS and _LENGTHS[error["type"]][1] in ctx:
+        word, key = _LENGTHS[error["type"]]
+        return f"{word} {ctx[key]} elementen"
     bounds = [_BOUNDS[k].format(f"{v:g}") for k, v in ctx.items() if k in _BOUNDS]
-    return ctx.get("expected") or (" and ".join(bounds) if bounds else None)
+    return ctx.get("expected") or (" en ".join(bounds) if bounds else None)
 
 
 def _problem(error: Mapping[str, Any], model: Any, shown: str, lines, noun: str) -> Problem:
@@ -157,16 +195,16 @@ def _problem(error: Mapping[str, Any], model: Any, shown: str, lines, noun: str)
     loc = tuple(p for p in error["loc"] if not isinstance(p, str) or "[" not in p)
     if ctx.get("field"):
         loc += (ctx["field"],)
-    field = str(loc[-1]) if loc else "value"
+    field = str(loc[-1]) if loc else "waarde"
     parent = _model_at(model, loc[:-1]) if loc else None
     known = list(_fields(parent)) if parent is not None else []
     if error["type"] in _UNKNOWN:
-        message, found = f"unknown {noun} '{field}'", None
+        message, found = f"onbekende {noun} '{field}'", None
     elif error["type"] in _MESSAGES:
         message = _MESSAGES[error["type"]].format(field=field)
         found = None if error["type"] == "missing" else error.get("input")
     else:
-        message = error["msg"] if error["type"] == "input" else f"'{field}': {error['msg']}"
+        message = error["msg"] if error["type"] == "input" else _GENERIC.format(field=field)
         found = ctx.get("found", error.get("input"))
     return Problem(
         shown,
@@ -183,7 +221,7 @@ def problems_from(
     shown: str,
     lines: dict[KeyPath, int] | None = None,
     model: Any = None,
-    noun: str = "key",
+    noun: str = "sleutel",
 ) -> list[Problem]:
     """One :class:`Problem` per error of a pydantic ``ValidationError``, in the file's order.
 
@@ -202,7 +240,7 @@ def problem_at(
 
 
 def validate(
-    model: type[M], data: Any, shown: str, lines: dict[KeyPath, int], noun: str = "key"
+    model: type[M], data: Any, shown: str, lines: dict[KeyPath, int], noun: str = "sleutel"
 ) -> M:
     """Validate parsed YAML with ``model``; raise one :class:`InputError` listing every problem."""
     try:

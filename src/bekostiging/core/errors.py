@@ -7,10 +7,10 @@ problems of a file before raising one :class:`InputError`, so a user fixes every
 Row numbers are the ones a user sees: for a CSV, the line number in the file (the header is
 line 1); for a workbook, the Excel row number.
 
->>> p = Problem("data/raw/x.csv", "negative value", row=7, column="population",
+>>> p = Problem("data/raw/x.csv", "negatieve waarde", row=7, column="population",
 ...             found=-3, expected=">= 0")
 >>> print(p)
-data/raw/x.csv, row 7, column 'population': negative value (found: -3; expected: >= 0)
+data/raw/x.csv, rij 7, kolom 'population': negatieve waarde (gevonden: -3; verwacht: >= 0)
 >>> err = InputError([p])
 >>> err.problems[0].row
 7
@@ -49,19 +49,19 @@ class Problem:
     def location(self) -> str:
         parts = [str(self.file)]
         if self.sheet is not None:
-            parts.append(f"sheet '{self.sheet}'")
+            parts.append(f"blad '{self.sheet}'")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"rij {self.row}")
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
+            parts.append(f"kolom '{self.column}'")
         return ", ".join(parts)
 
     def __str__(self) -> str:
         details = []
         if self.found is not None:
-            details.append(f"found: {_short(self.found)}")
+            details.append(f"gevonden: {_short(self.found)}")
         if self.expected is not None:
-            details.append(f"expected: {self.expected}")
+            details.append(f"verwacht: {self.expected}")
         suffix = f" ({'; '.join(details)})" if details else ""
         return f"{self.location()}: {self.message}{suffix}"
 
@@ -79,11 +79,11 @@ class InputError(ValueError):
 
     def _render(self) -> str:
         n = len(self.problems)
-        head = "1 problem" if n == 1 else f"{n} problems"
-        lines = [f"{head} in the input:"]
+        head = "1 probleem" if n == 1 else f"{n} problemen"
+        lines = [f"{head} in de invoer:"]
         lines += [f"  - {p}" for p in self.problems[:MAX_LISTED]]
         if n > MAX_LISTED:
-            lines.append(f"  ... and {n - MAX_LISTED} more")
+            lines.append(f"  ... en nog {n - MAX_LISTED}")
         return "\n".join(lines)
 
 

@@ -17,8 +17,8 @@ is line 1, the first data row is line 2.
 ...     read_table(f, spec)
 ... except InputError as err:
 ...     for p in err.problems: print(p.row, p.column, p.message)
-3 code does not match the expected pattern
-3 population below the minimum
+3 code heeft niet de verwachte vorm
+3 population kleiner dan het minimum
 
 A Dutch Excel export (``;`` between fields, decimal commas) is recognised from its header
 line: :func:`read_table` reads it (``dutch="read"``, the default) or names the cause
@@ -55,6 +55,12 @@ ColumnType = Literal["str", "int", "float"]
 DutchMode = Literal["read", "refuse"]
 HEADER_LINE = 1
 DUTCH_SEPARATOR = "scheidingsteken is ';' (Nederlandse Excel-export)"
+BELOW_MIN = "kleiner dan het minimum"
+ABOVE_MAX = "groter dan het maximum"
+NO_MATCH = "heeft niet de verwachte vorm"
+NOT_ALLOWED = "geen toegestane waarde"
+EMPTY_CELL = "lege cel"
+DUPLICATE_KEY = "dubbele sleutel"
 
 
 @dataclass(frozen=True)
@@ -71,17 +77,17 @@ class Column:
     description: str = ""
 
     def expected(self) -> str:
-        parts = {"str": "text", "int": "a whole number", "float": "a number"}[self.dtype]
+        parts = {"str": "tekst", "int": "een geheel getal", "float": "een getal"}[self.dtype]
         if self.min is not None and self.max is not None:
-            parts += f" from {self.min:g} to {self.max:g}"
+            parts += f" van {self.min:g} tot en met {self.max:g}"
         elif self.min is not None:
             parts += f" >= {self.min:g}"
         elif self.max is not None:
             parts += f" <= {self.max:g}"
         if self.pattern:
-            parts += f" matching {self.pattern}"
+            parts += f" volgens het patroon {self.pattern}"
         if self.allowed:
-            parts += " (one of: " + ", ".join(self.allowed) + ")"
+            parts += " (een van: " + ", ".join(self.allowed) + ")"
         return parts
 
 
@@ -102,15 +108,13 @@ class TableSpec:
         for c in self.columns:
             checks = []
             if c.min is not None:
-                checks.append(pa.Check.ge(c.min, error="below the minimum"))
+                checks.append(pa.Check.ge(c.min, error=BELOW_MIN))
             if c.max is not None:
-                checks.append(pa.Check.le(c.max, error="above the maximum"))
+                checks.append(pa.Check.le(c.max, error=ABOVE_MAX))
             if c.pattern is not None:
-                checks.append(
-                    pa.Check.str_matches(c.pattern, error="does not match the expected pattern")
-                )
+                checks.append(pa.Check.str_matches(c.pattern, error=NO_MATCH))
             if c.allowed is not None:
-                checks.append(pa.Check.isin(list(c.allowed), error="is not an allowed value"))
+                checks.append(pa.Check.isin(list(c.allowed), error=NOT_ALLOWED))
             cols[c.name] = pa.Column(nullable=c.nullable, checks=checks, coerce=False)
         return pa.DataFrameSchema(
             cols, unique=self.key or None, strict=False, report_duplicates="all"
@@ -125,10 +129,11 @@ def _decode(raw: bytes, shown: str) -> str:
         raise InputError(
             Problem(
                 shown,
-                "the file is not valid UTF-8 text (saved in another encoding, e.g. Windows-1252?)",
+                "het bestand is geen UTF-8-tekst (opgeslagen in een andere codering, "
+                "bijvoorbeeld Windows-1252?)",
                 row=line,
                 found=raw[exc.start : exc.start + 8],
-                expected="UTF-8 encoded CSV",
+                expected="een CSV-bestand in UTF-8",
             )
         ) from None
 
@@ -139,8 +144,8 @@ def read_bytes(path: str | Path) -> bytes:
     >>> read_bytes("/no/such/file.csv")
     Traceback (most recent call last):
     ...
-    bekostiging.core.errors.InputError: 1 problem in the input:
-      - /no/such/file.csv: bestand niet leesbaar (FileNotFoundError) (expected: een leesbaar bestand)
+    bekostiging.core.errors.InputError: 1 probleem in de invoer:
+      - /no/such/file.csv: bestand niet leesbaar (FileNotFoundError) (verwacht: een leesbaar bestand)
     """
     try:
         return Path(path).read_bytes()
@@ -190,17 +195,21 @@ def read_text(path: str | Path) -> str:
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
-        raise InputError(Problem(shown, "file not found", expected="an existing file"))
+        raise InputError(Problem(shown, "bestand niet gevonden", expected="een bestaand bestand"))
     raw = read_bytes(path)
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error):
             raise InputError(
-                Problem(shown, "the file is not a valid gzip archive", expected="a .csv.gz file")
+                Problem(
+                    shown, "het bestand is geen geldig gzip-archief", expected="een .csv.gz-bestand"
+                )
             ) from None
     if not raw.strip():
-        raise InputError(Problem(shown, "the file is empty", expected="a header and data rows"))
+        raise InputError(
+            Problem(shown, "het bestand is leeg", expected="een kopregel en rijen met gegevens")
+        )
     return _decode(raw, shown)
 
 
@@ -216,16 +225,18 @@ def _parse_csv(text: str, shown: str, spec: TableSpec, sep: str = ",") -> pd.Dat
                 problems.append(
                     Problem(
                         shown,
-                        "wrong number of fields on this line (a stray "
-                        + ("semicolon" if sep == ";" else "comma")
-                        + " or quote?)",
+                        "verkeerd aantal velden op deze regel (een losse "
+                        + ("puntkomma" if sep == ";" else "komma")
+                        + " of een aanhalingsteken?)",
                         row=lineno,
                         found=len(row),
-                        expected=f"{len(header)} fields like the header",
+                        expected=f"{len(header)} velden, zoals de kopregel",
                     )
                 )
     except csv.Error as exc:
-        problems.append(Problem(shown, f"the CSV cannot be parsed: {exc}", row=reader.line_num))
+        problems.append(
+            Problem(shown, "het CSV-bestand is niet te lezen", row=reader.line_num, found=str(exc))
+        )
     if problems:
         raise InputError(problems)
     header = [h.strip() for h in header]
@@ -235,11 +246,11 @@ def _parse_csv(text: str, shown: str, spec: TableSpec, sep: str = ",") -> pd.Dat
             [
                 Problem(
                     shown,
-                    "missing column",
+                    "kolom ontbreekt",
                     row=HEADER_LINE,
                     column=name,
                     found=", ".join(header),
-                    expected=f"the columns of the {spec.name} table",
+                    expected=f"de kolommen van de tabel {spec.name}",
                 )
                 for name in missing
             ]
@@ -247,7 +258,10 @@ def _parse_csv(text: str, shown: str, spec: TableSpec, sep: str = ",") -> pd.Dat
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         raise InputError(
-            [Problem(shown, "column appears twice", row=HEADER_LINE, column=h) for h in duplicated]
+            [
+                Problem(shown, "kolom komt twee keer voor", row=HEADER_LINE, column=h)
+                for h in duplicated
+            ]
         )
     try:
         frame = pd.read_csv(
@@ -277,7 +291,7 @@ def _convert(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
             for idx in np.flatnonzero(empty.to_numpy()):
                 problems.append(
                     Problem(
-                        shown, "empty cell", row=int(idx) + 2, column=c.name, expected=c.expected()
+                        shown, EMPTY_CELL, row=int(idx) + 2, column=c.name, expected=c.expected()
                     )
                 )
         if c.dtype == "str":
@@ -289,7 +303,7 @@ def _convert(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
             problems.append(
                 Problem(
                     shown,
-                    "not a number",
+                    "geen getal",
                     row=int(idx) + 2,
                     column=c.name,
                     found=frame[c.name].iloc[idx],
@@ -302,7 +316,7 @@ def _convert(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
                 problems.append(
                     Problem(
                         shown,
-                        "not a whole number",
+                        "geen geheel getal",
                         row=int(idx) + 2,
                         column=c.name,
                         found=frame[c.name].iloc[idx],
@@ -323,10 +337,13 @@ def _convert(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
 
 
 _CHECK_MESSAGES = {
-    "field_uniqueness": "duplicate key",
-    "multiple_fields_uniqueness": "duplicate key",
-    "not_nullable": "empty cell",
+    "field_uniqueness": DUPLICATE_KEY,
+    "multiple_fields_uniqueness": DUPLICATE_KEY,
+    "not_nullable": EMPTY_CELL,
 }
+
+
+_OWN_CHECKS = {BELOW_MIN, ABOVE_MAX, NO_MATCH, NOT_ALLOWED}
 
 
 def validate_frame(frame: pd.DataFrame, spec: TableSpec, shown: str) -> list[Problem]:
@@ -348,12 +365,12 @@ def _problems_from_pandera(cases: pd.DataFrame, spec: TableSpec, shown: str) -> 
         index = case.index
         row = int(index) + 2 if index is not None and not pd.isna(index) else None
         check = str(case.check)
-        message = _CHECK_MESSAGES.get(check, check)
+        message = _CHECK_MESSAGES.get(check, check if check in _OWN_CHECKS else "ongeldige waarde")
         column = case.column if isinstance(case.column, str) else None
         expected = None
-        if message == "duplicate key":
+        if message == DUPLICATE_KEY:
             column = ", ".join(spec.key)
-            expected = f"one row per ({', '.join(spec.key)})"
+            expected = f"één rij per ({', '.join(spec.key)})"
         elif column in {c.name for c in spec.columns}:
             expected = spec.column(column).expected()
         k = (row, column, message)
@@ -429,7 +446,11 @@ def read_table(path: str | Path, spec: TableSpec, dutch: DutchMode = "read") -> 
             frame[name] = frame[name].map(dutch_number)
     if frame.empty:
         raise InputError(
-            Problem(shown, "the file has a header but no data rows", row=HEADER_LINE + 1)
+            Problem(
+                shown,
+                "het bestand heeft een kopregel maar geen rijen met gegevens",
+                row=HEADER_LINE + 1,
+            )
         )
     typed = _convert(frame, spec, shown)
     problems = validate_frame(typed, spec, shown)
@@ -452,7 +473,7 @@ def check_known(
     """Problems for values of ``column`` not in ``known`` (optionally per value of ``by``).
 
     >>> df = pd.DataFrame({"code": ["GM0197", "GM9999"]})
-    >>> [p.row for p in check_known(df, "code", {"GM0197"}, "x.csv", "unknown code")]
+    >>> [p.row for p in check_known(df, "code", {"GM0197"}, "x.csv", "onbekende code")]
     [3]
     """
     values = frame[column]

@@ -7,6 +7,15 @@
 >>> data["a"]["b"], lines[("a", "b")], lines[("a", "c")]
 (1, 2, 3)
 
+A syntax error names its line and says in Dutch what is wrong:
+
+>>> _ = f.write_text("a: 1\\nb: [1, 2\\n")
+>>> try:
+...     load_yaml(f)
+... except InputError as err:
+...     print(err.problems[0].message, err.problems[0].row)
+fout in de YAML-opmaak: een lijst tussen [ ] is niet gesloten 3
+
 A date that does not exist is an input error with its line, not a ``ValueError`` from deep in
 the YAML library:
 
@@ -123,6 +132,47 @@ def _read(path: str | Path, shown: str) -> str:
         ) from None
 
 
+_SYNTAX = [
+    ("could not find expected ':'", "een dubbele punt ':' ontbreekt"),
+    (
+        "mapping values are not allowed here",
+        "een dubbele punt waar die niet hoort (verkeerd ingesprongen, of een tekst met ': ' "
+        "zonder aanhalingstekens?)",
+    ),
+    ("found character '\\t'", "een tab; spring in met spaties"),
+    ("found character", "een teken waarmee geen waarde kan beginnen"),
+    ("did not find expected key", "hier hoort een sleutel (verkeerd ingesprongen?)"),
+    ("did not find expected node content", "hier hoort een waarde"),
+    (
+        "did not find expected '-' indicator",
+        "hier hoort een lijstelement '- ' (verkeerd ingesprongen?)",
+    ),
+    ("expected <block end>", "verkeerd ingesprongen"),
+    ("expected ',' or ']'", "een lijst tussen [ ] is niet gesloten"),
+    ("expected ',' or '}'", "een mapping tussen { } is niet gesloten"),
+    ("found unexpected end of stream", "het bestand houdt op midden in een waarde"),
+    ("found unexpected end", "het bestand houdt op midden in een waarde"),
+    ("found undefined alias", "een onbekende alias (*naam)"),
+    ("found unknown escape character", "een onbekend escapeteken na '\\'"),
+    ("found duplicate anchor", "een anker (&naam) komt twee keer voor"),
+]
+
+
+def syntax_message(problem: str | None) -> str:
+    """PyYAML's (English) description of a syntax error, in Dutch.
+
+    >>> syntax_message("could not find expected ':'")
+    "een dubbele punt ':' ontbreekt"
+    >>> syntax_message("something new")
+    'onverwacht teken of verkeerde inspringing'
+    """
+    text = problem or ""
+    return next(
+        (dutch for english, dutch in _SYNTAX if text.startswith(english)),
+        "onverwacht teken of verkeerde inspringing",
+    )
+
+
 def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     """Parse a YAML file; return the data and a map from key path to line number.
 
@@ -147,16 +197,16 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
         raise InputError(
             Problem(
                 shown,
-                f"YAML syntax error: {exc.problem}",
+                f"fout in de YAML-opmaak: {syntax_message(exc.problem)}",
                 row=mark.line + 1 if mark else None,
-                column=f"character {mark.column + 1}" if mark else None,
+                column=f"teken {mark.column + 1}" if mark else None,
             )
         ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(shown, f"YAML error: {exc}")) from None
-    except (ValueError, TypeError, OverflowError) as exc:
+    except yaml.YAMLError:
+        raise InputError(Problem(shown, "het YAML-bestand is niet te lezen")) from None
+    except (ValueError, TypeError, OverflowError):
         # A value PyYAML recognises by its form but cannot build (e.g. a timestamp it fails on).
-        raise InputError(Problem(shown, f"onleesbare waarde in het YAML-bestand: {exc}")) from None
+        raise InputError(Problem(shown, "onleesbare waarde in het YAML-bestand")) from None
     if dates:
         raise InputError(dates)
     lines: dict[KeyPath, int] = {}

@@ -37,7 +37,7 @@ The function that does HTTP is injectable, so everything runs on a recorded resp
 ...     fetch_population([2019], fetch=offline)
 ... except InputError as err:
 ...     print(err.problems[0].message[:32])
-not reachable (no network). The
+niet bereikbaar (no network). He
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ DEFAULT_OUT = DATA_DIR / "interim" / "cbs_population_refreshed.csv"
 TIMEOUT_SECONDS = 60
 MAX_PAGES = 50
 OFFLINE_HINT = (
-    "The project works offline with the shipped data in data/raw; refreshing is optional."
+    "Het project werkt offline met de meegeleverde gegevens in data/raw; verversen is optioneel."
 )
 
 Fetch = Callable[[str], bytes]
@@ -94,25 +94,26 @@ def _reason(exc: BaseException) -> str:
     >>> _reason(urllib.error.URLError("no network"))
     'no network'
     >>> _reason(TimeoutError())
-    'no answer within the time limit'
+    'geen antwoord binnen de tijdslimiet'
     """
     if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP error {exc.code} {exc.reason}".strip()
+        return f"HTTP-fout {exc.code} {exc.reason}".strip()
     if isinstance(exc, urllib.error.URLError):
         return str(exc.reason)
     if isinstance(exc, TimeoutError):
-        return "no answer within the time limit"
+        return "geen antwoord binnen de tijdslimiet"
     return str(exc) or type(exc).__name__
 
 
 def _unreachable(reason: str) -> InputError:
-    return InputError(Problem(SOURCE, f"not reachable ({reason}). {OFFLINE_HINT}"))
+    return InputError(Problem(SOURCE, f"niet bereikbaar ({reason}). {OFFLINE_HINT}"))
 
 
 def _unexpected(reason: str) -> InputError:
     return InputError(
         Problem(
-            SOURCE, f"sent an unexpected response ({reason}); nothing was written. {OFFLINE_HINT}"
+            SOURCE,
+            f"gaf een onverwacht antwoord ({reason}); er is niets geschreven. {OFFLINE_HINT}",
         )
     )
 
@@ -125,10 +126,10 @@ def get_json(url: str, fetch: Fetch) -> dict:
         raise _unreachable(_reason(exc)) from None
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _unexpected(f"not valid JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _unexpected("geen geldige JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-        raise _unexpected("no 'value' list in the answer")
+        raise _unexpected("geen lijst 'value' in het antwoord")
     return data
 
 
@@ -141,7 +142,7 @@ def get_all(url: str, fetch: Fetch) -> list[dict]:
         url = data.get("@odata.nextLink")
         if not url:
             return rows
-    raise _unexpected(f"more than {MAX_PAGES} pages")
+    raise _unexpected(f"meer dan {MAX_PAGES} pagina's")
 
 
 # --- the query -----------------------------------------------------------------------------
@@ -167,10 +168,10 @@ def check_years(years: Iterable[int]) -> list[int]:
     if not values or bad:
         raise ParameterError(
             Problem(
-                "years",
-                "not valid years for a population refresh",
-                found=", ".join(map(str, bad)) if bad else "(none)",
-                expected=f"one or more years from {rawdata.YEAR_MIN} to {rawdata.YEAR_MAX}",
+                "jaren",
+                "geen geldige jaren om de bevolking te verversen",
+                found=", ".join(map(str, bad)) if bad else "(geen)",
+                expected=f"een of meer jaren van {rawdata.YEAR_MIN} tot en met {rawdata.YEAR_MAX}",
             )
         )
     return sorted({int(y) for y in values})
@@ -251,10 +252,10 @@ def parse_population(
         if value is None:
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise _unexpected(f"{code} {year}: {value!r} is not a number")
+            raise _unexpected(f"{code} {year}: {value!r} is geen getal")
         cell = values.setdefault((code, year), {})
         if column in cell:
-            raise _unexpected(f"{code} {year} appears twice")
+            raise _unexpected(f"{code} {year} komt twee keer voor")
         cell[column] = float(value)
     rows = [
         {
@@ -269,14 +270,14 @@ def parse_population(
     ]
     missing_names = sorted({r["gemeentecode"] for r in rows if not r["gemeente"]})
     if missing_names:
-        raise _unexpected("no name in the region code list for " + ", ".join(missing_names))
+        raise _unexpected("geen naam in de lijst met regiocodes voor " + ", ".join(missing_names))
     absent = [y for y in wanted.values() if y not in {r["year"] for r in rows}]
     if absent:
         raise InputError(
             Problem(
                 SOURCE,
-                "has no population figures (yet) for " + ", ".join(map(str, absent)),
-                expected="years CBS has published; the shipped file covers 2019-2026",
+                "heeft (nog) geen bevolkingscijfers voor " + ", ".join(map(str, absent)),
+                expected="jaren die CBS heeft gepubliceerd; het meegeleverde bestand dekt 2019-2026",
             )
         )
     frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -285,7 +286,7 @@ def parse_population(
     frame["year"] = frame["year"].astype("int64")
     frame["population_avg"] = frame["population_avg"].astype("float64")
     if not np.equal(np.round(frame["population_jan1"]), frame["population_jan1"]).all():
-        raise _unexpected("a population on 1 January is not a whole number")
+        raise _unexpected("een bevolking op 1 januari is geen geheel getal")
     frame["population_jan1"] = frame["population_jan1"].astype("int64")
     return frame.sort_values(["gemeentecode", "year"]).reset_index(drop=True)
 
@@ -303,7 +304,7 @@ def fetch_population(years: Iterable[int], fetch: Fetch | None = None) -> pd.Dat
     observations = get_all(observations_url(wanted), fetch)
     regions = get_all(codes_url(), fetch)
     frame = parse_population(observations, regions, wanted)
-    problems = validate_frame(frame, rawdata.POPULATION, f"{SOURCE} response")
+    problems = validate_frame(frame, rawdata.POPULATION, f"{SOURCE}, antwoord")
     if problems:
         raise InputError(problems)
     return frame
@@ -372,7 +373,7 @@ def compare_with_shipped(
 
 
 def _shown(value: float) -> str:
-    return "empty" if pd.isna(value) else f"{value:g}"
+    return "leeg" if pd.isna(value) else f"{value:g}"
 
 
 def summarize_differences(differences: pd.DataFrame, limit: int = 10) -> str:
@@ -380,15 +381,18 @@ def summarize_differences(differences: pd.DataFrame, limit: int = 10) -> str:
 
     >>> shipped = rawdata.load_population().query("gemeentecode == 'GM0197'")
     >>> print(summarize_differences(compare_with_shipped(shipped.head(2), shipped)))
-    The refreshed figures equal the shipped file for the years both contain.
+    De ververste cijfers zijn gelijk aan het meegeleverde bestand in de jaren die in beide staan.
     >>> mine = shipped.head(2).assign(population_jan1=[27011, 27120])
     >>> print(summarize_differences(compare_with_shipped(mine, shipped)))
-    Differences from the shipped file (in 2020):
-      1 value changed, 0 municipality-years only in the refresh, 0 only in the shipped file.
+    Verschillen met het meegeleverde bestand (in 2020):
+      1 waarde gewijzigd, 0 gemeente-jaren alleen in de verversing, 0 alleen in het meegeleverde bestand.
       GM0197 Aalten 2020 population_jan1: 27121 -> 27120 (-1)
     """
     if differences.empty:
-        return "The refreshed figures equal the shipped file for the years both contain."
+        return (
+            "De ververste cijfers zijn gelijk aan het meegeleverde bestand in de jaren die in "
+            "beide staan."
+        )
     changed = differences[differences["change"] == "changed"]
     key = ["gemeentecode", "year"]
 
@@ -397,10 +401,10 @@ def summarize_differences(differences: pd.DataFrame, limit: int = 10) -> str:
 
     years = ", ".join(str(y) for y in sorted(differences["year"].unique()))
     lines = [
-        f"Differences from the shipped file (in {years}):",
-        f"  {len(changed)} value{'' if len(changed) == 1 else 's'} changed, "
-        f"{places('only in refresh')} municipality-years only in the refresh, "
-        f"{places('only in shipped file')} only in the shipped file.",
+        f"Verschillen met het meegeleverde bestand (in {years}):",
+        f"  {len(changed)} {'waarde' if len(changed) == 1 else 'waarden'} gewijzigd, "
+        f"{places('only in refresh')} gemeente-jaren alleen in de verversing, "
+        f"{places('only in shipped file')} alleen in het meegeleverde bestand.",
     ]
     for row in changed.head(limit).itertuples(index=False):
         step = "" if pd.isna(row.difference) else f" ({row.difference:+g})"
@@ -409,7 +413,7 @@ def summarize_differences(differences: pd.DataFrame, limit: int = 10) -> str:
             f"{_shown(row.shipped)} -> {_shown(row.refreshed)}{step}"
         )
     if len(changed) > limit:
-        lines.append(f"  ... and {len(changed) - limit} more changed values")
+        lines.append(f"  ... en nog {len(changed) - limit} gewijzigde waarden")
     return "\n".join(lines)
 
 
@@ -420,9 +424,9 @@ def _refuse_raw(out_path: Path) -> None:
         raise ParameterError(
             Problem(
                 display_path(out_path),
-                "refreshed figures are never written into data/raw (the shipped data are "
-                "immutable and pinned by checksums)",
-                expected=f"a path outside data/raw, e.g. {display_path(DEFAULT_OUT)}",
+                "ververste cijfers worden nooit in data/raw geschreven (de meegeleverde "
+                "gegevens veranderen niet en zijn vastgelegd met controlegetallen)",
+                expected=f"een pad buiten data/raw, bijvoorbeeld {display_path(DEFAULT_OUT)}",
             )
         )
 

@@ -164,13 +164,21 @@ def load_mergers(path: str | Path | None = None) -> pd.DataFrame:
     sums = frame.groupby("predecessor_code")["share"].sum()
     bad = sums[(sums - 1.0).abs() > 1e-9]
     problems = [
-        Problem(display_path(p), f"shares of {code} do not add up to 1", found=round(s, 6))
+        Problem(
+            display_path(p),
+            f"de aandelen van {code} tellen niet op tot 1",
+            found=round(s, 6),
+            expected="1",
+        )
         for code, s in bad.items()
     ]
     successors = set(frame["successor_code"])
     chained = sorted(successors & set(frame["predecessor_code"]))
     problems += [
-        Problem(display_path(p), f"{c} is both successor and predecessor (write the final code)")
+        Problem(
+            display_path(p),
+            f"{c} is zowel opvolger als voorganger (schrijf de uiteindelijke code)",
+        )
         for c in chained
     ]
     if problems:
@@ -312,7 +320,7 @@ def build_panel(
     panel.insert(1, "gemeente", panel["gemeentecode"].map(names))
     panel = panel.loc[panel["gemeentecode"].isin(cmap["gemeentecode"])]
     panel = panel.sort_values(keys).reset_index(drop=True)
-    problems = validate_frame(panel, PANEL, "Iv3 panel")
+    problems = validate_frame(panel, PANEL, "Iv3-panel")
     if problems:
         raise InputError(problems)
     return panel

@@ -26,6 +26,8 @@ from bekostiging.core.errors import InputError, Problem, close_matches, display_
 from bekostiging.core.paths import ASSUMPTIONS_DIR, RAW_DIR
 from bekostiging.data.rawdata import FILES, load_iv3, load_population, load_taakvelden
 
+_ABSENT = "komt niet voor"
+
 
 def _code_problem(region: Region, m: Municipality, known: set, years: list[int]) -> Problem | None:
     """The problem with one municipality's code, if its years are (partly) absent."""
@@ -35,23 +37,32 @@ def _code_problem(region: Region, m: Municipality, known: set, years: list[int])
     if valid and len(missing) == len(valid):
         return Problem(
             shown,
-            f"municipality code {m.code} ({m.name}) does not occur in the "
-            "CBS population or Iv3 data",
+            f"gemeentecode {m.code} ({m.name}) {_ABSENT} in de CBS-bevolking of de Iv3-gegevens",
             row=m.line,
             column="code",
             found=m.code,
-            expected="a CBS code such as GM0197",
+            expected="een CBS-code zoals GM0197",
         )
     if missing:
         return Problem(
             shown,
-            f"{m.code} ({m.name}) has no data for "
-            f"{', '.join(map(str, missing[:5]))}; check 'from'/'until' (mergers)",
+            f"{m.code} ({m.name}) heeft geen gegevens voor "
+            f"{', '.join(map(str, missing[:5]))}; controleer 'from'/'until' (fusies)",
             row=m.line,
             column="code",
             found=m.code,
         )
     return None
+
+
+def _missing_years(problem: Problem) -> str:
+    """The years of a "heeft geen gegevens voor ..." problem of :func:`_code_problem`.
+
+    >>> _missing_years(Problem("r.yaml", "GM0197 (Aalten) heeft geen gegevens voor 2019, "
+    ...                        "2020; controleer 'from'/'until' (fusies)"))
+    '2019, 2020'
+    """
+    return problem.message.rsplit(" voor ", 1)[-1].split(";")[0]
 
 
 def check_against_data(
@@ -191,7 +202,7 @@ def code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFrame) -
     for m in region.municipalities:
         where = {"code": m.code, "name": m.name, "file": shown, "line": m.line}
         problem = _code_problem(region, m, known, years)
-        if problem is not None and "does not occur" in problem.message:
+        if problem is not None and _ABSENT in problem.message:
             hint = [c for c, n in names.items() if _simple(m.name) in {_simple(x) for x in n}]
             out.append(
                 Finding(
@@ -213,7 +224,7 @@ def code_findings(region: Region, population: pd.DataFrame, iv3: pd.DataFrame) -
                 Finding(
                     BLOCKING,
                     "code",
-                    f"{m.code} heeft geen gegevens voor {problem.message.split(' for ')[-1]}",
+                    f"{m.code} heeft geen gegevens voor {_missing_years(problem)}",
                     "controleer 'from'/'until' (fusies) in het regiobestand",
                     **where,
                 )

@@ -199,7 +199,7 @@ def _cached(loader):
     @functools.wraps(loader)
     def wrapper(path: Path) -> pd.DataFrame:
         if not path.is_file():
-            raise InputError(Problem(display_path(path), "file not found"))
+            raise InputError(Problem(display_path(path), "bestand niet gevonden"))
         st = path.stat()
         return cached(str(path.resolve()), st.st_mtime, st.st_size).copy()
 
@@ -274,7 +274,7 @@ def load_iv3(
         "taakveld",
         known,
         display_path(p),
-        "taakveld not in that year's Iv3 scheme",
+        "taakveld bestaat niet in de Iv3-indeling van dat jaar",
         by="year",
     )
     if problems:
@@ -359,7 +359,7 @@ def repair_geometry(geometry: dict) -> dict:
         if p.geom_type == "Polygon" and not p.is_empty
     ]
     if not polygons:
-        raise ValueError("the geometry has no area left after repair")
+        raise ValueError("na herstel blijft er geen oppervlak over")
     fixed = polygons[0] if len(polygons) == 1 else shapely.geometry.MultiPolygon(polygons)
     return json.loads(json.dumps(shapely.geometry.mapping(fixed)))  # tuples -> lists
 
@@ -371,27 +371,33 @@ def _read_boundaries(p: Path) -> dict:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise InputError(Problem(shown, f"not valid GeoJSON: {exc}", row=line)) from None
+        raise InputError(
+            Problem(shown, "geen geldig GeoJSON-bestand", row=line, found=str(exc))
+        ) from None
     problems = []
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         found = data.get("type") if isinstance(data, dict) else type(data).__name__
-        raise InputError(Problem(shown, "not a FeatureCollection", found=found))
+        raise InputError(
+            Problem(shown, "geen FeatureCollection", found=found, expected="FeatureCollection")
+        )
     repaired = 0
     for i, feat in enumerate(data.get("features", [])):
         code = (feat.get("properties") or {}).get("gemeentecode", "")
         geom = feat.get("geometry") or {}
         if not isinstance(code, str) or not re.fullmatch(GM_CODE, code):
             problems.append(
-                Problem(shown, f"feature {i} has no valid gemeentecode", column="gemeentecode",
-                        found=code, expected="GM and four digits")
+                Problem(shown, f"feature {i} heeft geen geldige gemeentecode",
+                        column="gemeentecode", found=code, expected="GM en vier cijfers")
             )  # fmt: skip
         if geom.get("type") not in {"Polygon", "MultiPolygon"}:
-            problems.append(Problem(shown, f"feature {i} is not a polygon", found=geom.get("type")))
+            problems.append(Problem(shown, f"feature {i} is geen polygoon", found=geom.get("type")))
             continue
         try:
             fixed = repair_geometry(geom)
         except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
-            problems.append(Problem(shown, f"feature {i} ({code}): unusable geometry: {exc}"))
+            problems.append(
+                Problem(shown, f"feature {i} ({code}): onbruikbare geometrie", found=str(exc))
+            )
             continue
         if fixed is not geom:
             feat["geometry"] = fixed
@@ -427,13 +433,13 @@ def load_boundaries(path: str | Path | None = None, *, year: int | None = None) 
     if path is None and year is not None:
         if year not in BOUNDARY_YEARS:
             raise InputError(
-                Problem(display_path(RAW_DIR), f"no municipal boundaries for {year}",
-                        found=year, expected=f"one of {list(BOUNDARY_YEARS)}")
+                Problem(display_path(RAW_DIR), f"geen gemeentegrenzen voor {year}",
+                        found=year, expected=f"een van {list(BOUNDARY_YEARS)}")
             )  # fmt: skip
         path = RAW_DIR / f"cbs_municipalities_{year}.geojson"
     p = _path("boundaries", path)
     if not p.is_file():
-        raise InputError(Problem(display_path(p), "file not found"))
+        raise InputError(Problem(display_path(p), "bestand niet gevonden"))
     st = p.stat()
     return json.loads(_cached_boundaries(str(p.resolve()), st.st_mtime, st.st_size))
 
@@ -445,7 +451,7 @@ def read_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
     """The expected SHA-256 per file, from ``data/raw/checksums.sha256``."""
     path = raw_dir / "checksums.sha256"
     if not path.is_file():
-        raise InputError(Problem(display_path(path), "file not found"))
+        raise InputError(Problem(display_path(path), "bestand niet gevonden"))
     text = read_bytes(path).decode("utf-8", errors="replace")
     out = {}
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -453,7 +459,9 @@ def read_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
             continue
         parts = line.split()
         if len(parts) != 2 or len(parts[0]) != 64:
-            raise InputError(Problem(display_path(path), "malformed checksum line", row=lineno))
+            raise InputError(
+                Problem(display_path(path), "onleesbare regel met controlegetal", row=lineno)
+            )
         out[parts[1]] = parts[0]
     return out
 
@@ -556,9 +564,8 @@ def checksum_problem(path: Path, actual: str, digest: str) -> Problem:
     restore = f"herstel het met 'git checkout -- {shown}'"
     return Problem(
         shown,
-        "raw data file differs from its recorded checksum (data/raw is immutable): "
-        + (f"{what}; " if what else "")
-        + restore,
+        "ruw gegevensbestand wijkt af van het vastgelegde controlegetal (data/raw mag niet "
+        "veranderen): " + (f"{what}; " if what else "") + restore,
         found=actual[:16] + "...",
         expected=digest[:16] + "...",
     )
@@ -578,7 +585,7 @@ def verify_checksums(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     for name, digest in sorted(expected.items()):
         path = raw_dir / name
         if not path.is_file():
-            problems.append(Problem(display_path(path), "raw data file is missing"))
+            problems.append(Problem(display_path(path), "ruw gegevensbestand ontbreekt"))
             continue
         actual = sha256(path)
         ok = actual == digest

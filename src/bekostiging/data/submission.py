@@ -619,7 +619,10 @@ def _template_years(
     available = sorted({int(y) for y in own["year"]})
     if not available:
         raise ParameterError(
-            Problem("baseline", f"no actuals for {code} ({region.name_of(code)}) in the baseline")
+            Problem(
+                "baseline",
+                f"geen realisatiecijfers voor {code} ({region.name_of(code)}) in de nulmeting",
+            )
         )
     if years is None:
         return available[-DEFAULT_YEARS:]
@@ -628,10 +631,10 @@ def _template_years(
     if not chosen or missing:
         raise ParameterError(
             Problem(
-                "years",
-                "the template can only hold years with actuals in the baseline",
-                found=", ".join(map(str, missing)) or "no years",
-                expected="some of: " + ", ".join(map(str, available)),
+                "jaren",
+                "het format kan alleen jaren bevatten met realisatiecijfers in de nulmeting",
+                found=", ".join(map(str, missing)) or "geen jaren",
+                expected="enkele van: " + ", ".join(map(str, available)),
             )
         )
     return chosen
@@ -657,8 +660,8 @@ def write_template(
         raise ParameterError(
             Problem(
                 display_path(region.source_file),
-                f"{muni.name} ({muni.code}) merged into {successor.name}; "
-                "ask for the template of the successor",
+                f"{muni.name} ({muni.code}) is opgegaan in {successor.name}; "
+                "vraag het format van de opvolger aan",
                 found=muni.code,
                 expected=successor.code,
             )
@@ -666,13 +669,17 @@ def write_template(
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ParameterError(
-            Problem(str(path), "the template must be an Excel workbook", expected="a .xlsx name")
+            Problem(
+                str(path),
+                "het format moet een Excel-werkmap zijn",
+                expected="een naam die eindigt op .xlsx",
+            )
         )
     if "report" in baseline.columns and set(baseline["report"]) - {region.actuals_report}:
         raise ParameterError(
             Problem(
                 "baseline",
-                "the template holds realised figures: pass the baseline of the actuals",
+                "het format bevat realisatiecijfers: geef de nulmeting van de jaarrekening mee",
                 found=", ".join(sorted(set(baseline["report"]))),
                 expected=region.actuals_report,
             )
@@ -697,19 +704,25 @@ def write_template(
 
 # --- reading --------------------------------------------------------------------------------
 
+_XLSX = "een Excel-werkmap (.xlsx)"
 _GM_IN_NAME = re.compile(r"GM\d{4}", re.IGNORECASE)
 _CLIENT_LIMIT = (
     MAX_CLIENTS,
-    "negative number of clients",
-    "implausibly many clients",
-    f"at most {MAX_CLIENTS:,}".replace(",", "."),
+    "negatief aantal cliënten",
+    "onwaarschijnlijk veel cliënten",
+    f"hoogstens {MAX_CLIENTS:,}".replace(",", "."),
 )
-_SPEND_LIMIT = (MAX_SPEND, "negative spend", "implausibly high spend", "at most 10 billion euros")
+_SPEND_LIMIT = (
+    MAX_SPEND,
+    "negatieve uitgaven",
+    "onwaarschijnlijk hoge uitgaven",
+    "hoogstens 10 miljard euro",
+)
 _CAPACITY_LIMIT = (
     MAX_CAPACITY,
-    "negative resistance capacity",
-    "implausibly high resistance capacity",
-    "at most 10 billion euros",
+    "negatieve weerstandscapaciteit",
+    "onwaarschijnlijk hoge weerstandscapaciteit",
+    "hoogstens 10 miljard euro",
 )
 
 
@@ -750,17 +763,17 @@ class _Reader:
     def open(self) -> Any:
         p = self.path
         if not p.is_file():
-            self.problem("file not found", expected="an .xlsx workbook")
+            self.problem("bestand niet gevonden", expected=_XLSX)
             return None
         if p.suffix.lower() != ".xlsx":
             self.problem(
-                f"not an Excel workbook (.xlsx) but a '{p.suffix or 'no extension'}' file",
+                f"geen Excel-werkmap (.xlsx) maar een bestand '{p.suffix or 'zonder extensie'}'",
                 found=p.name,
-                expected="save it in Excel as 'Excel-werkmap (*.xlsx)'",
+                expected="sla het in Excel op als 'Excel-werkmap (*.xlsx)'",
             )
             return None
         if p.stat().st_size == 0:
-            self.problem("the file is empty (0 bytes)", expected="an .xlsx workbook")
+            self.problem("het bestand is leeg (0 bytes)", expected=_XLSX)
             return None
         try:
             with warnings.catch_warnings():
@@ -768,9 +781,9 @@ class _Reader:
                 return openpyxl.load_workbook(p, data_only=True)
         except Exception as exc:  # zip errors, missing parts, XML errors: all the same to a user
             self.problem(
-                "cannot be opened as an Excel workbook: the file is damaged or not an .xlsx",
+                "niet te openen als Excel-werkmap: het bestand is beschadigd of geen .xlsx",
                 found=f"{type(exc).__name__}: {exc}",
-                expected="an .xlsx workbook made from the template",
+                expected="een Excel-werkmap (.xlsx) gemaakt van het format",
             )
             return None
 
@@ -779,11 +792,11 @@ class _Reader:
             return wb[name]
         found = ", ".join(f"'{n}'" for n in wb.sheetnames)
         alike = [n for n in wb.sheetnames if n.strip().casefold() == name.casefold()]
-        hint = f"; '{alike[0]}' looks like it: rename it to '{name}'" if alike else ""
+        hint = f"; '{alike[0]}' lijkt erop: hernoem het tot '{name}'" if alike else ""
         self.problem(
-            f"sheet '{name}' missing; found sheets: {found}{hint}",
+            f"blad '{name}' ontbreekt; aanwezige bladen: {found}{hint}",
             sheet=name,
-            expected=f"a sheet named exactly '{name}'",
+            expected=f"een blad met precies de naam '{name}'",
         )
         return None
 
@@ -799,7 +812,7 @@ class _Reader:
         for key in ("template_version", "region", "gemeentecode", "years"):
             if key not in values:
                 self.problem(
-                    f"'{key}' missing in the hidden sheet '_meta'; make a new template",
+                    f"'{key}' ontbreekt in het verborgen blad '_meta'; maak een nieuw format",
                     sheet=SHEET_META,
                     column="key",
                     expected=key,
@@ -812,19 +825,19 @@ class _Reader:
             else:
                 ok = False
                 self.problem(
-                    "unknown template version; make a new template",
+                    "onbekende versie van het format; maak een nieuw format",
                     SHEET_META,
                     r,
                     "value",
                     found=version,
-                    expected=" or ".join(sorted(SUPPORTED_VERSIONS)),
+                    expected=" of ".join(sorted(SUPPORTED_VERSIONS)),
                 )
         if "region" in values:
             r, reg = values["region"]
             if reg != self.region.id:
                 ok = False
                 self.problem(
-                    f"the workbook belongs to another region than {self.region.name}",
+                    f"de werkmap hoort bij een andere regio dan {self.region.name}",
                     SHEET_META,
                     r,
                     "value",
@@ -838,12 +851,12 @@ class _Reader:
             codes = [m.code for m in self.region.municipalities]
             if text not in codes:
                 self.problem(
-                    f"municipality code is not in region {self.region.name}",
+                    f"gemeentecode hoort niet bij regio {self.region.name}",
                     SHEET_META,
                     r,
                     "value",
                     found=raw,
-                    expected="one of: " + ", ".join(codes),
+                    expected="een van: " + ", ".join(codes),
                 )
             else:
                 code = text
@@ -855,12 +868,12 @@ class _Reader:
                 years = sorted(int(y) for y in str(raw).split(","))
             except ValueError:
                 self.problem(
-                    "years of the template unreadable",
+                    "jaren van het format onleesbaar",
                     SHEET_META,
                     r,
                     "value",
                     found=raw,
-                    expected="years like 2021,2022,2023,2024",
+                    expected="jaren zoals 2021,2022,2023,2024",
                 )
         return code, (years if ok else None)
 
@@ -869,7 +882,7 @@ class _Reader:
         name = self.region.name_of(code)
         if self.argument is not None and self.argument.strip().upper() != code:
             self.problem(
-                f"the workbook is for {name} ({code}), not for the municipality asked for",
+                f"de werkmap is van {name} ({code}), niet van de gevraagde gemeente",
                 SHEET_META,
                 row,
                 "value",
@@ -894,7 +907,7 @@ class _Reader:
             )
         if in_name and in_name != {code}:
             self.problem(
-                f"the file name names another municipality than the workbook ({name}, {code})",
+                f"de bestandsnaam noemt een andere gemeente dan de werkmap ({name}, {code})",
                 SHEET_META,
                 row,
                 "value",
@@ -926,17 +939,17 @@ class _Reader:
             got = found.get(c)
             if got is not None and got not in headers:
                 renamed.add(c)
-                msg = f"header changed: cell {letter(c)}1 must read '{want}'"
+                msg = f"kopregel gewijzigd: in cel {letter(c)}1 hoort '{want}' te staan"
             else:
-                msg = f"column '{want}' missing: deleted or renamed"
+                msg = f"kolom '{want}' ontbreekt: verwijderd of hernoemd"
             self.problem(msg, sheet, 1, want, found=got, expected=want)
         present = [h for h in headers if h in position]
         if sorted(present, key=position.__getitem__) != present:
             for c, want in enumerate(headers, start=1):
                 if want in position and position[want] != c:
                     self.problem(
-                        f"column '{want}' moved (found in column {letter(position[want])}, "
-                        f"expected in column {letter(c)})",
+                        f"kolom '{want}' verplaatst (staat in kolom {letter(position[want])}, "
+                        f"hoort in kolom {letter(c)})",
                         sheet,
                         1,
                         want,
@@ -949,14 +962,14 @@ class _Reader:
             c for c in range(1, last + 1) if c not in renamed and found.get(c) not in headers
         ]
         for c in inserted:
-            what = f"column '{found[c]}'" if c in found else "an empty column"
+            what = f"kolom '{found[c]}'" if c in found else "een lege kolom"
             self.problem(
-                f"{what} inserted in column {letter(c)}; delete it",
+                f"{what} ingevoegd in kolom {letter(c)}; verwijder die",
                 sheet,
                 1,
                 found.get(c) or letter(c),
                 found=found.get(c),
-                expected="the columns of the template",
+                expected="de kolommen van het format",
             )
         return False
 
@@ -971,16 +984,16 @@ class _Reader:
                 continue
             merged_rows.update(range(rng.min_row, rng.max_row + 1))
             self.problem(
-                f"merged cells {rng.coord}; unmerge them (Start > Samenvoegen en centreren); "
-                "the merged rows were not checked",
+                f"samengevoegde cellen {rng.coord}; maak de samenvoeging ongedaan (Start > "
+                "Samenvoegen en centreren); de samengevoegde rijen zijn niet gecontroleerd",
                 sheet,
                 rng.min_row,
                 headers[rng.min_col - 1],
                 found=rng.coord,
-                expected="no merged cells",
+                expected="geen samengevoegde cellen",
             )
         if not self.header(ws, headers, merged_rows):
-            note = "; the rows of this sheet are checked once the header row is restored"
+            note = "; de rijen van dit blad worden gecontroleerd zodra de kopregel hersteld is"
             self.problems[before:] = [
                 replace(p, message=p.message + note) for p in self.problems[before:]
             ]
@@ -997,10 +1010,10 @@ class _Reader:
         return rows
 
     def segment(self, sheet: str, row: int, value: Any) -> str | None:
-        expected = "one of: " + ", ".join(sorted(self.procured))
+        expected = "een van: " + ", ".join(sorted(self.procured))
         if value is None:
             self.problem(
-                "segment code missing",
+                "segmentcode ontbreekt",
                 sheet,
                 row,
                 COL_CODE,
@@ -1010,7 +1023,7 @@ class _Reader:
         code = str(value).strip().lower()
         if code not in self.known:
             self.problem(
-                "unknown segment code",
+                "onbekende segmentcode",
                 sheet,
                 row,
                 COL_CODE,
@@ -1020,8 +1033,8 @@ class _Reader:
             return None
         if code not in self.procured:
             self.problem(
-                f"segment '{code}' is not procured jointly; the template only takes "
-                "procured segments",
+                f"segment '{code}' wordt niet gezamenlijk ingekocht; het format neemt alleen "
+                "ingekochte segmenten",
                 sheet,
                 row,
                 COL_CODE,
@@ -1044,24 +1057,24 @@ class _Reader:
         if value is None:
             return None, True
         if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
-            self.problem("not a number", sheet, row, column, found=str(value), expected="a number")
+            self.problem("geen getal", sheet, row, column, found=str(value), expected="een getal")
             return None, False
         if isinstance(value, int | float):
             if not math.isfinite(value):
                 self.problem(
-                    "not a finite number", sheet, row, column, found=value, expected="a number"
+                    "geen eindig getal", sheet, row, column, found=value, expected="een getal"
                 )
                 return None, False
             return float(value) * (100.0 if percent_cell else 1.0), True
         parsed = parse_number(str(value))
         if parsed is None:
             self.problem(
-                "text instead of a number",
+                "tekst in plaats van een getal",
                 sheet,
                 row,
                 column,
                 found=value,
-                expected="a number without text, e.g. 1234 or 1.234,50",
+                expected="een getal zonder tekst, bijvoorbeeld 1234 of 1.234,50",
             )
             return None, False
         return parsed, True
@@ -1072,7 +1085,12 @@ class _Reader:
             return None, ok
         if not number.is_integer():
             self.problem(
-                "not a whole number", sheet, row, column, found=value, expected="a whole number"
+                "geen geheel getal",
+                sheet,
+                row,
+                column,
+                found=value,
+                expected="een geheel getal",
             )
             return None, False
         return int(number), True
@@ -1081,17 +1099,17 @@ class _Reader:
         """The year of a realised row, within the template's years (or the allowed range)."""
         year, _ = self.whole(sheet, r, COL_YEAR, value)
         if value is None:
-            self.problem("year missing", sheet, r, COL_YEAR, expected="a year")
+            self.problem("jaar ontbreekt", sheet, r, COL_YEAR, expected="een jaar")
             return None
         allowed = years or list(range(FROM_YEARS[0], FROM_YEARS[1] + 1))
         if year is not None and year not in allowed:
             expected = (
-                "one of: " + ", ".join(map(str, years))
+                "een van: " + ", ".join(map(str, years))
                 if years
                 else f"{FROM_YEARS[0]}-{FROM_YEARS[1]}"
             )
             self.problem(
-                "year outside the years of the template",
+                "jaar valt buiten de jaren van het format",
                 sheet,
                 r,
                 COL_YEAR,
@@ -1119,19 +1137,19 @@ class _Reader:
         own = str(own_v).strip().casefold() if own_v is not None else None
         if own not in (YES, NO):
             message = (
-                "'Eigen cijfer' must be ja or nee"
+                "'Eigen cijfer' moet ja of nee zijn"
                 if own_v is not None
-                else "'Eigen cijfer' is empty"
+                else "'Eigen cijfer' is leeg"
             )
-            self.problem(message, sheet, r, COL_OWN, found=own_v, expected="ja or nee")
+            self.problem(message, sheet, r, COL_OWN, found=own_v, expected="ja of nee")
         elif own == YES and clients_v is None and spend_v is None:
             self.problem(
-                "'ja' but no figures: fill in Cliënten and/or Uitgaven, or choose 'nee'",
+                "'ja' maar geen cijfers: vul Cliënten en/of Uitgaven in, of kies 'nee'",
                 sheet,
                 r,
                 COL_OWN,
                 found=own_v,
-                expected="a number in Cliënten or Uitgaven (€)",
+                expected="een getal bij Cliënten of Uitgaven (€)",
             )
         return own
 
@@ -1139,12 +1157,12 @@ class _Reader:
         """One row per segment and year; a repeat names the row it repeats."""
         if key in seen:
             self.problem(
-                f"segment '{key[0]}', year {key[1]} appears twice (also row {seen[key]})",
+                f"segment '{key[0]}', jaar {key[1]} komt twee keer voor (ook in rij {seen[key]})",
                 sheet,
                 r,
                 COL_CODE,
                 found=f"{key[0]} {key[1]}",
-                expected="one row per segment and year",
+                expected="één rij per segment en jaar",
             )
         else:
             seen[key] = r
@@ -1239,22 +1257,22 @@ class _Reader:
                 if r != CAPACITY_ROW:
                     continue  # reported below as a row that is not read
                 self.problem(
-                    f"formula in cell {get_column_letter(c)}{r} without a calculated value (the "
-                    "file was not saved by Excel)",
+                    f"formule in cel {get_column_letter(c)}{r} zonder berekende waarde (het "
+                    "bestand is niet in Excel opgeslagen)",
                     sheet,
                     r,
                     CAPACITY_HEADERS[c - 1],
-                    expected="a number: type it, or open and save the workbook in Excel",
+                    expected="een getal: typ het in, of open en bewaar de werkmap in Excel",
                 )
         for r, row in rows:
             if r != CAPACITY_ROW and (r in uncalculated or any(v is not None for v in row)):
                 self.problem(
-                    f"only row {CAPACITY_ROW} is read; this row would be ignored",
+                    f"alleen rij {CAPACITY_ROW} wordt gelezen; deze rij zou genegeerd worden",
                     sheet,
                     r,
                     COL_CAPACITY,
                     found=next((v for v in row if v is not None), None),
-                    expected=f"one figure, in row {CAPACITY_ROW}; empty this row",
+                    expected=f"één cijfer, in rij {CAPACITY_ROW}; maak deze rij leeg",
                 )
         if CAPACITY_ROW in uncalculated:
             return None
@@ -1268,37 +1286,37 @@ class _Reader:
         year, _ = self.whole(sheet, r, COL_CAPACITY_YEAR, year_v)
         if year is not None and not FROM_YEARS[0] <= year <= FROM_YEARS[1]:
             self.problem(
-                "'Jaar van het cijfer' is not a plausible year",
+                "'Jaar van het cijfer' is geen aannemelijk jaar",
                 sheet,
                 r,
                 COL_CAPACITY_YEAR,
                 found=year_v,
-                expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                expected=f"een jaar {FROM_YEARS[0]}-{FROM_YEARS[1]}",
             )
         if amount_v is None:
             self.problem(
-                "year or source filled in but no amount: fill in the amount or empty the row",
+                "jaar of bron ingevuld maar geen bedrag: vul het bedrag in of maak de rij leeg",
                 sheet,
                 r,
                 COL_CAPACITY,
-                expected="an amount in euros, or an empty row (then our estimate is used)",
+                expected="een bedrag in euro, of een lege rij (dan geldt onze schatting)",
             )
         else:
             if year_v is None:
                 self.problem(
-                    "the year of the figure is missing",
+                    "het jaar van het cijfer ontbreekt",
                     sheet,
                     r,
                     COL_CAPACITY_YEAR,
-                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}, e.g. 2025",
+                    expected=f"een jaar {FROM_YEARS[0]}-{FROM_YEARS[1]}, bijvoorbeeld 2025",
                 )
             if source_v is None:
                 self.problem(
-                    "the source of the figure is missing",
+                    "de bron van het cijfer ontbreekt",
                     sheet,
                     r,
                     COL_SOURCE,
-                    expected="e.g. 'paragraaf weerstandsvermogen, jaarrekening 2025'",
+                    expected="bijvoorbeeld 'paragraaf weerstandsvermogen, jaarrekening 2025'",
                 )
         if len(self.problems) > before or amount is None or year is None:
             return None
@@ -1319,39 +1337,39 @@ class _Reader:
             pct, _ = self.number(sheet, r, COL_CHANGE, pct_v, percent_cell=percent_cell)
             if pct is not None and not -MAX_CHANGE_PCT <= pct <= MAX_CHANGE_PCT:
                 self.problem(
-                    "expected change outside -50 % .. +50 % a year",
+                    "verwachte verandering buiten -50 % .. +50 % per jaar",
                     sheet,
                     r,
                     COL_CHANGE,
                     found=pct_v,
-                    expected="a percentage between -50 and 50 (-2 = 2 % fewer)",
+                    expected="een percentage tussen -50 en 50 (-2 = 2 % minder)",
                 )
             changes = pct is not None and pct != 0
             from_year, _ = self.whole(sheet, r, COL_FROM, from_v)
             if from_year is not None and not FROM_YEARS[0] <= from_year <= FROM_YEARS[1]:
                 self.problem(
-                    "'Vanaf jaar' is not a plausible year",
+                    "'Vanaf jaar' is geen aannemelijk jaar",
                     sheet,
                     r,
                     COL_FROM,
                     found=from_v,
-                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                    expected=f"een jaar {FROM_YEARS[0]}-{FROM_YEARS[1]}",
                 )
             if changes and from_v is None:
                 self.problem(
-                    "'Vanaf jaar' missing for a non-zero change",
+                    "'Vanaf jaar' ontbreekt bij een verandering die niet 0 is",
                     sheet,
                     r,
                     COL_FROM,
-                    expected=f"a year {FROM_YEARS[0]}-{FROM_YEARS[1]}",
+                    expected=f"een jaar {FROM_YEARS[0]}-{FROM_YEARS[1]}",
                 )
             if changes and reason_v is None:
                 self.problem(
-                    "a non-zero change needs a measure or reason",
+                    "een verandering die niet 0 is heeft een maatregel of reden nodig",
                     sheet,
                     r,
                     COL_REASON,
-                    expected="e.g. 'inzet POH Jeugd'",
+                    expected="bijvoorbeeld 'inzet POH Jeugd'",
                 )
             if changes and len(self.problems) == before:
                 out.append(
@@ -1462,9 +1480,10 @@ def _read_folder(
                 problems.append(
                     Problem(
                         display_path(p),
-                        "not read: only Excel workbooks (.xlsx) made from the template are read",
+                        "niet gelezen: alleen Excel-werkmappen (.xlsx) gemaakt van het format "
+                        "worden gelezen",
                         found=p.suffix,
-                        expected="save it as 'Excel-werkmap (*.xlsx)'",
+                        expected="sla het op als 'Excel-werkmap (*.xlsx)'",
                     )
                 )
     subs: list[Submission] = []
@@ -1479,10 +1498,10 @@ def _read_folder(
             problems.append(
                 Problem(
                     display_path(p),
-                    f"a second workbook for {region.name_of(sub.gemeentecode)} "
-                    f"({sub.gemeentecode}); also in {display_path(by_code[sub.gemeentecode])}",
+                    f"een tweede werkmap voor {region.name_of(sub.gemeentecode)} "
+                    f"({sub.gemeentecode}); ook in {display_path(by_code[sub.gemeentecode])}",
                     found=p.name,
-                    expected="one workbook per municipality: remove or merge one of them",
+                    expected="één werkmap per gemeente: verwijder er een of voeg ze samen",
                 )
             )
             continue

@@ -99,9 +99,9 @@ def _check_reference_year(region: Region, reference_year: int, last_actual: int)
         raise ParameterError(
             Problem(
                 "parameters",
-                "backtest reference year out of range",
+                "peiljaar van de terugblik buiten het bereik",
                 found=reference_year,
-                expected=f"from {region.first_year + 2} to {last_actual - 1}",
+                expected=f"van {region.first_year + 2} tot en met {last_actual - 1}",
             )
         )
 

@@ -102,7 +102,9 @@ def segment_spend(
     """
     rows = region_iv3(region, report, iv3)
     if rows.empty:
-        raise InputError(Problem("data/raw (Iv3)", f"no {report} rows for region {region.name}"))
+        raise InputError(
+            Problem("data/raw (Iv3)", f"geen rijen uit de {report} voor regio {region.name}")
+        )
     corrected, log = apply_booking_corrections(rows, region)
     if report == region.actuals_report:
         reference = corrected

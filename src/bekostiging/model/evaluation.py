@@ -538,18 +538,18 @@ def check_origins(panel: pd.DataFrame, origins: Sequence[int], horizons: Sequenc
     >>> check_origins(toy_panel(), [1990], [0])
     Traceback (most recent call last):
     ...
-    bekostiging.core.errors.ParameterError: 2 problems in the input:
-      - origins: no actuals as of this year (found: 1990; expected: a year from 2017 to 2022)
-      - horizons: not a number of years ahead (found: 0; expected: 1 to 5)
+    bekostiging.core.errors.ParameterError: 2 problemen in de invoer:
+      - origins: geen realisatiecijfers in dit jaar (gevonden: 1990; verwacht: een jaar van 2017 tot en met 2022)
+      - horizons: geen aantal jaren vooruit (gevonden: 0; verwacht: 1 tot en met 5)
     """
     years = panel.loc[panel["report"] == "actuals", "year"]
     first, last = int(years.min()), int(years.max())
     problems = [
         Problem(
             "origins",
-            "no actuals as of this year",
+            "geen realisatiecijfers in dit jaar",
             found=o,
-            expected=f"a year from {first} to {last}",
+            expected=f"een jaar van {first} tot en met {last}",
         )
         for o in origins
         if not first <= int(o) <= last
@@ -557,9 +557,9 @@ def check_origins(panel: pd.DataFrame, origins: Sequence[int], horizons: Sequenc
     problems += [
         Problem(
             "horizons",
-            "not a number of years ahead",
+            "geen aantal jaren vooruit",
             found=h,
-            expected=f"1 to {MAX_HORIZON}",
+            expected=f"1 tot en met {MAX_HORIZON}",
         )
         for h in horizons
         if not 1 <= int(h) <= MAX_HORIZON

@@ -69,8 +69,8 @@ def population_totals(
             [
                 Problem(
                     "data/raw (population)",
-                    f"no population for {code} ({region.name_of(code)}) in {year}",
-                    expected="a year covered by CBS 03759ned (2019-2026) or Iv3 (2017-2026)",
+                    f"geen bevolking voor {code} ({region.name_of(code)}) in {year}",
+                    expected="een jaar in CBS 03759ned (2019-2026) of Iv3 (2017-2026)",
                 )
                 for code, year in missing[:10]
             ]
@@ -112,8 +112,9 @@ def _band_table(region: Region, agebands: pd.DataFrame) -> pd.DataFrame:
             raise InputError(
                 Problem(
                     "data/raw/cbs_population_agebands_municipalities_2020.csv",
-                    f"no 2020 age bands for {m.code} ({m.name}) nor for its predecessors",
-                    expected="a municipality that existed on 1 January 2020, or merged_into links",
+                    f"geen leeftijdsklassen 2020 voor {m.code} ({m.name}) en ook niet voor haar "
+                    "voorgangers",
+                    expected="een gemeente die op 1 januari 2020 bestond, of merged_into-verwijzingen",
                 )
             )
         out[m.code] = bands.loc[preds].sum()
@@ -136,7 +137,7 @@ def age_group_shares(
             raise InputError(
                 Problem(
                     p.file,
-                    f"unknown age band {unknown[0]!r}",
+                    f"onbekende leeftijdsklasse {unknown[0]!r}",
                     row=p.line,
                     expected=", ".join(AGE_BANDS),
                 )

@@ -176,9 +176,9 @@ def reference_rows(baseline: pd.DataFrame, region: Region, reference_year: int) 
         raise ParameterError(
             Problem(
                 "parameters",
-                f"reference year {reference_year} has no actuals",
+                f"peiljaar {reference_year} heeft geen realisatiecijfers",
                 found=reference_year,
-                expected=f"a year from {years[0]} to {years[-1]}",
+                expected=f"een jaar van {years[0]} tot en met {years[-1]}",
             )
         )
     cur = to_current_boundaries(baseline[baseline["year"] <= reference_year], region)
@@ -689,12 +689,12 @@ def start_budget(
         raise ParameterError(
             Problem(
                 "parameters",
-                f"no municipality of the region booked spend in procured segment {seg} in "
-                f"{reference_year}, and there is no cost_per_client_reference.{seg} to price "
-                "its clients",
+                f"geen gemeente van de regio boekte in {reference_year} uitgaven in het "
+                f"ingekochte segment {seg}, en er is geen cost_per_client_reference.{seg} om "
+                "de cliënten te prijzen",
                 found=seg,
-                expected=f"cost_per_client_reference.{seg} in the region's parameter file, "
-                "or the segment not procured",
+                expected=f"cost_per_client_reference.{seg} in het parameterbestand van de regio, "
+                "of het segment niet ingekocht",
             )
         )
     pop = (

@@ -223,10 +223,10 @@ def _segment_value(p: Any, segment: str, domain: str) -> float:
     raise ParameterError(
         Problem(
             p.file,
-            f"parameter '{p.name}' has no value for segment {segment!r}, domain {domain!r} or "
-            "'default'",
+            f"parameter '{p.name}' heeft geen waarde voor segment {segment!r}, domein {domain!r} "
+            "of 'default'",
             row=p.line,
-            expected="one of: " + ", ".join(map(str, v)),
+            expected="een van: " + ", ".join(map(str, v)),
         )
     )
 
@@ -256,7 +256,7 @@ def segment_inputs(
     domain = domain or getattr(segment, "domain", None) or infer_domain(seg_id)
     if domain not in ("jeugd", "wmo"):
         raise ParameterError(
-            Problem("behaviour", f"unknown domain {domain!r}", expected="'jeugd' or 'wmo'")
+            Problem("behaviour", f"onbekend domein {domain!r}", expected="'jeugd' of 'wmo'")
         )
     p = load_behaviour_parameters(region_params) if params is None else params
     if params is not None and region_params is not None:
@@ -281,11 +281,11 @@ def segment_inputs(
         raise ParameterError(
             Problem(
                 par.file,
-                "behaviour.routes.duty_of_care_share + behaviour.routes.dropout_share is more "
-                "than 1: the postponed clients cannot be divided over the routes",
+                "behaviour.routes.duty_of_care_share + behaviour.routes.dropout_share is meer "
+                "dan 1: de uitgestelde cliënten kunnen niet over de routes verdeeld worden",
                 row=par.line,
                 found=values["duty_of_care_share"] + values["dropout_share"],
-                expected="a sum of at most 1",
+                expected="samen hoogstens 1",
             )
         )
     cpc, cpc_source = _cost_per_client(p, seg_id, domain)
