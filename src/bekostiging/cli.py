@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -40,6 +41,7 @@ from bekostiging.config.region import available_regions, load_region
 from bekostiging.core import atomic
 from bekostiging.core.errors import InputError, display_path
 from bekostiging.core.paths import NOTEBOOKS_DIR, REPORTS_DIR, submissions_dir
+from bekostiging.core.yamlio import syntax_message
 from bekostiging.data import rawdata
 from bekostiging.data.cbsrefresh import refresh_population
 from bekostiging.data.newregion import generate, write_region, years_text
@@ -838,10 +840,10 @@ def _yaml_message(err: yaml.YAMLError) -> str:
     ... except yaml.YAMLError as err:
     ...     print(_yaml_message(err))
     <unicode string>, regel 1, kolom 9: het YAML-bestand is niet te lezen \
-(expected ',' or ']', but got '<stream end>'; verwacht: geldige YAML, let op inspringen, dubbele punten en haakjes)
+(een lijst tussen [ ] is niet gesloten; verwacht: geldige YAML, let op inspringen, dubbele punten en haakjes)
     """
     mark = getattr(err, "problem_mark", None)
-    what = getattr(err, "problem", None) or getattr(err, "context", None) or str(err)
+    what = syntax_message(getattr(err, "problem", None))
     where = ""
     if mark is not None:
         where = f"{display_path(mark.name)}, regel {mark.line + 1}, kolom {mark.column + 1}: "
@@ -886,8 +888,14 @@ in Excel: 'CSV UTF-8 (door komma's gescheiden)')
     if isinstance(err, pd.errors.EmptyDataError):
         return f"{where}het bestand is leeg (verwacht: een kopregel en gegevens)"
     if isinstance(err, pd.errors.ParserError):
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        detail = (
+            f"regel {found[2]} heeft {found[3]} velden, de kopregel {found[1]}; "
+            if found
+            else ""
+        )
         return (
-            f"{where}het CSV-bestand is niet te lezen ({err}; verwacht: op elke regel even "
+            f"{where}het CSV-bestand is niet te lezen ({detail}verwacht: op elke regel even "
             "veel velden, gescheiden door komma's; een verdwaalde komma of aanhalingsteken?)"
         )
     if isinstance(err, UnicodeDecodeError):
@@ -897,7 +905,10 @@ in Excel: 'CSV UTF-8 (door komma's gescheiden)')
             f"{err.start}; verwacht: UTF-8, in Excel: 'CSV UTF-8 (door komma's gescheiden)')"
         )
     if isinstance(err, (zipfile.BadZipFile, InvalidFileException)):
-        return f"{where}geen geldig Excel-bestand (.xlsx) ({err}; verwacht: een werkmap uit Excel)"
+        return (
+            f"{where}geen geldig Excel-bestand (.xlsx) (het bestand is beschadigd of in een ander "
+            "formaat opgeslagen; verwacht: een werkmap uit Excel, opgeslagen als .xlsx)"
+        )
     return None
 
 
