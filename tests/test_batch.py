@@ -52,8 +52,17 @@ def _write_notebook(folder: Path) -> Path:
 
 
 def _jobs(notebook: Path, out: Path, codes: list[str]) -> list[Job]:
+    """Jobs laid out as the batch lays them out: executed notebooks in ``notebooks/``."""
     return [
-        Job(notebook, out / f"{c}.ipynb", out / f"{c}.html", {"gemeente": c}, c, f"Rapport {c}")
+        Job(
+            notebook,
+            out / "notebooks" / f"{c}.ipynb",
+            out / f"{c}.html",
+            {"gemeente": c},
+            c,
+            f"Rapport {c}",
+            workbook=out / f"{c}.xlsx",
+        )
         for c in codes
     ]
 
@@ -99,17 +108,28 @@ def test_batch_all_ok(kernel, tmp_path, capfd):
         assert "GM0000" not in html and "injected" not in html.lower()
         assert "data:image/png;base64" in html  # figure embedded although tests use Agg
         assert f"<title>Rapport {code}</title>" in html
-        executed = nbformat.read(out / f"{code}.ipynb", as_version=4)
+        executed_path = out / "notebooks" / f"{code}.ipynb"
+        executed = nbformat.read(executed_path, as_version=4)
         assert executed.metadata.papermill.parameters == {"gemeente": code}
-    assert sorted(p.name for p in out.iterdir()) == [
-        "GM0197.html", "GM0197.ipynb", "GM0222.html", "GM0222.ipynb",
+        # the final name, not the temporary one papermill wrote to
+        assert executed.metadata.papermill.output_path == str(executed_path)
+        assert ".running" not in executed_path.read_text("utf-8") and ".running" not in html
+    # the reports a reader opens, apart from the executed notebooks
+    assert sorted(p.name for p in out.iterdir()) == ["GM0197.html", "GM0222.html", "notebooks"]
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        "GM0197.ipynb", "GM0222.ipynb",
     ]  # fmt: skip
 
+    (out / "GM0197.xlsx").write_bytes(b"")  # as the notebook would have written it
     index = write_index(results, out / "index.html")
     text = index.read_text("utf-8")
-    assert "Overzicht rapporten" in text and "2 rapporten: 2 gereed, 0 mislukt." in text
-    assert text.count('<span class="gereed">gereed</span>') == 2
+    assert "<h1>Overzicht rapporten</h1>" in text and "Leeswijzer" in text
+    body = text.split("<body>")[1]  # the style sheet names the class for failures
+    assert "mislukt" not in body and "gereed" not in body and "Duur" not in body
     assert '<a href="GM0197.html">GM0197</a>' in text and '<a href="GM0222.html">' in text
+    assert '<a href="GM0197.xlsx">werkmap (Excel)</a>' in text
+    assert "GM0222.xlsx" not in text  # no link to a workbook that was not written
+    assert "notebooks/" not in text  # no link to an executed notebook of a report that worked
     assert assert_offline(text) == [] and "<script" not in text and "<link" not in text
 
     err = capfd.readouterr().err
@@ -133,37 +153,64 @@ def test_batch_continues_after_a_failure(kernel, tmp_path):
     assert failed.error == "ValueError: onbekende gemeente GM9999"
     assert failed.cell is not None
     # the failed notebook is kept for diagnosis; no report (not even the old one) remains
-    kept = nbformat.read(out / "GM9999.failed.ipynb", as_version=4)
+    nbs = out / "notebooks"
+    kept_path = nbs / "GM9999.failed.ipynb"
+    kept = nbformat.read(kept_path, as_version=4)
     assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
-    assert (out / "GM9999.failed.log").exists()
-    assert not (out / "GM9999.html").exists() and not (out / "GM9999.ipynb").exists()
-    assert (out / "GM0197.html").exists() and (out / "GM0197.ipynb").exists()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+    assert kept.metadata.papermill.output_path == str(kept_path)
+    assert (nbs / "GM9999.failed.log").exists()
+    assert not (out / "GM9999.html").exists() and not (nbs / "GM9999.ipynb").exists()
+    assert (out / "GM0197.html").exists() and (nbs / "GM0197.ipynb").exists()
+    for folder in (out, nbs):  # no temporary files
+        assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
     text = write_index(results, out / "index.html", title="Rapporten Achterhoek").read_text("utf-8")
     assert "<h1>Rapporten Achterhoek</h1>" in text
-    assert "mislukt" in text and "ValueError: onbekende gemeente GM9999" in text
-    assert '<a href="GM9999.html">' not in text and '<a href="GM9999.failed.ipynb">' in text
-    assert "2 rapporten: 1 gereed, 1 mislukt." in text
+    assert "1 van 2 rapporten mislukt" in text and text.count('<tr class="mislukt">') == 1
+    assert "ValueError: onbekende gemeente GM9999" in text
+    assert '<a href="GM9999.html">' not in text
+    assert '<a href="notebooks/GM9999.failed.ipynb">' in text
+    assert '<a href="notebooks/GM9999.failed.log">' in text
+    assert "gereed" not in text  # the report that worked has no status, only its links
 
 
-def _result(name, status="ok", error=None, duration=12.44, out=Path("/r")):
-    job = Job(Path("/nb/r.ipynb"), out / f"{name}.ipynb", out / "html" / f"{name}.html", {}, name)
+def _result(name, status="ok", error=None, duration=12.44, out=Path("/r"), **job):
+    job = Job(
+        Path("/nb/r.ipynb"), out / "nb" / f"{name}.ipynb", out / "html" / f"{name}.html", {}, name,
+        **job,
+    )  # fmt: skip
     return JobResult(job, status, error, T0, T0, duration)
 
 
-def test_index_and_exit_code_without_running_anything(tmp_path):
+def test_index_is_a_landing_page_with_failures_only_where_they_happened(tmp_path):
+    import datetime as dt
+
     results = [
-        _result("GM0197", out=tmp_path),
-        _result("Regio <Achterhoek>", "failed", "KeyError: 'x' & meer", 3.0, out=tmp_path),
+        _result("Aalten (GM0197)", out=tmp_path, workbook=tmp_path / "a.xlsx"),
+        _result("Doetinchem (GM0222)", "failed", "KeyError: 'x' & meer", 3.0, out=tmp_path),
+        _result("Regionaal overzicht <Achterhoek>", out=tmp_path, overview=True),
     ]
-    text = write_index(results, tmp_path / "index.html").read_text("utf-8")
-    assert '<html lang="nl">' in text and "<title>Overzicht rapporten</title>" in text
-    assert '<a href="html/GM0197.html">GM0197</a>' in text
-    assert ">12,4<" in text and ">3,0<" in text  # decimal comma
-    assert "Regio &lt;Achterhoek&gt;" in text and "KeyError: &#x27;x&#x27; &amp; meer" in text
+    (tmp_path / "a.xlsx").write_bytes(b"")
+    info = batch.RunInfo("Achterhoek", 2024, dt.date(2027, 1, 1), 2033)
+    text = write_index(results, tmp_path / "index.html", "Rapporten", info).read_text("utf-8")
+    assert '<html lang="nl">' in text and "<title>Rapporten</title>" in text
+    # region, date of the run (T0), reference year and contract period; a reading order
+    assert (
+        "Regio Achterhoek · gemaakt op 1 januari 2025 · peiljaar 2024 · "
+        "contractperiode 1 januari 2027 tot en met 2033"
+    ) in text
+    assert "Begin met het <strong>regionale overzicht</strong>" in text
+    # the regional overview first, then the municipalities with their report and workbook
+    order = [text.index(s) for s in ("Regionaal overzicht &lt;Achterhoek&gt;", "Aalten", "Doet")]
+    assert order == sorted(order)
+    assert '<a href="html/Aalten%20%28GM0197%29.html">Aalten (GM0197)</a>' in text
+    assert '<a href="a.xlsx">werkmap (Excel)</a>' in text
+    # only the failure has a status, its duration (decimal comma) and its error, escaped
+    assert "1 van 3 rapporten mislukt" in text and text.count('<tr class="mislukt">') == 1
+    assert "mislukt</span> na 3,0 s" in text and "12,4" not in text and "gereed" not in text
+    assert "KeyError: &#x27;x&#x27; &amp; meer" in text
     assert exit_code(results) == 1 and exit_code(results[:1]) == 0 and exit_code([]) == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "index.html"]
 
 
 def test_run_jobs_refuses_clashing_outputs(tmp_path):
@@ -194,6 +241,8 @@ def test_run_job_passes_kernel_cwd_timeout_and_keeps_failures(tmp_path, monkeypa
     job = _jobs(notebook, tmp_path / "out", ["GM0197"])[0]
     job.output_html.parent.mkdir()
     job.output_html.write_text("oud", encoding="utf-8")
+    # an executed notebook where an earlier version kept them, beside the report
+    job.output_html.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
     result = run_job(job, "bekostiging", timeout_per_cell=42)
 
     assert calls[0]["kernel_name"] == "bekostiging"
@@ -203,7 +252,8 @@ def test_run_job_passes_kernel_cwd_timeout_and_keeps_failures(tmp_path, monkeypa
     assert (result.status, result.error, result.cell) == (
         "failed", "ZeroDivisionError: division by zero", 7,
     )  # fmt: skip
-    assert sorted(p.name for p in job.output_html.parent.iterdir()) == [
+    assert sorted(p.name for p in job.output_ipynb.parent.iterdir()) == [
         "GM0197.failed.ipynb", "GM0197.failed.log",
     ]  # fmt: skip
+    assert [p.name for p in job.output_html.parent.iterdir()] == ["notebooks"]  # old report gone
     assert os.environ["MPLBACKEND"] == batch.INLINE_BACKEND

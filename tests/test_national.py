@@ -61,15 +61,18 @@ def test_index_of_indexes_links_each_region_and_counts_its_reports(tmp_path):
         _run("JZ15", "haarlemmermeer", ["ok", "failed"], tmp_path),
         RegionRun("JZ01", "groningen", "Groningen", (), None, "InputError: regio laadt niet"),
     ]
-    page = render_national_index(runs, tmp_path, "Alle regio’s")
+    page = render_national_index(runs, tmp_path, "Alle regio’s", 2024)
     links = re.findall(r'href="([^"]+)"', page)
     assert links == [
         "utrecht_stad/peiljaar-2024/index.html",
         "haarlemmermeer/peiljaar-2024/index.html",
     ]
-    assert "3 regio’s, 4 rapporten: 3 gereed, 1 mislukt." in page
-    assert "2 van 2" in page and "1 van 2" in page and "regio laadt niet" in page
-    assert page.count("mislukt</span>") == 2  # Haarlemmermeer (one failed) and Groningen
+    assert "gemaakt op 1 januari 2026 · peiljaar 2024 · 3 jeugdzorgregio’s, 4 rapporten" in page
+    assert "Niet alles gelukt in 2 regio’s (1 rapporten mislukt)" in page
+    # failures only where they happened: Haarlemmermeer (one report) and Groningen (no run)
+    assert "1 van 2 rapporten mislukt (r1)" in page and "regio laadt niet" in page
+    assert page.count('<span class="mislukt">mislukt</span>') == 2
+    assert "gereed" not in page and "Leeswijzer" in page
 
 
 def test_national_analysis_stacks_regions_and_isolates_a_failing_one(tmp_path):
@@ -134,13 +137,24 @@ def test_all_regions_on_a_local_dask_cluster(tmp_path, monkeypatch):
 
     top = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in top and "Utrecht Stad (JZ22)" in top and "<script" not in top
-    assert re.findall(r'href="([^"]+)"', top) == ["utrecht_stad/peiljaar-2024/index.html"]
+    assert re.findall(r'href="([^"]+)"', top) == [
+        "utrecht_stad/peiljaar-2024/index.html",
+        "utrecht_stad/peiljaar-2024/regio_utrecht-stad.html",
+    ]
     folder = out / "utrecht_stad" / "peiljaar-2024"
     region_index = (folder / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', region_index)
-    assert links == ["gemeente_GM0344_utrecht.html", "regio_utrecht-stad.html"]
+    assert links == [
+        "regio_utrecht-stad.html",  # the regional overview first
+        "gemeente_GM0344_utrecht.html",
+        "gemeente_GM0344_utrecht.html",
+        "gemeente_GM0344_utrecht.xlsx",
+        "results/GM0344.json",
+    ]
     for link in links:
-        assert (folder / link).stat().st_size > 10_000
+        assert (folder / link).stat().st_size > 1_000
+    assert (folder / "notebooks" / "gemeente_GM0344_utrecht.ipynb").is_file()
+    assert not list(folder.glob("*.ipynb"))  # executed notebooks apart from the reports
     assert (folder / "results" / "GM0344.json").is_file()
     assert not list(out.rglob(".*.running.ipynb")) and not list(out.rglob("*.failed.*"))
 
@@ -176,5 +190,8 @@ def test_all_regions_locally_keeps_going_when_a_region_fails(tmp_path, monkeypat
         "achterhoek/peiljaar-2024/index.html",
     ]
     assert "Zaanstreek-Waterland (JZ09)" in page and "Achterhoek (JZ25)" in page
-    assert "2 regio’s, 16 rapporten: 9 gereed, 7 mislukt." in page
+    assert "2 jeugdzorgregio’s, 16 rapporten" in page
+    assert "Niet alles gelukt in 1 regio (7 rapporten mislukt)" in page
+    assert page.count('<span class="mislukt">mislukt</span>') == 1  # only Zaanstreek-Waterland
+    assert "7 van 7 rapporten mislukt" in page
     assert (tmp_path / "alkmaar" / "peiljaar-2024" / "index.html").is_file()

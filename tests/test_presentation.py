@@ -84,7 +84,7 @@ def test_key_tables_are_written_as_one_workbook(view, tmp_path):
     paths = pres.write_outputs(view, tmp_path)
     xlsx = next(p for p in paths if p.suffix == ".xlsx")
     book = openpyxl.load_workbook(xlsx, read_only=True)
-    assert book.sheetnames[0] == "Startbudget" and "Risico's" in book.sheetnames
+    assert book.sheetnames[:2] == ["Toelichting", "Startbudget"] and "Risico's" in book.sheetnames
 
 
 def test_start_budget_table_shows_euros_in_dutch_and_says_estimate(view, analysis):

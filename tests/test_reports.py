@@ -45,13 +45,15 @@ def test_two_municipalities_produce_every_file(ok_run):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp / "out"
     for stem in ("gemeente_GM0197_aalten", "gemeente_GM0222_doetinchem"):
-        for ext in (".html", ".ipynb", ".xlsx"):
+        for ext in (".html", ".xlsx"):
             assert (out / f"{stem}{ext}").is_file(), stem + ext
+        assert (out / "notebooks" / f"{stem}.ipynb").is_file(), stem  # apart from the reports
+    assert not list(out.glob("*.ipynb"))
     for code in ("GM0197", "GM0222"):
         data = json.loads((out / "results" / f"{code}.json").read_text(encoding="utf-8"))
         assert data["gemeentecode"] == code and data["start_budget"]["first_full_year"] > 0
-    assert not list(out.glob("*.failed.*"))
-    assert not list(out.glob(".*.tmp")) and not list(out.glob(".*running*"))
+    assert not list(out.rglob("*.failed.*"))
+    assert not list(out.rglob(".*.tmp")) and not list(out.rglob(".*running*"))
 
 
 def test_reports_are_offline_without_code_and_in_dutch(ok_run):
@@ -66,8 +68,12 @@ def test_reports_are_offline_without_code_and_in_dutch(ok_run):
 def test_index_lists_both_reports(ok_run):
     tmp, proc = ok_run
     index = (tmp / "out" / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="gereed">gereed') == 2 and 'class="mislukt">mislukt' not in index
-    assert "gemeente_GM0197_aalten.html" in index and "gemeente_GM0222_doetinchem.html" in index
+    body = index.split("<body>")[1]  # the style sheet names the class for failures
+    assert "mislukt" not in body and "Leeswijzer" in body and "peiljaar 2024" in body
+    for stem in ("gemeente_GM0197_aalten", "gemeente_GM0222_doetinchem"):
+        assert f'href="{stem}.html"' in index and f'href="{stem}.xlsx"' in index
+    assert 'href="results/GM0197.json"' in index
+    assert "contractperiode 1 januari 2027 tot en met 2033" in index
     assert assert_offline(index) == []
 
 
@@ -85,10 +91,11 @@ def test_a_broken_municipality_does_not_stop_the_others(tmp_path):
     out = tmp_path / "out"
     assert (out / "gemeente_GM0197_aalten.html").is_file()
     assert not (out / "gemeente_GM0222_doetinchem.html").exists()
-    assert (out / "gemeente_GM0222_doetinchem.failed.ipynb").is_file()
+    assert (out / "notebooks" / "gemeente_GM0222_doetinchem.failed.ipynb").is_file()
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "mislukt" in index and "gereed" in index
+    assert "1 van 2 rapporten mislukt" in index and 'href="gemeente_GM0197_aalten.html"' in index
     assert "YAML syntax error" in index
+    assert 'href="notebooks/gemeente_GM0222_doetinchem.failed.ipynb"' in index
     assert "Mislukt: Doetinchem (GM0222)" in proc.stderr
 
 

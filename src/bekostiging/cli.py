@@ -699,7 +699,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
     print(f"{len(results) - len(failed)} van {len(results)} rapporten gereed; overzicht: {index}")
     if failed:
         print(
-            "Mislukt: " + ", ".join(failed) + " (zie index.html en de .failed.ipynb-bestanden)",
+            "Mislukt: " + ", ".join(failed) + " (zie index.html en de map notebooks/)",
             file=sys.stderr,
         )
     return code

@@ -5,15 +5,17 @@ sets: defaults for every run, and optional per-municipality overrides (for examp
 municipality's own scenario file). :func:`run_reports` validates all parameter sets before
 starting anything, runs one papermill process per municipality (a pool sized to the machine;
 papermill is not thread-safe), continues when one fails, then runs the regional overview, and
-writes ``index.html`` with every report's status and run time. Output names are deterministic:
+writes ``index.html``, the landing page (region, date, reading order, links; status only
+where a report failed). Output names are deterministic:
 
     reports/<region>/peiljaar-<year>/index.html
-    reports/<region>/peiljaar-<year>/gemeente_<code>_<name>.html   (.ipynb, .xlsx)
+    reports/<region>/peiljaar-<year>/regio_<region>.html
+    reports/<region>/peiljaar-<year>/gemeente_<code>_<name>.html   (and .xlsx, the workbook)
     reports/<region>/peiljaar-<year>/results/<code>.json
-    reports/<region>/peiljaar-<year>/regio_<region>.html           (.ipynb)
+    reports/<region>/peiljaar-<year>/notebooks/<stem>.ipynb        (the executed notebooks)
 
 The exit code is 0 only when every report succeeded; a failed notebook is kept as
-``<stem>.failed.ipynb`` for diagnosis.
+``notebooks/<stem>.failed.ipynb`` (with ``<stem>.failed.log``) for diagnosis.
 """
 
 from __future__ import annotations
@@ -35,13 +37,17 @@ from bekostiging.batch.cluster import run_regions_on_cluster
 from bekostiging.batch.runner import (
     Job,
     JobResult,
+    RunInfo,
+    date_nl,
     ensure_kernel,
     error_message,
     exit_code,
     href,
     index_page,
     progress_line,
+    run_date,
     run_jobs,
+    table,
     write_index,
 )
 from bekostiging.config.notebook_parameters import (
@@ -56,8 +62,11 @@ from bekostiging.core.errors import InputError, ParameterError, Problem, display
 from bekostiging.core.paths import ASSUMPTIONS_DIR, NOTEBOOKS_DIR, REPORTS_DIR
 from bekostiging.core.yamlio import line_of, load_yaml
 from bekostiging.data.panel import jeugdzorgregio_of, load_jeugdzorgregios
+from bekostiging.model.startbudget import contract_calendar
 
 KERNEL = "bekostiging"
+NOTEBOOKS_FOLDER = "notebooks"
+"""Sub-folder of a run's output folder for the executed notebooks (apart from the reports)."""
 BATCH_CONFIG = NOTEBOOKS_DIR / "batch.yaml"
 MUNICIPALITY_NOTEBOOK = NOTEBOOKS_DIR / "gemeente.ipynb"
 REGION_NOTEBOOK = NOTEBOOKS_DIR / "regio.ipynb"
@@ -186,11 +195,13 @@ def plan(
         jobs.append(
             Job(
                 MUNICIPALITY_NOTEBOOK,
-                out / f"{stem}.ipynb",
+                out / NOTEBOOKS_FOLDER / f"{stem}.ipynb",
                 out / f"{stem}.html",
                 _parameters(s, out),
                 f"{region.name_of(code)} ({code})",
                 title=f"{region.name_of(code)}: bekostiging jeugdhulp en Wmo",
+                workbook=out / f"{stem}.xlsx",
+                results=out / "results" / f"{code}.json",
             )
         )
     if problems:
@@ -201,11 +212,12 @@ def plan(
         stem = f"regio_{slug(region.id)}"
         overview = Job(
             REGION_NOTEBOOK,
-            out / f"{stem}.ipynb",
+            out / NOTEBOOKS_FOLDER / f"{stem}.ipynb",
             out / f"{stem}.html",
             p,
-            f"Overzicht {region.name}",
+            f"Regionaal overzicht {region.name}",
             title=f"{region.name}: regionaal overzicht",
+            overview=True,
         )
     return jobs, overview
 
@@ -245,11 +257,37 @@ def run_reports(
             shared.parent.rmdir()
 
     name = load_region(settings.region).name
-    title = f"Rapporten {name}, peiljaar {settings.reference_year}"
-    if settings.scenario:
-        title += f", scenario {Path(settings.scenario).stem}"
-    index = write_index(results, out / "index.html", title)
+    index = write_index(
+        results,
+        out / "index.html",
+        region_index_title(name, settings),
+        run_info(name, settings),
+    )
     return exit_code(results), results, index
+
+
+def run_info(name: str, settings: Settings) -> RunInfo:
+    """What a region's index says about the run: region name, reference year, contract period
+    (the earliest segment start to the last contract year) and scenario.
+
+    >>> info = run_info("Achterhoek", check_settings(region="achterhoek", reference_year=2024))
+    >>> info.reference_year, info.contract_start.isoformat(), info.contract_last_year
+    (2024, '2027-01-01', 2033)
+    """
+    try:
+        cal = contract_calendar(
+            load_region(settings.region), settings.contract_start, settings.contract_years
+        )
+        start, last = min(cal.starts.values()), cal.years[-1]
+    except (InputError, ValueError):  # the region does not load: the index still gets written
+        start, last = None, None
+    return RunInfo(
+        region=name,
+        reference_year=settings.reference_year,
+        contract_start=start,
+        contract_last_year=last,
+        scenario=Path(settings.scenario).stem if settings.scenario else None,
+    )
 
 
 def settings_for_batch(region: str, config: Mapping[str, Any], **cli: Any) -> Settings:
@@ -299,53 +337,86 @@ def region_index_title(name: str, settings: Settings) -> str:
     return title
 
 
-def render_national_index(runs: Sequence[RegionRun], index_dir: Path, title: str) -> str:
-    """The HTML of the index of indexes: per region its name and code, the number of reports
-    ready, and a link to the region's own ``index.html`` (relative, so the folder can move).
+def render_national_index(
+    runs: Sequence[RegionRun], index_dir: Path, title: str, reference_year: int | None = None
+) -> str:
+    """The HTML of the index of indexes: the date of the run and the reference year, how to
+    read it, and per region its name and code, a link to the region's own ``index.html`` and
+    one to its regional overview, and the number of reports. What failed is said only where it
+    happened (a region that did not run, or the reports of a region that failed).
 
     >>> html_text = render_national_index([], Path("."), "Alle regio's")
     >>> "Geen regio's." in html_text, '<html lang="nl">' in html_text
     (True, True)
     """
-    n_reports = sum(len(r.results) for r in runs)
-    n_ok = sum(r.n_ok for r in runs)
-    summary = (
-        f"{len(runs)} {'regio' if len(runs) == 1 else 'regio’s'}, "
-        f"{n_reports} rapporten: {n_ok} gereed, {n_reports - n_ok} mislukt."
+    results = [r for run in runs for r in run.results]
+    n_reports = len(results)
+    n_failed = n_reports - sum(r.n_ok for r in runs)
+    bad_regions = [r for r in runs if not r.ok]
+    meta = [f"gemaakt op {date_nl(run_date(results))}"]
+    if reference_year is not None:
+        meta.append(f"peiljaar {reference_year}")
+    meta.append(
+        f"{len(runs)} {'jeugdzorgregio' if len(runs) == 1 else 'jeugdzorgregio’s'}, "
+        f"{n_reports} {'rapport' if n_reports == 1 else 'rapporten'}"
+    )
+    lead = [f'<p class="meta">{html.escape(" · ".join(meta))}</p>']
+    if bad_regions:
+        lead.append(
+            f'<p class="waarschuwing"><span class="mislukt">Niet alles gelukt in '
+            f"{len(bad_regions)} {'regio' if len(bad_regions) == 1 else 'regio’s'}"
+            f"{f' ({n_failed} rapporten mislukt)' if n_failed else ''}</span>; zie de rijen met "
+            "<em>mislukt</em> hieronder.</p>"
+        )
+    lead.append(
+        "<h2>Leeswijzer</h2>\n<p>Kies uw jeugdzorgregio. De overzichtspagina van een regio "
+        "noemt haar gemeenten met per gemeente het rapport en de werkmap (Excel); begin daar "
+        "met het <strong>regionale overzicht</strong> en lees dan het rapport van uw "
+        "gemeente. Alle bestanden openen zonder internet.</p>"
     )
     rows = []
     for r in runs:
         name = html.escape(f"{r.name} ({r.code})")
-        link = f'<a href="{href(r.index, index_dir)}">{name}</a>' if r.index else name
-        status = (
-            '<span class="gereed">gereed</span>' if r.ok else '<span class="mislukt">mislukt</span>'
+        page = f'<a href="{href(r.index, index_dir)}">{name}</a>' if r.index else name
+        overview = next((x for x in r.results if x.job.overview and x.ok), None)
+        overview_link = (
+            f'<a href="{href(overview.job.output_html, index_dir)}">regionaal overzicht</a>'
+            if overview is not None and overview.job.output_html.exists()
+            else "–"
         )
-        detail = html.escape(r.error) if r.error else ""
+        count = f'<td class="getal">{len(r.results)}</td>'
+        if r.ok:
+            rows.append(f"<tr><td>{page}</td><td>{overview_link}</td>{count}</tr>")
+            continue
+        if r.error:
+            why = f'<span class="fout">{html.escape(r.error)}</span>'
+        elif not r.results:
+            why = "geen rapporten"
+        else:
+            bad = [x for x in r.results if not x.ok]
+            why = (
+                f"{len(bad)} van {len(r.results)} rapporten mislukt "
+                f"({html.escape(', '.join(x.name for x in bad))}); zie de overzichtspagina"
+            )
         rows.append(
-            f"<tr><td>{link}</td><td>{status}</td>"
-            f'<td class="duur">{r.n_ok} van {len(r.results)}</td>'
-            f'<td class="fout">{detail}</td></tr>'
+            f'<tr class="mislukt"><td>{page}</td><td>{overview_link}</td>{count}</tr>'
+            f'<tr class="mislukt"><td colspan="3"><span class="mislukt">mislukt</span>: '
+            f"{why}</td></tr>"
         )
     head = (
-        '<th>Jeugdzorgregio</th><th>Status</th><th class="duur">Rapporten gereed</th><th>Fout</th>'
+        "<th>Jeugdzorgregio (overzichtspagina)</th><th>Regionaal overzicht</th>"
+        '<th class="getal">Rapporten</th>'
     )
-    return index_page(title, summary, head, rows, "Geen regio's.")
+    return index_page(title, "\n".join([*lead, table(head, rows, "Geen regio's.", 3)]))
 
 
-def write_national_index(runs: Sequence[RegionRun], path: Path, title: str) -> Path:
+def write_national_index(
+    runs: Sequence[RegionRun], path: Path, title: str, reference_year: int | None = None
+) -> Path:
     """Write the index of indexes (offline: inline CSS, no scripts; written atomically)."""
     path = Path(path)
-    return write_text(path, render_national_index(runs, path.parent.resolve(), title))
-
-
-def _resolved(job: Job) -> Job:
-    return Job(
-        job.notebook.resolve(),
-        job.output_ipynb.resolve(),
-        job.output_html.resolve(),
-        job.parameters,
-        job.name,
-        job.title,
+    return write_text(
+        path, render_national_index(runs, path.parent.resolve(), title, reference_year)
     )
 
 
@@ -398,8 +469,8 @@ def run_all_regions(
             settings = settings_for_batch(region, config, **cli)
             target = output_dir(settings, root)
             jobs, overview = plan(settings, out=target, overrides=config.get("overrides"))
-            jobs = [_resolved(j) for j in jobs]
-            overview = _resolved(overview) if overview is not None else None
+            jobs = [j.resolved() for j in jobs]
+            overview = overview.resolved() if overview is not None else None
             planned.append((code, region, settings, jobs, overview, None))
         except InputError as err:
             planned.append((code, region, None, [], None, " ".join(str(err).split())))
@@ -444,9 +515,10 @@ def run_all_regions(
             results,
             output_dir(settings, root) / "index.html",
             region_index_title(title_name, settings),
+            run_info(title_name, settings),
         )
         runs.append(RegionRun(code, region, title_name, tuple(results), index))
     year = cli.get("reference_year") or config.get("defaults", {}).get("reference_year")
     title = "Rapporten alle jeugdzorgregio’s" + (f", peiljaar {year}" if year else "")
-    index = write_national_index(runs, root / "index.html", title)
+    index = write_national_index(runs, root / "index.html", title, year)
     return (0 if runs and all(r.ok for r in runs) else 1), runs, index

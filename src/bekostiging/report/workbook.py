@@ -1,6 +1,7 @@
 """The municipality's key tables as one Excel workbook (numbers stay numeric).
 
-:func:`key_tables` gives the sheets, :func:`write_workbook` writes them;
+:func:`key_tables` gives the sheets, :func:`write_workbook` writes them with a first sheet
+*Toelichting* and number formats by column meaning (:mod:`bekostiging.report.excel`);
 :func:`bekostiging.report.outputs.write_outputs` writes the workbook next to the results file.
 """
 
@@ -12,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from bekostiging.analysis.results import report_stem
-from bekostiging.core.atomic import write_excel
 from bekostiging.report.allocation import allocation_frame
 from bekostiging.report.baseline import client_suppression, hidden_rows
+from bekostiging.report.excel import write_formatted_workbook
 from bekostiging.report.incentives import scorecard
 from bekostiging.report.labels import (
     DOMAIN_LABELS,
@@ -30,19 +31,30 @@ from bekostiging.report.tables import (
 )
 from bekostiging.report.variants import settlement_frame, variant_frame
 
+CLIENTS_COLUMN = "Cliënten (<10 niet getoond)"
+COST_PER_CLIENT_COLUMN = "Kosten per cliënt (€)"
+MARKERS = "markers"
+"""Key of ``DataFrame.attrs``: per column, the text shown instead of a hidden count."""
+
 
 def baseline_frame(view) -> pd.DataFrame:
     """The baseline of the municipality as numbers with Dutch headers and flags.
 
     Client counts (and the cost per client that would give them away) are left empty where
     :func:`client_suppression` hides them, so the workbook discloses no more than the report.
+    ``frame.attrs["markers"]`` holds, for the client column, the marker the report shows for
+    each hidden count (``'<10'``, or ``'x'`` for a count hidden so that another cannot be
+    worked out) and None elsewhere; the workbook writes those markers into the cells.
     """
     a = view.analysis
     b = view.baseline()
     names = segment_names(a)
     res = client_suppression(view)
     hidden = hidden_rows(res)
-    hidden.index = [s.id for s in a.region.procured_segments()]
+    ids = [s.id for s in a.region.procured_segments()]
+    hidden.index = ids
+    shown = res.display.iloc[: len(ids)].copy()
+    shown.index = ids
     procured = b["procured"].to_numpy(dtype=bool)
     hide = np.array(
         [
@@ -50,10 +62,16 @@ def baseline_frame(view) -> pd.DataFrame:
             for s, y, p in zip(b["segment"], b["year"], procured, strict=True)
         ]
     )
+    markers = [
+        str(shown.loc[s, str(int(y))])
+        if p and s in hidden.index and bool(hidden.loc[s, str(int(y))])
+        else None
+        for s, y, p in zip(b["segment"], b["year"], procured, strict=True)
+    ]
     clients = np.where(hide, np.nan, np.round(b["clients"].to_numpy(dtype=float)))
     cpc = np.where(hide, np.nan, b["cost_per_client"].to_numpy(dtype=float))
     flag = b["clients_flag"].map(lambda v: FLAG_LABELS.get(v, "") if isinstance(v, str) else "")
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "Jaar": b["year"].astype(int).to_numpy(),
             "Domein": b["domain"].map(DOMAIN_LABELS).to_numpy(),
@@ -68,11 +86,13 @@ def baseline_frame(view) -> pd.DataFrame:
             "Herkomst inwoners": b["population_flag"]
             .map(lambda v: FLAG_LABELS.get(v, "") if isinstance(v, str) else "")
             .to_numpy(),
-            "Cliënten (<10 niet getoond)": clients,
+            CLIENTS_COLUMN: clients,
             "Herkomst cliënten": np.where(np.isnan(clients), "", flag.to_numpy()),
-            "Kosten per cliënt (€)": cpc,
+            COST_PER_CLIENT_COLUMN: cpc,
         }
     )
+    frame.attrs[MARKERS] = {CLIENTS_COLUMN: markers}
+    return frame
 
 
 def variants_sheet(view) -> pd.DataFrame:
@@ -150,5 +170,19 @@ def workbook_path(view, folder: Path) -> Path:
 
 
 def write_workbook(view, folder: Path) -> Path:
-    """Write the municipality's key tables as one Excel workbook (atomically)."""
-    return write_excel(workbook_path(view, folder), key_tables(view), index=False)
+    """Write the municipality's key tables as one Excel workbook (atomically): first the sheet
+    *Toelichting* that explains every sheet and column, then the key tables, each with number
+    formats by the meaning of its columns (:mod:`bekostiging.report.excel`)."""
+    a = view.analysis
+    s = a.settings
+    years = a.contract_years
+    intro = [
+        f"Werkmap {view.name} ({view.code}): de kerntabellen van het rapport als getallen.",
+        f"Peiljaar {s.reference_year}; contractjaren {years[0]}-{years[-1]}; eerste volledige "
+        f"contractjaar {a.first_full_year}; {s.draws} trekkingen in de simulatie.",
+        "Elk getal staat met volle precisie in de cel; de opmaak rondt alleen af in de weergave "
+        "(bedragen in hele euro's). Kolom Status of Bron zegt wat een schatting is.",
+        "Aantallen cliënten onder de 10 staan er als '<10' (en een aantal dat een ander zou "
+        "verraden als 'x'), net als in het rapport; de kosten per cliënt zijn daar leeg.",
+    ]
+    return write_formatted_workbook(workbook_path(view, folder), key_tables(view), intro)
