@@ -87,14 +87,14 @@ def test_a_segment_pooled_twice_is_refused_with_its_line(tmp_path):
     with pytest.raises(InputError) as err:
         load_region(_variant(tmp_path, twice))
     text = str(err.value)
-    assert "wmo_wonen" in text and "already pooled in entry 1" in text
+    assert "wmo_wonen" in text and "staat al in pooling-regel 1" in text
 
 
 def test_a_share_for_a_municipality_that_books_nothing_is_refused(tmp_path):
     def stray(data):
         data["regional_pooling"][0]["shares"] = {"GM0197": 0.5}
 
-    with pytest.raises(InputError, match="not in booked_by"):
+    with pytest.raises(InputError, match="niet onder booked_by staat"):
         load_region(_variant(tmp_path, stray))
 
 
@@ -106,7 +106,7 @@ def test_policy_goals_come_from_the_region_file(tmp_path):
     def unknown_goal(data):
         data["policy"]["incentive_goals"]["admin"] = [7]
 
-    with pytest.raises(InputError, match="goal 7"):
+    with pytest.raises(InputError, match="doel 7"):
         load_region(_variant(tmp_path, unknown_goal))
 
     def no_policy(data):

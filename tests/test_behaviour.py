@@ -344,7 +344,7 @@ def test_missing_per_segment_value_is_a_clear_error():
             )
         }
     )
-    with pytest.raises(ParameterError, match="no value for segment 'gwv'"):
+    with pytest.raises(ParameterError, match="heeft geen waarde voor segment 'gwv'"):
         segment_inputs("gwv", bad)
 
 

@@ -29,8 +29,8 @@ def test_main_risk_names_the_norm_broken_furthest():
 def test_signal_value_is_half_the_size_but_at_least_the_minimum():
     assert brief.signal_value(-0.10, 0.5, 0.01) == 0.05
     assert brief.signal_value(0.004, 0.5, 0.01) == 0.01
-    assert (
-        brief.signal_text("waiting", 0.058, 0.5, 0.01) == "aandeel cliënten dat wacht: boven 2,9%"
+    assert brief.signal_text("waiting", 0.058, 0.5, 0.01) == (
+        "aandeel cliënten dat wacht: vanaf 2,9% (model: 5,8%)"
     )
 
 

@@ -146,5 +146,5 @@ def test_evaluate_refuses_an_origin_without_actuals(tmp_path, capsys):
     code = main(["evaluate", "--origins", "1990", "--horizons", "1", "--out", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
-    assert "origins" in err and "found: 1990" in err and "2017 to 2024" in err
+    assert "origins" in err and "gevonden: 1990" in err and "2017 tot en met 2024" in err
     assert not any(tmp_path.iterdir())  # nothing written

@@ -162,7 +162,7 @@ def test_refusals_come_back_as_cost():
 def test_postponed_shares_must_fit():
     base = load_behaviour_parameters()
     p = base.with_overrides({"behaviour.routes.duty_of_care_share": 0.95})
-    with pytest.raises(ParameterError, match="cannot be divided"):
+    with pytest.raises(ParameterError, match="kunnen niet over de routes verdeeld worden"):
         segment_inputs("iaj", p)
 
 

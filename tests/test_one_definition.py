@@ -133,9 +133,7 @@ def test_required_and_available_capacity_agree_between_brief_chapter_book_and_ov
     for shown, value in pairs:
         assert float(shown) == pytest.approx(float(value), abs=1.0)
     # the rating with its ratio: brief, chapter and regional brief say the same
-    assert r.loc["Besloten, netto", "Ratio zwaarste jaar"].endswith(
-        f"({c['rating_worst']})"
-    )
+    assert r.loc["Besloten, netto", "Ratio zwaarste jaar"].endswith(f"({c['rating_worst']})")
     assert chapter.loc[net, "Waardering zwaarste jaar"] == c["rating_worst"]
     region = brief.region_reserve_frame(analysis, results).set_index("Gemeente")
     assert (
@@ -228,4 +226,7 @@ def test_incentive_sizes_in_the_brief_are_the_scorecards(view, analysis):
     for r in inc.itertuples():
         seg = names[r._2.split(" (")[0]]
         row = card.loc[(r._1, seg)]
-        assert r.Omvang.split(";")[0] == size_short(row["incentive_key"], float(row["size"]))
+        shown = r.Omvang.split(";")[0]
+        assert (
+            shown == f"{row['direction']} ({size_short(row['incentive_key'], float(row['size']))})"
+        )

@@ -68,7 +68,7 @@ def assumptions_table(obj) -> ReportTable:
         out,
         caption=f"Alle {len(out)} aannames met waarde, eenheid en bron; {n_est} daarvan zijn "
         "een schatting (een oordeel, geen gepubliceerd cijfer). Toelichting per aanname: "
-        "data/assumptions/parameters/ in het project." + note,
+        "de aannamebestanden van het project." + note,
     )
 
 

@@ -270,7 +270,9 @@ def reserve_points(view) -> list[str]:
     """The reserve message in two sentences: the first and the heaviest year, and the measure."""
     c = view.capacity()
     cap = view.advice().capacity
-    kind = basis_kind(str(c["available_basis"]))
+    from bekostiging.report.summary import available_basis_text
+
+    kind = available_basis_text(view.analysis, c)
     first = int(c["year"])
     out = [
         f"**Weerstandsvermogen.** Beschikbaar is {amount(c['available'])} ({kind}). Bij de "
@@ -326,19 +328,23 @@ def own_incentives(view, n: int = 3) -> pd.DataFrame:
 def signal_text(key: str, size: float, share: float, minimum: float) -> str:
     """The signal value of one incentive's KPI in words.
 
+    The modelled size is named beside it, so a signal value below it reads as the early
+    warning it is, not as a level already passed.
+
     >>> signal_text("volume", -0.047, 0.5, 0.01)
-    'zorgvolume per cliënt meer dan 2,4% onder de nulmeting'
+    'zorgvolume per cliënt meer dan 2,4% onder de nulmeting (model: 4,7%)'
     >>> signal_text("continuity", 0.28, 0.5, 0.01)
-    'aanbieders (naar omzet) met een verlies boven de drempel: boven 14,0%'
+    'aanbieders (naar omzet) met een verlies boven de drempel: vanaf 14,0% (model: 28,0%)'
     """
     what, up, down = SIGNAL_TEXT.get(key, ("KPI", "boven", "onder"))
     x = percent(signal_value(size, share, minimum), 1)
+    model = f" (model: {percent(abs(float(size)), 1)})"
     direction = up if size >= 0 else down
     if key in CHANGE_KPIS:
-        return f"{what} meer dan {x} {direction} de nulmeting"
+        return f"{what} meer dan {x} {direction} de nulmeting{model}"
     if key == "upcoding":
-        return f"{what} {direction} {x}-punt"
-    return f"{what}: {direction} {x}"
+        return f"{what} {direction} {x}-punt{model}"
+    return f"{what}: vanaf {x}{model}"
 
 
 def incentives_frame(view) -> pd.DataFrame:
@@ -352,7 +358,7 @@ def incentives_frame(view) -> pd.DataFrame:
     rows = []
     for r in own_incentives(view).itertuples():
         where = f"{names.get(r.segment, r.segment)} ({_variant(r.variant)})"
-        size = size_short(r.incentive_key, r.size)
+        size = f"{r.direction} ({size_short(r.incentive_key, r.size)})"
         if r.largest_segment != r.segment:
             size += (
                 f"; sterkst bij {names.get(r.largest_segment, r.largest_segment)} "
@@ -363,7 +369,7 @@ def incentives_frame(view) -> pd.DataFrame:
                 "Perverse prikkel": r.incentive,
                 "Waar (variant)": where,
                 "Omvang": size,
-                "Weegt voor (€)": float(r.weight),
+                "Gewicht (€)": float(r.weight),
                 "KPI": str(r.kpi).split(";")[0],
                 "Signaalwaarde": signal_text(r.incentive_key, r.size, share, minimum),
             }
@@ -376,11 +382,13 @@ def incentives_table(view) -> ReportTable:
     out = incentives_frame(view)
     return table(
         out,
-        {"Weegt voor (€)": euro, "Omvang": text},
-        caption=f"De drie perverse prikkels die voor {view.name} het zwaarst wegen: omvang "
-        "volgens het gedragsmodel maal het eigen startbudget in het segment (Weegt voor). "
-        "Signaalwaarde: de verandering van de KPI sinds de nulmeting waarbij "
-        "contractmanagement om uitleg vraagt (aanname). Schatting.",
+        {"Gewicht (€)": euro, "Omvang": text},
+        caption=f"De drie perverse prikkels die voor {view.name} het zwaarst wegen bij de "
+        "besloten bekostiging. Gewicht: de omvang volgens het gedragsmodel maal het eigen "
+        "startbudget in het segment; een maat voor de rangorde, geen bedrag dat op het spel "
+        "staat. Signaalwaarde: waar contractmanagement de aanbieder om uitleg vraagt, de helft "
+        "van wat het model verwacht (aanname). Geeft de regio het advies p*q, dan gelden de "
+        "prikkels van p*q (bijlage D). Schatting.",
     )
 
 
@@ -405,7 +413,7 @@ def advice_points(view) -> Markdown:
                 for s in changed
             )
             + f": de besloten variant breekt daar een norm voor zorg of continuïteit "
-            f"(tabel hierboven). Die normen kosten {view.name} {amount(norm_cost(adv))} in "
+            f"(bijlage C). Die normen kosten {view.name} {amount(norm_cost(adv))} in "
             f"{adv.year} tegenover de goedkoopste variant per segment."
         )
     else:
@@ -419,10 +427,12 @@ def advice_points(view) -> Markdown:
             f"{amount(once)}."
         )
     lines.append(
-        "- **Voorwaarden.** Het advies volgt uit normen die de regio kiest (ten hoogste "
-        f"{percent(adv.rule.max_unmet_share, 0)} niet-geleverde zorg, ten hoogste "
-        f"{percent(adv.rule.max_provider_loss_chance, 0)} kans op verlies bij aanbieders); de "
-        "regel staat in het regionale overzicht. Alle bedragen zijn schattingen op openbare "
+        "- **Voorwaarden.** Het advies volgt uit twee normen die de regio nog moet vaststellen; "
+        f"nu zijn ze aangenomen (ten hoogste {percent(adv.rule.max_unmet_share, 0)} "
+        "niet-geleverde zorg, ten hoogste "
+        f"{percent(adv.rule.max_provider_loss_chance, 0)} kans op verlies bij aanbieders; "
+        "schatting). Andere normen geven een ander advies; de regel staat in het regionale "
+        "overzicht. Alle bedragen zijn schattingen op openbare "
         "cijfers (CBS, Iv3) en benoemde aannames (bijlage)."
     )
     return markdown(lines)
@@ -551,7 +561,7 @@ def region_incentives_frame(analysis) -> pd.DataFrame:
         {
             "Perverse prikkel": r.incentive,
             "Waar (variant)": f"{names.get(r.segment, r.segment)} ({_variant(r.variant)})",
-            "Omvang": size_short(r.incentive_key, r.size),
+            "Omvang": f"{r.direction} ({size_short(r.incentive_key, r.size)})",
             "KPI": r.kpi,
             "Signaalwaarde": signal_text(r.incentive_key, r.size, share, minimum),
         }
@@ -597,12 +607,20 @@ def region_advice_points(analysis) -> Markdown:
         )
     cap = a.capacity
     weak = cap[cap["rating_worst"].isin(["D", "E", "F"])]
+    weak_gross = cap[cap["rating_worst_gross"].isin(["D", "E", "F"])]
     lines.append(
         f"- **Weerstandsvermogen.** {len(weak)} van de {len(cap)} gemeenten "
         f"{'komt' if len(weak) == 1 else 'komen'} in het zwaarste contractjaar onder ratio 1 "
         "(waardering D of lager) bij de besloten bekostiging"
         + (": " + ", ".join(a.region.name_of(c) for c in weak["gemeentecode"]) if len(weak) else "")
-        + "."
+        + f"; bruto, als aanbieders hun verliezen niet kunnen dragen, {len(weak_gross)}"
+        + (
+            ": " + ", ".join(a.region.name_of(c) for c in weak_gross["gemeentecode"])
+            if len(weak_gross)
+            else ""
+        )
+        + ". Met de geadviseerde bekostiging dragen de gemeenten meer risico zelf; de "
+        "gemeenterapporten geven per gemeente wat dan nodig is."
     )
     for p in adv.pooling:
         lines.append("- " + pooling_advice_sentence(a, p))

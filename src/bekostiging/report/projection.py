@@ -181,7 +181,7 @@ def domain_table(analysis, unit: str, name: str) -> ReportTable:
         {c: euro for c in out.columns if c != "Taakveld"},
         caption=f"Het hele sociaal domein van {name} per taakveld: de jaarrekening {y} en de "
         "verwachte uitgaven (het gemiddelde, lopende prijzen) volgens het landelijke model, dat "
-        "op alle gemeenten is geschat en achteraf getoetst (hoofdstuk Terugblik). Elk taakveld "
+        "op alle gemeenten is geschat en achteraf getoetst (bijlage F, Terugblik). Elk taakveld "
         f"houdt zijn aandeel van {y} binnen toegang, jeugd of Wmo. "
         + break_text(y, years)
         + "De totalen tellen precies de genoemde taakvelden op."

@@ -214,7 +214,7 @@ def step3_table(view) -> ReportTable:
         "de factor bijna 1; een eigen opgave van cliënten verandert de kosten per cliënt, niet "
         "het budget. De factor landelijke prognose zet het niveau "
         f"tot en met {last} op de verwachte groei van jeugd of Wmo van de gemeente volgens het "
-        "landelijke model (geschat op alle gemeenten en achteraf getoetst, hoofdstuk Terugblik; "
+        "landelijke model (geschat op alle gemeenten en achteraf getoetst, bijlage F; "
         "voor jaren vanaf 2025 de groei van het hele sociaal domein, omdat de nieuwe "
         "Iv3-indeling uitgaven tussen jeugd, Wmo en toegang verschuift), in plaats van "
         "demografie, trend en indexatie; daarna groeit het startbudget met demografie, trend en "
@@ -381,7 +381,7 @@ def step7_table(view) -> ReportTable:
         {c: factor for c in out.columns if c != "Segment"},
         caption=f"Stap 7a-c: factoren op de kosten per cliënt, t.o.v. het peiljaar "
         f"{a.settings.reference_year}: indexatie (zorgprijsindex), efficiency vanaf het tweede "
-        "contractjaar en ketenafspraken. Stap 7d, de benchmark, staat in hoofdstuk 2. "
+        "contractjaar en ketenafspraken. Stap 7d, de benchmark, staat in bijlage A. "
         + estimate_note(
             a,
             ["index.care_cost", "startbudget.efficiency.*", "startbudget.chain_agreements.*"],

@@ -200,7 +200,7 @@ def _variant_table(a, out: pd.DataFrame, dq, first: int, who: str, extra: str = 
         f"aanbieders anders reageren op elke bekostiging (gedragsmodel).{note} "
         + estimate_note(a, PROJECTION_ASSUMPTIONS + ("startbudget.trend_damping",))
         + " De verdeling over de routes (zorgplicht, afhaken, kosten in het voorliggend veld) "
-        "rust op schattingen van het gedragsmodel (bijlage, behaviour.routes).",
+        "rust op schattingen van het gedragsmodel (bijlage, Aannames).",
     )
 
 
@@ -425,7 +425,7 @@ def corridor_table(view, segment: str | None = None) -> ReportTable | Markdown:
         f"zich elk jaar wat anders over de {int(t['providers'].iloc[0])} aanbieders dan het "
         f"budget (berekend voor de cliënten en het budget van {view.name}). Verliest een "
         f"aanbieder meer dan {percent(equity, 0)} van zijn omzet (wat hij "
-        "uit eigen vermogen kan dragen, schatting projection.provider_equity), dan komt de rest "
+        "uit eigen vermogen kan dragen, een schatting), dan komt de rest "
         "terug bij de gemeente (bijpassen of cliënten naar een andere aanbieder): die bedragen "
         "zitten in P50 en P90. De laatste kolom verrekent op het totaal van het segment: dan vallen "
         "tekorten en overschotten van aanbieders tegen elkaar weg en blijven verliezen van "
