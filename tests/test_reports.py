@@ -94,7 +94,7 @@ def test_a_broken_municipality_does_not_stop_the_others(tmp_path):
     assert (out / "notebooks" / "gemeente_GM0222_doetinchem.failed.ipynb").is_file()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "1 van 2 rapporten mislukt" in index and 'href="gemeente_GM0197_aalten.html"' in index
-    assert "YAML syntax error" in index
+    assert "fout in de YAML-opmaak" in index
     assert 'href="notebooks/gemeente_GM0222_doetinchem.failed.ipynb"' in index
     assert "Mislukt: Doetinchem (GM0222)" in proc.stderr
 

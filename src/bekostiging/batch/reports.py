@@ -131,8 +131,8 @@ def unknown_override_codes(
 
     >>> p = unknown_override_codes(["gm0222", "GM0223"], {"GM0222"}, "b.yaml", {})
     >>> print(p[0])  # doctest: +NORMALIZE_WHITESPACE
-    b.yaml, column 'overrides.GM0223': onbekende gemeentecode in overrides (found: 'GM0223';
-    expected: de code van een bestaande gemeente, zoals GM0197 voor Aalten)
+    b.yaml, kolom 'overrides.GM0223': onbekende gemeentecode in overrides (gevonden: 'GM0223';
+    verwacht: de code van een bestaande gemeente, zoals GM0197 voor Aalten)
     """
     return [
         Problem(
