@@ -101,7 +101,7 @@ def test_region_brief_totals_are_the_sum_of_the_segments(analysis):
     f = brief.region_segments_frame(analysis)
     col = f"Startbudget {analysis.advice.year} (€)"
     assert float(f[col].iloc[:-1].sum()) == pytest.approx(float(f[col].iloc[-1]))
-    r = brief.region_reserve_frame(analysis, None)
+    r = brief.region_reserve_frame(analysis)
     assert len(r) == len(analysis.capacity)
 
 

@@ -135,7 +135,7 @@ def test_required_and_available_capacity_agree_between_brief_chapter_book_and_ov
     # the rating with its ratio: brief, chapter and regional brief say the same
     assert r.loc["Besloten, netto", "Ratio zwaarste jaar"].endswith(f"({c['rating_worst']})")
     assert chapter.loc[net, "Waardering zwaarste jaar"] == c["rating_worst"]
-    region = brief.region_reserve_frame(analysis, results).set_index("Gemeente")
+    region = brief.region_reserve_frame(analysis).set_index("Gemeente")
     assert (
         region.loc[view.name, "Netto zwaarste jaar"]
         == (r.loc["Besloten, netto", "Ratio zwaarste jaar"])

@@ -50,6 +50,20 @@ def variant_word(key: str) -> str:
 _variant = variant_word
 
 
+def switches_text(switches, names: dict[str, str]) -> str:
+    """The segments whose advice differs from the decision, as ``IAJ (lumpsum → p*q), ...``.
+
+    ``switches``: ``(segment, decided, advised)`` triples; one wording for every report.
+
+    >>> switches_text([("iaj", "lumpsum", "pq")], {"iaj": "IAJ"})
+    'IAJ (lumpsum → p*q)'
+    """
+    return ", ".join(
+        f"{names.get(seg, seg)} ({variant_word(decided)} → {variant_word(advised)})"
+        for seg, decided, advised in switches
+    )
+
+
 def decided_option(region, segment: str) -> str:
     """The :func:`corridor_label` of the settlement the region file gives ``segment``."""
     spec = dict(region.segment(segment).funding.get("settlement") or {"kind": "none"})
@@ -330,11 +344,7 @@ def advice_text(view) -> Markdown:
     if changed:
         lines.append(
             "Het advies wijkt af van het besluit voor "
-            + ", ".join(
-                f"{names.get(s.segment, s.segment)} ({_variant(s.decided)} → "
-                f"{_variant(s.variant.choice)})"
-                for s in changed
-            )
+            + switches_text([(s.segment, s.decided, s.variant.choice) for s in changed], names)
             + "."
         )
     else:
@@ -407,11 +417,7 @@ def region_advice_text(analysis) -> Markdown:
     else:
         lines.append(
             "Het advies wijkt af van het besluit voor "
-            + ", ".join(
-                f"{names.get(r.segment, r.segment)} ({variant_word(r.decided)} → "
-                f"{variant_word(r.advised)})"
-                for r in changed.itertuples()
-            )
+            + switches_text(changed[["segment", "decided", "advised"]].to_numpy(), names)
             + "."
         )
     lines.append("")

@@ -41,6 +41,7 @@ from IPython.display import Markdown
 
 from bekostiging.model import risk as risk_model
 from bekostiging.model.incentives import NOISE
+from bekostiging.report.advice import switches_text
 from bekostiging.report.formatting import euro, number, percent, text
 from bekostiging.report.labels import VARIANT_SHORT
 from bekostiging.report.tables import ReportTable, amount, analysis_of, markdown, table
@@ -407,11 +408,7 @@ def advice_points(view) -> Markdown:
     if changed:
         lines.append(
             "- **Bekostiging.** Het advies wijkt af van het besluit voor "
-            + ", ".join(
-                f"{names.get(s.segment, s.segment)} ({_variant(s.decided)} → "
-                f"{_variant(s.variant.choice)})"
-                for s in changed
-            )
+            + switches_text([(s.segment, s.decided, s.variant.choice) for s in changed], names)
             + f": de besloten variant breekt daar een norm voor zorg of continuïteit "
             f"(bijlage C). Die normen kosten {view.name} {amount(norm_cost(adv))} in "
             f"{adv.year} tegenover de goedkoopste variant per segment."
@@ -510,7 +507,7 @@ def region_segments_table(analysis) -> ReportTable:
     )
 
 
-def region_reserve_frame(analysis, results) -> pd.DataFrame:
+def region_reserve_frame(analysis) -> pd.DataFrame:
     """Per municipality: available capacity and its basis, need and rating (first, heaviest)."""
     a = analysis_of(analysis)
     cap = a.capacity.set_index("gemeentecode")
@@ -531,15 +528,14 @@ def region_reserve_frame(analysis, results) -> pd.DataFrame:
                 ),
             }
         )
-    del results
     return pd.DataFrame(rows)
 
 
-def region_reserve_table(analysis, results) -> ReportTable:
+def region_reserve_table(analysis) -> ReportTable:
     """The regional brief's reserve table: one row per municipality."""
     a = analysis_of(analysis)
     return table(
-        region_reserve_frame(a, results),
+        region_reserve_frame(a),
         {"Beschikbaar (€)": euro},
         caption="Weerstandsvermogen per gemeente bij de besloten bekostiging: ratio "
         "beschikbaar / benodigd met de waardering (A-F) in het eerste en het zwaarste "
@@ -599,10 +595,7 @@ def region_advice_points(analysis) -> Markdown:
     else:
         lines.append(
             "- **Bekostiging.** Het advies wijkt af van het besluit voor "
-            + ", ".join(
-                f"{names.get(r.segment, r.segment)} ({_variant(r.decided)} → {_variant(r.advised)})"
-                for r in changed.itertuples()
-            )
+            + switches_text(changed[["segment", "decided", "advised"]].to_numpy(), names)
             + "."
         )
     cap = a.capacity

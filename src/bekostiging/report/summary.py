@@ -307,7 +307,7 @@ def college_summary(view) -> Markdown:
 
 def decision_points(view) -> Markdown:
     """The decision points for the college, each with the computed advice it rests on."""
-    from bekostiging.report.advice import MEASURE_LABELS, variant_word
+    from bekostiging.report.advice import MEASURE_LABELS, switches_text
 
     k = key_figures(view)
     first = k["first_year"]
@@ -315,10 +315,8 @@ def decision_points(view) -> Markdown:
     names = {s.id: s.short or s.name for s in view.analysis.region.segments}
     changed = [s for s in adv.segments if s.variant.choice != s.decided]
     if changed:
-        variant = "het berekende advies wijkt af voor " + ", ".join(
-            f"{names.get(s.segment, s.segment)} ({variant_word(s.decided)} → "
-            f"{variant_word(s.variant.choice)})"
-            for s in changed
+        variant = "het berekende advies wijkt af voor " + switches_text(
+            [(s.segment, s.decided, s.variant.choice) for s in changed], names
         )
     else:
         variant = "het berekende advies bevestigt de besloten bekostiging in alle segmenten"
